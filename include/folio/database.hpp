@@ -1,0 +1,88 @@
+// database.hpp: folio::Database, one SQLite connection with its statement
+// cache and SQL log.
+//
+// Thread-safety: a Database is used by one thread at a time, like the SQLite
+// connection it wraps (folio opens it in SQLite's multi-thread mode, without
+// the connection mutex). Open one Database per thread; several Database
+// objects on the same file work side by side under WAL, with the busy timeout
+// absorbing writer contention.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "folio/sql_log.hpp"
+#include "folio/statement.hpp"
+#include "folio/statement_cache.hpp"
+#include "folio/value.hpp"
+
+struct sqlite3;
+namespace SQLite { class Database; }
+
+namespace folio {
+
+struct DatabaseOptions {
+    std::size_t statement_cache_capacity = 256;
+    std::chrono::milliseconds busy_timeout{10000};
+    bool read_only = false;
+    bool create = true;  // create the file when missing (ignored when read_only)
+};
+
+class Database {
+public:
+    // Opens `path` (a file, or ":memory:"). Sets foreign_keys=ON; for files
+    // also journal_mode=WAL and synchronous=NORMAL. Throws OperationalError
+    // naming the path when the file cannot be opened or is not a database.
+    explicit Database(const std::string& path, DatabaseOptions options = {});
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // A checked-out statement for `sql`, from the cache.
+    Statement prepare(std::string_view sql) { return Statement(*this, sql); }
+    // Runs `sql` to completion with `args` bound; returns the rows changed.
+    std::int64_t execute(std::string_view sql, std::span<const Value> args = {});
+    std::int64_t execute(std::string_view sql, std::initializer_list<Value> args) {
+        return execute(sql, std::span<const Value>(args.begin(), args.size()));
+    }
+    // Runs a script of several statements (migrations), each through the cache.
+    void execute_script(std::string_view sql);
+    // The first column of the first row, or NULL when there is no row.
+    Value scalar(std::string_view sql, std::initializer_list<Value> args = {});
+
+    std::int64_t last_insert_rowid() const;
+    // sqlite3_limit(SQLITE_LIMIT_VARIABLE_NUMBER): the most bound parameters
+    // one statement may have. Bulk operations size their batches below it.
+    int variable_limit() const;
+    bool in_transaction() const;
+
+    StatementCache& statement_cache() noexcept { return *cache_; }
+    SqlLog& log() noexcept { return *log_; }
+    const std::string& path() const noexcept { return path_; }
+
+    // The raw handles, for code that needs SQLite or SQLiteCpp directly.
+    sqlite3* handle() const noexcept { return handle_; }
+    SQLite::Database& connection() noexcept { return *connection_; }
+
+    // Translates a failed SQLite call into the matching folio::Error and
+    // throws it. `context` (the SQL, usually) goes into the message.
+    [[noreturn]] void raise(int rc, std::string_view context) const;
+
+    // Used by Transaction to name nested savepoints.
+    int& savepoint_depth() noexcept { return savepoint_depth_; }
+
+private:
+    std::string path_;
+    std::unique_ptr<SQLite::Database> connection_;
+    sqlite3* handle_ = nullptr;
+    std::unique_ptr<StatementCache> cache_;
+    std::unique_ptr<SqlLog> log_;
+    int savepoint_depth_ = 0;
+};
+
+} // namespace folio

@@ -1,0 +1,217 @@
+// queryset.hpp: folio::QuerySet<T>, the lazy, chainable, immutable request.
+//
+// Every chained call returns a new QuerySet and touches no database; SQL runs
+// only when the QuerySet is iterated or asked for results, count(),
+// exists(), update(), remove(), values_list() or bulk_create(). An evaluated
+// QuerySet keeps its rows: iterating it again, or asking its size(), runs no
+// query. iterator() streams instead, keeping nothing.
+//
+// Costs, in statements: evaluation 1 (+1 per prefetch_related level, per
+// chunk of ~32k parent ids); count() 1, exists() 1 (0 when evaluated);
+// update() 1; remove() at most 1 + one per many-to-many relation + 1;
+// bulk_create() 1 per batch; first()/last()/get() 1.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "folio/errors.hpp"
+#include "folio/model.hpp"
+#include "folio/query.hpp"
+
+namespace folio {
+
+class Database;
+namespace detail {
+struct Query;
+class Cursor;
+// Cursor is defined in the library; this deleter lets headers hold one.
+struct CursorDeleter {
+    void operator()(Cursor* c) const noexcept;
+};
+using CursorPtr = std::unique_ptr<Cursor, CursorDeleter>;
+} // namespace detail
+
+struct BulkOptions {
+    // Rows per INSERT; 0 means as many as SQLite's bound-variable limit
+    // allows. Larger values are capped to that limit.
+    std::size_t batch_size = 0;
+};
+
+// The model-independent part of a QuerySet; QuerySet<T> adds the typed results.
+class QuerySetBase {
+public:
+    Database& database() const noexcept { return *db_; }
+    const ModelMeta& model() const noexcept { return *meta_; }
+
+    // The SELECT this QuerySet runs, for display and tests (no query runs).
+    std::string sql() const;
+
+    // One UPDATE of only the named columns, WHERE this QuerySet's filter.
+    // Returns the rows changed. Not allowed on a sliced QuerySet.
+    std::int64_t update(std::initializer_list<Assign> assignments) const;
+    std::int64_t update(const std::vector<Assign>& assignments) const;
+    // Deletes every matching row and its many-to-many links, in at most
+    // 1 + (number of M2M relations) + 1 statements, in one transaction.
+    // Rows of other tables that reference these by a cascading foreign key
+    // go with them (ON DELETE CASCADE) and are not counted.
+    DeleteCounts remove() const;
+
+    // Projections: rows of plain values, one statement, no objects.
+    std::vector<std::vector<Value>> values_list(const std::vector<std::string>& fields) const;
+    std::vector<Value> values_list_flat(const std::string& field) const;
+
+protected:
+    QuerySetBase(Database& db, const ModelMeta& meta);
+
+    QuerySetBase with_filter(const Q& q, bool negate) const;
+    QuerySetBase with_order(std::vector<std::string> keys) const;
+    QuerySetBase with_slice(std::int64_t start, std::optional<std::int64_t> stop) const;
+    QuerySetBase with_select_related(std::vector<std::string> paths) const;
+    QuerySetBase with_prefetch(std::vector<std::string> paths) const;
+    QuerySetBase with_defer(std::vector<std::string> fields) const;
+    QuerySetBase with_only(std::vector<std::string> fields) const;
+    QuerySetBase reversed() const;
+
+    // Runs the SELECT; `next_slot` returns the object to fill for each row.
+    void fetch(const std::function<Object&()>& next_slot) const;
+    // Runs the prefetch_related queries for these objects and attaches results.
+    void prefetch(std::span<Object* const> objects) const;
+    detail::CursorPtr open_cursor() const;
+    bool next(detail::Cursor& cursor, Object& out) const;
+
+    std::int64_t count_query() const;
+    bool exists_query() const;
+    bool has_slice() const;
+    std::optional<std::int64_t> slice_limit() const;
+    std::int64_t slice_offset() const;
+    void bulk_insert(std::span<Object* const> objects, const BulkOptions& options) const;
+    void get_or_create_by(std::string_view field, std::span<const Value> values,
+                          const std::function<Object&()>& next_slot) const;
+
+private:
+    Database* db_;
+    const ModelMeta* meta_;
+    std::shared_ptr<const detail::Query> query_;
+};
+
+template <class T>
+class QuerySet : public QuerySetBase {
+public:
+    explicit QuerySet(Database& db) : QuerySetBase(db, T::meta()) {}
+
+    // --- chaining: each returns a new, unevaluated QuerySet ---
+    QuerySet filter(const Q& q) const { return wrap(with_filter(q, false)); }
+    QuerySet filter(std::string lookup, Value v) const { return filter(Q(std::move(lookup), std::move(v))); }
+    QuerySet exclude(const Q& q) const { return wrap(with_filter(q, true)); }
+    QuerySet exclude(std::string lookup, Value v) const { return exclude(Q(std::move(lookup), std::move(v))); }
+    // Keys like "-created_at", "author__username"; several break ties.
+    QuerySet order_by(std::vector<std::string> keys) const { return wrap(with_order(std::move(keys))); }
+    // Python's qs[start:stop], compiled to LIMIT/OFFSET. On an evaluated
+    // QuerySet the slice is served from its rows, without a query.
+    QuerySet slice(std::int64_t start, std::optional<std::int64_t> stop = std::nullopt) const;
+    QuerySet select_related(std::vector<std::string> paths) const { return wrap(with_select_related(std::move(paths))); }
+    QuerySet prefetch_related(std::vector<std::string> paths) const { return wrap(with_prefetch(std::move(paths))); }
+    QuerySet defer(std::vector<std::string> fields) const { return wrap(with_defer(std::move(fields))); }
+    QuerySet only(std::vector<std::string> fields) const { return wrap(with_only(std::move(fields))); }
+    QuerySet all() const { return wrap(QuerySetBase(*this)); }
+
+    // --- evaluation ---
+    // Runs the query once and keeps the rows; later calls cost nothing.
+    const std::vector<T>& results() const;
+    auto begin() const { return results().begin(); }
+    auto end() const { return results().end(); }
+    // Python's len(qs): evaluates (fetching every row) and counts them.
+    std::size_t size() const { return results().size(); }
+    const T& operator[](std::size_t i) const { return results().at(i); }
+    bool evaluated() const noexcept { return cache_ != nullptr; }
+
+    // SELECT COUNT(*), or the number of rows when already evaluated.
+    std::int64_t count() const { return cache_ ? static_cast<std::int64_t>(cache_->size()) : count_query(); }
+    // SELECT 1 ... LIMIT 1, or a look at the rows when already evaluated.
+    bool exists() const { return cache_ ? !cache_->empty() : exists_query(); }
+
+    // The one row matching, or DoesNotExist / MultipleObjectsReturned.
+    T get(const Q& q = Q()) const;
+    T get(std::string lookup, Value v) const { return get(Q(std::move(lookup), std::move(v))); }
+    std::optional<T> first() const;
+    std::optional<T> last() const;
+
+    // Saves `object` (an INSERT) and returns it with its id.
+    T create(T object) const;
+    // get() with `lookup`, or create(defaults) when there is none. The bool
+    // tells whether it was created.
+    std::pair<T, bool> get_or_create(const Q& lookup, T defaults) const;
+    // For a field with a UNIQUE constraint: every row whose `field` is one of
+    // `values`, inserting the missing ones first. Two statements per chunk
+    // (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... IN), whatever the
+    // number of values. Results follow the order of `values` (duplicates once).
+    std::vector<T> get_or_create_many(std::string_view field, const std::vector<Value>& values) const;
+
+    // Multi-row INSERTs, one statement per batch, ids assigned back.
+    void bulk_create(std::vector<T>& objects, BulkOptions options = {}) const;
+
+    // Streams rows from the cursor: one object at a time, nothing cached, so
+    // memory stays flat whatever the row count. With prefetch_related the
+    // rows come in chunks of 1000, each prefetched with one extra query.
+    class Stream;
+    Stream iterator() const { return Stream(*this); }
+
+protected:
+    explicit QuerySet(QuerySetBase base) : QuerySetBase(std::move(base)) {}
+    static QuerySet wrap(QuerySetBase base) { return QuerySet(std::move(base)); }
+    void prefill(std::vector<T> rows) const { cache_ = std::make_shared<std::vector<T>>(std::move(rows)); }
+    template <class U>
+    friend class ManyToMany;
+    friend class Object;
+
+private:
+    mutable std::shared_ptr<std::vector<T>> cache_;
+};
+
+template <class T>
+class QuerySet<T>::Stream {
+public:
+    explicit Stream(const QuerySet<T>& qs) : qs_(qs), cursor_(qs.open_cursor()) {}
+    class iterator {
+    public:
+        using value_type = T;
+        using difference_type = std::ptrdiff_t;
+        iterator() = default;
+        explicit iterator(Stream* s) : s_(s) { advance(); }
+        const T& operator*() const { return s_->current_; }
+        const T* operator->() const { return &s_->current_; }
+        iterator& operator++() {
+            advance();
+            return *this;
+        }
+        void operator++(int) { advance(); }
+        bool operator==(std::default_sentinel_t) const { return s_ == nullptr; }
+
+    private:
+        void advance() {
+            if (s_ && !s_->qs_.next(*s_->cursor_, s_->current_)) s_ = nullptr;
+        }
+        Stream* s_ = nullptr;
+    };
+    // Single pass, like a database cursor.
+    iterator begin() { return iterator(this); }
+    std::default_sentinel_t end() { return {}; }
+
+private:
+    QuerySet<T> qs_;
+    detail::CursorPtr cursor_;
+    T current_;
+};
+
+} // namespace folio
+
+#include "folio/queryset_impl.hpp"

@@ -1,0 +1,177 @@
+// queryset_impl.hpp: the template bodies of QuerySet<T> and the relation
+// managers (ManyToMany<T>). Included by queryset.hpp; not for direct use.
+#pragma once
+
+#include <algorithm>
+
+#include "folio/queryset.hpp"
+
+namespace folio {
+
+template <class T>
+const std::vector<T>& QuerySet<T>::results() const {
+    if (!cache_) {
+        auto rows = std::make_shared<std::vector<T>>();
+        fetch([&rows]() -> Object& { return rows->emplace_back(); });
+        std::vector<Object*> ptrs;
+        ptrs.reserve(rows->size());
+        for (auto& r : *rows) ptrs.push_back(&r);
+        prefetch(ptrs);
+        cache_ = std::move(rows);
+    }
+    return *cache_;
+}
+
+template <class T>
+QuerySet<T> QuerySet<T>::slice(std::int64_t start, std::optional<std::int64_t> stop) const {
+    QuerySet out = wrap(with_slice(start, stop));
+    if (cache_) {
+        // Python slices the result cache of an evaluated QuerySet; so do we.
+        auto n = static_cast<std::int64_t>(cache_->size());
+        std::int64_t b = std::clamp<std::int64_t>(start, 0, n);
+        std::int64_t e = stop ? std::clamp<std::int64_t>(*stop, b, n) : n;
+        out.prefill(std::vector<T>(cache_->begin() + b, cache_->begin() + e));
+    }
+    return out;
+}
+
+template <class T>
+T QuerySet<T>::get(const Q& q) const {
+    // At most two rows tell "one" from "several", as Django's get() does.
+    QuerySet<T> qs = q.matches_all() ? *this : filter(q);
+    if (!qs.has_slice()) qs = qs.slice(0, 2);
+    const auto& rows = qs.results();
+    if (rows.empty()) throw DoesNotExist(model().name + " matching query does not exist: " + qs.sql());
+    if (rows.size() > 1)
+        throw MultipleObjectsReturned("get() returned more than one " + model().name + ": " + qs.sql());
+    return rows.front();
+}
+
+template <class T>
+std::optional<T> QuerySet<T>::first() const {
+    if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->front());
+    const auto& rows = slice(0, 1).results();
+    return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
+}
+
+template <class T>
+std::optional<T> QuerySet<T>::last() const {
+    if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->back());
+    const auto& rows = wrap(reversed()).slice(0, 1).results();
+    return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
+}
+
+template <class T>
+T QuerySet<T>::create(T object) const {
+    object.save(database());
+    return object;
+}
+
+template <class T>
+std::pair<T, bool> QuerySet<T>::get_or_create(const Q& lookup, T defaults) const {
+    try {
+        return {get(lookup), false};
+    } catch (const DoesNotExist&) {
+        return {create(std::move(defaults)), true};
+    }
+}
+
+template <class T>
+std::vector<T> QuerySet<T>::get_or_create_many(std::string_view field, const std::vector<Value>& values) const {
+    std::vector<T> out;
+    get_or_create_by(field, values, [&out]() -> Object& { return out.emplace_back(); });
+    return out;
+}
+
+template <class T>
+void QuerySet<T>::bulk_create(std::vector<T>& objects, BulkOptions options) const {
+    std::vector<Object*> ptrs;
+    ptrs.reserve(objects.size());
+    for (auto& o : objects) ptrs.push_back(&o);
+    bulk_insert(ptrs, options);
+}
+
+// The many-to-many side of a model instance: article.tags(). A QuerySet of
+// the related rows (served from the prefetch when there was one) that can
+// also change the links.
+template <class T>
+class ManyToMany : public QuerySet<T> {
+public:
+    ManyToMany(QuerySet<T> qs, const Object& owner, const ManyToManyMeta& relation)
+        : QuerySet<T>(std::move(qs)), owner_id_(owner.pk()), relation_(&relation) {}
+
+    // Links the owner to `targets`: ONE statement that skips existing pairs.
+    void add(std::initializer_list<std::reference_wrapper<const T>> targets) const { add(ids_of(targets)); }
+    void add(const std::vector<T>& targets) const { add(ids_of(targets)); }
+    void add(const std::vector<std::int64_t>& target_ids) const;
+    // Unlinks `targets`: one statement.
+    void remove(const std::vector<T>& targets) const { remove(ids_of(targets)); }
+    void remove(const std::vector<std::int64_t>& target_ids) const;
+    // Unlinks everything: one statement.
+    void clear() const;
+    // Makes the links exactly `targets`: a DELETE of the others plus one add.
+    void set(const std::vector<T>& targets) const { set(ids_of(targets)); }
+    void set(const std::vector<std::int64_t>& target_ids) const;
+
+private:
+    template <class C>
+    static std::vector<std::int64_t> ids_of(const C& targets) {
+        std::vector<std::int64_t> ids;
+        for (const auto& t : targets) ids.push_back(static_cast<const Object&>(t).pk());
+        return ids;
+    }
+    std::int64_t owner_id_;  // by id: the manager may outlive the instance
+    const ManyToManyMeta* relation_;
+};
+
+namespace detail {
+// Untyped link operations behind ManyToMany<T> and the bulk form.
+void m2m_add(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
+void m2m_remove(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
+void m2m_clear(Database& db, const ManyToManyMeta& rel, std::int64_t owner);
+void m2m_set(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
+} // namespace detail
+
+template <class T>
+void ManyToMany<T>::add(const std::vector<std::int64_t>& ids) const {
+    detail::m2m_add(this->database(), *relation_, owner_id_, ids);
+}
+template <class T>
+void ManyToMany<T>::remove(const std::vector<std::int64_t>& ids) const {
+    detail::m2m_remove(this->database(), *relation_, owner_id_, ids);
+}
+template <class T>
+void ManyToMany<T>::clear() const {
+    detail::m2m_clear(this->database(), *relation_, owner_id_);
+}
+template <class T>
+void ManyToMany<T>::set(const std::vector<std::int64_t>& ids) const {
+    detail::m2m_set(this->database(), *relation_, owner_id_, ids);
+}
+
+template <class T>
+QuerySet<T> Object::reverse_set(std::string_view relation, std::string_view lookup) const {
+    QuerySet<T> qs = QuerySet<T>(require_db("Querying a relation")).filter(Q(std::string(lookup), pk()));
+    if (const auto* pre = prefetched(relation)) {
+        std::vector<T> rows;
+        rows.reserve(pre->size());
+        for (const auto& p : *pre) rows.push_back(static_cast<const T&>(*p));
+        qs.prefill(std::move(rows));
+    }
+    return qs;
+}
+
+template <class T>
+ManyToMany<T> Object::many_to_many(std::string_view relation) const {
+    const ManyToManyMeta* rel = meta().find_many_to_many(relation);
+    if (!rel) throw InvalidQuery(meta().name + " has no many-to-many relation '" + std::string(relation) + "'");
+    return ManyToMany<T>(reverse_set<T>(relation, rel->related_name), *this, *rel);
+}
+
+// Links many (source id, target id) pairs of one many-to-many relation at
+// once: one INSERT per chunk of pairs below the bound-variable limit,
+// skipping pairs that exist. What a bulk import uses.
+void bulk_link(Database& db, const ManyToManyMeta& relation,
+               const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs);
+
+} // namespace folio

@@ -1,0 +1,112 @@
+// sql_log.hpp: the SQL log, what the guide gets from Django's SQL logging and
+// Debug Toolbar: every statement SQLite runs, with arguments, time and rows.
+//
+// The log hooks sqlite3_trace_v2, so it sees everything the connection runs:
+// folio's own statements, the user's raw SQL and the statements run by
+// triggers. It is off by default, and while nobody listens the trace hook is
+// not even installed, so the cost is nil. Listeners are a printer (the
+// guide's `(0.001) SELECT ...; args=(...)` lines), scoped captures (tests,
+// benchmarks, the CLI's --stats) and any callback the embedding app adds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "folio/value.hpp"
+
+struct sqlite3;
+
+namespace folio {
+
+class Database;
+class StatementCache;
+
+struct LoggedStatement {
+    enum class Kind {
+        Query,               // a statement the connection ran at top level
+        TransactionControl,  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE
+        Trigger,             // a trigger program started by a Query
+    };
+    std::string sql;          // the SQL text as prepared (with ? placeholders)
+    std::vector<Value> args;  // bound values, when folio prepared the statement
+    bool args_known = false;  // false for raw statements: sql is then expanded
+    double seconds = 0;       // SQLite's own measure of the run
+    std::int64_t rows = -1;   // rows returned (SELECT) or changed; -1 unknown
+    Kind kind = Kind::Query;
+
+    // The guide's log line: `(0.001) SELECT ...; args=(1, 'x')`.
+    std::string to_string() const;
+    // True for statements that count as queries: not transaction control,
+    // not a trigger's sub-program. Statement counts in folio mean these.
+    bool counts() const noexcept { return kind == Kind::Query; }
+};
+
+class SqlLog {
+public:
+    using Listener = std::function<void(const LoggedStatement&)>;
+
+    SqlLog(sqlite3* db, const StatementCache& cache);
+    ~SqlLog();
+    SqlLog(const SqlLog&) = delete;
+    SqlLog& operator=(const SqlLog&) = delete;
+
+    // Adds a listener; the returned id removes it. Installing the first
+    // listener installs the trace hook; removing the last uninstalls it.
+    std::size_t add_listener(Listener listener);
+    void remove_listener(std::size_t id);
+    // True while anyone listens; folio records bound arguments only then.
+    bool active() const noexcept { return active_; }
+
+    // Prints every statement to `out` in the guide's style (nullptr stops).
+    void print_to(std::ostream* out);
+
+private:
+    static int trace_callback(unsigned type, void* ctx, void* p, void* x);
+    void on_profile(void* stmt, std::int64_t nanoseconds);
+    void on_trigger(const char* text);
+    void update_hook();
+
+    sqlite3* db_;
+    const StatementCache& cache_;
+    bool active_ = false;
+    std::size_t next_id_ = 1;
+    std::vector<std::pair<std::size_t, Listener>> listeners_;
+    std::size_t printer_id_ = 0;
+};
+
+// A scoped capture, like Django's CaptureQueriesContext / assertNumQueries:
+// every statement run while it lives is recorded.
+//
+//     folio::QueryCapture q(db);
+//     blog.authors().bulk_create(authors);
+//     assert(q.count() == 1);
+class QueryCapture {
+public:
+    explicit QueryCapture(Database& db);
+    ~QueryCapture();
+    QueryCapture(const QueryCapture&) = delete;
+    QueryCapture& operator=(const QueryCapture&) = delete;
+
+    // Statements that count as queries (LoggedStatement::counts()).
+    std::size_t count() const;
+    // Those statements, in order.
+    std::vector<LoggedStatement> queries() const;
+    // Everything recorded, transaction control and trigger programs included.
+    const std::vector<LoggedStatement>& all() const noexcept { return entries_; }
+    // Total SQLite time of the counted statements.
+    double seconds() const;
+    // Counted statements whose SQL starts with `prefix` (e.g. "SELECT").
+    std::size_t count_starting_with(std::string_view prefix) const;
+    void clear() noexcept { entries_.clear(); }
+
+private:
+    Database& db_;
+    std::size_t id_;
+    std::vector<LoggedStatement> entries_;
+};
+
+} // namespace folio

@@ -1,0 +1,66 @@
+// statement.hpp: folio::Statement, a checked-out prepared statement.
+//
+// A Statement borrows a handle from the Database's StatementCache and gives it
+// back when it goes out of scope (reset, bindings cleared), so the same SQL is
+// never prepared twice while it is cached. It is move-only, like the cursor it
+// stands for, and belongs to the thread that uses its Database.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "folio/value.hpp"
+
+struct sqlite3_stmt;
+
+namespace folio {
+
+class Database;
+namespace detail { struct CachedStatement; }
+
+class Statement {
+public:
+    Statement(Database& db, std::string_view sql);
+    ~Statement();
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&& other) noexcept;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    // Binds parameter `index` (1-based). Text is copied by SQLite unless the
+    // _static form is used, in which case the caller keeps it alive until
+    // the statement is reset or destroyed (bulk inserts use it).
+    void bind(int index, const Value& value);
+    void bind(int index, std::int64_t value);
+    void bind_text_static(int index, std::string_view text);
+    void bind_null(int index);
+    // Binds values to parameters 1..n in order.
+    void bind_all(std::span<const Value> values);
+
+    // Runs one step: true when a row is ready, false when done. Errors throw
+    // the matching folio::Error subclass, naming the SQL.
+    bool step();
+    // Steps to the end and returns the rows changed (sqlite3_changes).
+    std::int64_t execute();
+    // Makes the statement ready to run again with new bindings.
+    void reset();
+
+    int column_count() const;
+    bool column_is_null(int i) const;
+    std::int64_t column_int(int i) const;
+    double column_double(int i) const;
+    std::string_view column_text(int i) const;  // valid until the next step/reset
+    Value column(int i) const;
+
+    std::string_view sql() const;
+    sqlite3_stmt* handle() const noexcept;
+
+private:
+    void record_arg(int index, const Value& value);
+    Database* db_;
+    detail::CachedStatement* entry_;
+};
+
+} // namespace folio

@@ -1,0 +1,96 @@
+// statement_cache.hpp: the prepared-statement cache every folio statement goes through.
+//
+// Preparing is a large part of a small query's cost (parsing, planning), so
+// folio prepares each distinct SQL text once and keeps the handle. The cache
+// is keyed by SQL text and holds up to `capacity` idle handles, evicting the
+// least recently used. A handle in use is checked out: if the same SQL is
+// needed again before it comes back (a loop that runs the same query inside
+// its own iteration), a second handle is prepared instead of resetting the
+// first under the feet of its user. Handles are prepared with
+// SQLITE_PREPARE_PERSISTENT, which tells SQLite they will live long.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "folio/value.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace folio {
+
+class StatementCache;
+
+namespace detail {
+// One prepared handle and what the SQL log needs to know about its current run.
+struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string* sql = nullptr;  // the cache key, owned by the cache map
+    std::vector<Value> args;           // recorded only while the log listens
+    std::int64_t rows = 0;             // rows stepped in the current run
+    bool in_use = false;
+    bool transaction_control = false;  // BEGIN/COMMIT/SAVEPOINT/...
+    std::list<CachedStatement*>::iterator lru_pos;  // valid while idle
+};
+} // namespace detail
+
+struct StatementCacheStats {
+    std::uint64_t hits = 0;       // acquire() served by an idle handle
+    std::uint64_t misses = 0;     // acquire() had to prepare
+    std::uint64_t evictions = 0;  // idle handles finalized to stay within capacity
+    std::size_t idle = 0;         // handles held now, idle
+    std::size_t in_use = 0;       // handles checked out now
+};
+
+// Owned by a Database; not thread-safe (neither is the Database).
+class StatementCache {
+public:
+    StatementCache(sqlite3* db, std::size_t capacity);
+    ~StatementCache();
+    StatementCache(const StatementCache&) = delete;
+    StatementCache& operator=(const StatementCache&) = delete;
+
+    // Checks out a handle for `sql`, preparing it on a miss. The handle comes
+    // back through release(); callers use folio::Statement, which does that.
+    // Throws folio::Error subclasses when SQLite cannot prepare the SQL.
+    detail::CachedStatement* acquire(std::string_view sql);
+    // Resets the handle, clears its bindings and makes it idle again (or
+    // finalizes it when the cache is over capacity).
+    void release(detail::CachedStatement* entry) noexcept;
+
+    // The entry owning a handle, or nullptr for a handle folio did not prepare
+    // (the user's raw statements). Used by the SQL log to find bound values.
+    detail::CachedStatement* find(sqlite3_stmt* stmt) const noexcept;
+
+    StatementCacheStats stats() const noexcept;
+    std::size_t capacity() const noexcept { return capacity_; }
+    // Changes the capacity; evicts idle handles at once if needed.
+    void set_capacity(std::size_t capacity);
+    // Finalizes every idle handle (e.g. before closing, or after a schema change).
+    void clear() noexcept;
+    // When false, every release() finalizes: the "prepare every time" baseline.
+    void set_enabled(bool enabled) { enabled_ = enabled; }
+    bool enabled() const noexcept { return enabled_; }
+
+private:
+    void evict_to(std::size_t target) noexcept;
+    void destroy(detail::CachedStatement* entry) noexcept;
+
+    sqlite3* db_;
+    std::size_t capacity_;
+    bool enabled_ = true;
+    // SQL text -> every handle prepared for it (idle or checked out).
+    std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>> by_sql_;
+    std::unordered_map<sqlite3_stmt*, detail::CachedStatement*> by_handle_;
+    std::list<detail::CachedStatement*> lru_;  // idle handles, most recent at front
+    StatementCacheStats stats_;
+};
+
+} // namespace folio

@@ -1,0 +1,77 @@
+// blog.cpp: the metadata of the guide's models and the Blog handle.
+#include "folio/blog.hpp"
+
+namespace folio {
+
+namespace {
+FieldMeta id_field() { return {.name = "id", .column = "id", .type = FieldType::Integer, .primary_key = true}; }
+} // namespace
+
+const ModelMeta& Tag::meta() {
+    static const ModelDefinition<Tag> def({
+        .name = "Tag",
+        .table = "tag",
+        .fields = {id_field(), {.name = "name", .column = "name", .type = FieldType::Text, .max_length = 64,
+                                .default_value = ""}},
+    });
+    static const bool others = (register_model<Article>(), true);
+    (void)others;
+    return def.meta;
+}
+
+const ModelMeta& Author::meta() {
+    static const ModelDefinition<Author> def({
+        .name = "Author",
+        .table = "author",
+        .fields =
+            {
+                id_field(),
+                {.name = "username", .column = "username", .type = FieldType::Text, .max_length = 64, .default_value = ""},
+                {.name = "email", .column = "email", .type = FieldType::Text, .max_length = 254, .email = true,
+                 .default_value = ""},
+                {.name = "bio", .column = "bio", .type = FieldType::Text, .default_value = ""},
+                {.name = "articles_count", .column = "articles_count", .type = FieldType::Integer, .db_managed = true,
+                 .default_value = 0},
+            },
+    });
+    static const bool others = (register_model<Article>(), true);
+    (void)others;
+    return def.meta;
+}
+
+const ModelMeta& Article::meta() {
+    static const ModelDefinition<Article> def({
+        .name = "Article",
+        .table = "article",
+        .fields =
+            {
+                id_field(),
+                {.name = "title", .column = "title", .type = FieldType::Text, .max_length = 64, .default_value = ""},
+                {.name = "content", .column = "content", .type = FieldType::Text, .default_value = ""},
+                {.name = "created_at", .column = "created_at", .type = FieldType::Date},
+                {.name = "author", .column = "author_id", .type = FieldType::ForeignKey, .related = &Author::meta,
+                 .related_name = "articles"},
+                {.name = "comments_on", .column = "comments_on", .type = FieldType::Boolean, .default_value = 1},
+            },
+        .many_to_many = {{.name = "tags", .target = &Tag::meta, .through_table = "article_tags",
+                          .source_column = "article_id", .target_column = "tag_id", .related_name = "articles"}},
+    });
+    return def.meta;
+}
+
+QuerySet<Article> Tag::articles() const { return reverse_set<Article>("articles", "tags"); }
+QuerySet<Article> Author::articles() const { return reverse_set<Article>("articles", "author"); }
+ManyToMany<Tag> Article::tags() const { return many_to_many<Tag>("tags"); }
+
+Blog Blog::open(const std::string& path, DatabaseOptions options) {
+    return Blog(std::make_unique<Database>(path, options));
+}
+
+Blog::Blog(std::unique_ptr<Database> db) : db_(std::move(db)) {
+    register_model<Tag>();
+    register_model<Author>();
+    register_model<Article>();
+    migrator().migrate();
+}
+
+} // namespace folio

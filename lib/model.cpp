@@ -1,0 +1,291 @@
+// model.cpp: model metadata lookups, the registry of reverse relations, and
+// the per-instance operations: lazy loading, validation, save, delete, refresh.
+#include "folio/model.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <optional>
+
+#include "folio/database.hpp"
+#include "folio/errors.hpp"
+#include "folio/io/validate.hpp"
+#include "folio/transaction.hpp"
+#include "lib/object_access.hpp"
+#include "lib/query/compiler.hpp"
+
+namespace folio {
+
+using detail::ObjectAccess;
+
+// ---- metadata ----
+
+const FieldMeta* ModelMeta::find_field(std::string_view n) const {
+    if (n == "pk") return &fields[0];
+    for (const auto& f : fields)
+        if (f.name == n || f.column == n) return &f;
+    return nullptr;
+}
+
+std::size_t ModelMeta::field_index(std::string_view n) const {
+    const FieldMeta* f = find_field(n);
+    if (!f) throw InvalidQuery(fmt::format("Model {} has no field named '{}'. Choices are: {}", name, n, choices()));
+    return static_cast<std::size_t>(f - fields.data());
+}
+
+const ManyToManyMeta* ModelMeta::find_many_to_many(std::string_view n) const {
+    for (const auto& m : many_to_many)
+        if (m.name == n) return &m;
+    return nullptr;
+}
+
+namespace {
+struct Registry {
+    std::mutex mutex;
+    std::vector<const ModelMeta*> models;
+    // Reverse relations are computed on demand and cached by (target, name).
+    std::vector<std::pair<std::pair<const ModelMeta*, std::string>, ReverseRelation>> reverse;
+};
+Registry& registry() {
+    static Registry r;
+    return r;
+}
+} // namespace
+
+void register_model(const ModelMeta& meta) {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.models.push_back(&meta);
+    r.reverse.clear();
+}
+
+const ReverseRelation* find_reverse(const ModelMeta& target, std::string_view name) {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (const auto& [key, rel] : r.reverse)
+        if (key.first == &target && key.second == name) return &rel;
+    for (const ModelMeta* m : r.models) {
+        for (const auto& f : m->fields) {
+            if (f.type == FieldType::ForeignKey && &f.related() == &target && f.related_name == name) {
+                r.reverse.push_back({{&target, std::string(name)}, ReverseRelation{m, &f, nullptr}});
+                return &r.reverse.back().second;
+            }
+        }
+        for (const auto& mm : m->many_to_many) {
+            if (&mm.target() == &target && mm.related_name == name) {
+                r.reverse.push_back({{&target, std::string(name)}, ReverseRelation{m, nullptr, &mm}});
+                return &r.reverse.back().second;
+            }
+        }
+    }
+    return nullptr;
+}
+
+std::string ModelMeta::choices() const {
+    std::string out;
+    auto add = [&](const std::string& n) { out += (out.empty() ? "" : ", ") + n; };
+    for (const auto& f : fields) add(f.name);
+    for (const auto& m : many_to_many) add(m.name);
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (const ModelMeta* m : r.models) {
+        for (const auto& f : m->fields)
+            if (f.type == FieldType::ForeignKey && &f.related() == this) add(f.related_name);
+        for (const auto& mm : m->many_to_many)
+            if (&mm.target() == this) add(mm.related_name);
+    }
+    return out;
+}
+
+// ---- instances ----
+
+Object::Object(const ModelMeta& meta) : meta_(&meta) {
+    values_.reserve(meta.fields.size());
+    for (const auto& f : meta.fields) values_.push_back(f.default_value);
+}
+
+std::int64_t Object::pk() const {
+    const Value& v = values_[0];
+    return v.is_integer() ? v.as_integer() : 0;
+}
+
+Database& Object::require_db(const char* what) const {
+    if (!db_)
+        throw Error(fmt::format("{} on a {} that was never saved nor loaded needs a database", what, meta_->name));
+    return *db_;
+}
+
+const Value& Object::get(std::size_t field) const {
+    if (field >= values_.size())
+        throw InvalidQuery(fmt::format("Model {} has no field number {}", meta_->name, field));
+    if (is_deferred(field)) {
+        // Deferred by defer()/only(): load this one field now, as Django does.
+        Database& db = require_db("Loading a deferred field");
+        Statement st = db.prepare(detail::select_by_pk_sql(*meta_, {field}));
+        st.bind(1, pk());
+        if (!st.step())
+            throw DoesNotExist(fmt::format("{} with id {} no longer exists (loading deferred field '{}')", meta_->name,
+                                           pk(), meta_->fields[field].name));
+        values_[field] = st.column(0);
+        deferred_ &= ~(1ull << field);
+    }
+    return values_[field];
+}
+
+void Object::set(std::size_t field, Value value) {
+    if (field >= values_.size())
+        throw InvalidQuery(fmt::format("Model {} has no field number {}", meta_->name, field));
+    const FieldMeta& f = meta_->fields[field];
+    if (f.type == FieldType::ForeignKey && relations_ && relations_->fk.size() > field && relations_->fk[field]) {
+        // The cached target no longer matches the key.
+        ObjectAccess::relations(*this).fk[field].reset();
+    }
+    values_[field] = std::move(value);
+    deferred_ &= ~(1ull << field);
+}
+
+const Object& Object::related_object(std::size_t fk_field) const {
+    if (relations_ && relations_->fk.size() > fk_field && relations_->fk[fk_field]) return *relations_->fk[fk_field];
+    const FieldMeta& f = meta_->fields[fk_field];
+    const Value& key = get(fk_field);
+    if (key.is_null()) throw DoesNotExist(fmt::format("{}.{} is NULL", meta_->name, f.name));
+    const ModelMeta& target = f.related();
+    Database& db = require_db("Loading a related object");
+    std::vector<std::size_t> all(target.fields.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    Statement st = db.prepare(detail::select_by_pk_sql(target, all));
+    st.bind(1, key);
+    if (!st.step())
+        throw DoesNotExist(fmt::format("{} matching {}.{} = {} does not exist", target.name, meta_->name, f.name,
+                                       key.repr()));
+    std::shared_ptr<Object> obj = target.make();
+    auto& vals = ObjectAccess::values(*obj);
+    for (std::size_t i = 0; i < all.size(); ++i) vals[i] = st.column(static_cast<int>(i));
+    obj->db_ = &db;
+    ObjectAccess::set_fk_object(*this, fk_field, obj);
+    return *obj;
+}
+
+void Object::set_related_object(std::size_t fk_field, const Object& target) {
+    if (target.pk() == 0)
+        throw ValidationError(fmt::format("{}.{}: the {} must be saved before it is assigned", meta_->name,
+                                          meta_->fields[fk_field].name, target.meta().name));
+    set(fk_field, target.pk());
+    std::shared_ptr<Object> copy = target.meta().make();
+    *copy = target;
+    ObjectAccess::set_fk_object(*this, fk_field, std::move(copy));
+}
+
+const std::vector<std::shared_ptr<Object>>* Object::prefetched(std::string_view relation) const {
+    if (!relations_) return nullptr;
+    for (const auto& [name, list] : relations_->prefetched)
+        if (name == relation) return &list;
+    return nullptr;
+}
+
+void Object::validate() const {
+    for (std::size_t i = 1; i < meta_->fields.size(); ++i) {
+        if (is_deferred(i)) continue;
+        const FieldMeta& f = meta_->fields[i];
+        const Value& v = values_[i];
+        auto fail = [&](const std::string& why) {
+            throw ValidationError(fmt::format("{}.{}: {} (value {})", meta_->name, f.name, why, v.repr(40)));
+        };
+        if (v.is_null()) {
+            if (!f.nullable && !f.db_managed) fail("this field cannot be null");
+            continue;
+        }
+        switch (f.type) {
+        case FieldType::Text:
+            if (!v.is_text()) fail("expected text");
+            if (f.max_length && io::utf8_length(v.as_text()) > f.max_length)
+                fail(fmt::format("at most {} characters allowed, got {}", f.max_length, io::utf8_length(v.as_text())));
+            if (f.email && !io::is_valid_email(v.as_text())) fail("not a valid e-mail address");
+            break;
+        case FieldType::Date:
+            if (!v.is_text() || !io::is_valid_date(v.as_text())) fail("not a valid date YYYY-MM-DD");
+            break;
+        case FieldType::Integer:
+        case FieldType::ForeignKey:
+            if (!v.is_integer()) fail("expected an integer");
+            break;
+        case FieldType::Boolean:
+            if (!v.is_integer() || (v.as_integer() != 0 && v.as_integer() != 1)) fail("expected a boolean");
+            break;
+        case FieldType::Real:
+            if (!v.is_integer() && !v.is_real()) fail("expected a number");
+            break;
+        }
+    }
+}
+
+void Object::save(const SaveOptions& options) { save(require_db("save()"), options); }
+
+void Object::save(Database& db, const SaveOptions& options) {
+    validate();
+    std::vector<std::size_t> fields;
+    if (!options.update_fields.empty()) {
+        if (pk() == 0)
+            throw InvalidQuery(fmt::format("save(update_fields) on a {} that was never saved", meta_->name));
+        for (const auto& n : options.update_fields) {
+            std::size_t i = meta_->field_index(n);
+            if (i == 0) throw InvalidQuery(fmt::format("Cannot update the primary key of {}", meta_->name));
+            fields.push_back(i);
+        }
+    } else {
+        for (std::size_t i = 1; i < meta_->fields.size(); ++i)
+            if (!meta_->fields[i].db_managed && !is_deferred(i)) fields.push_back(i);
+    }
+    if (pk() != 0) {
+        Statement st = db.prepare(detail::update_row_sql(*meta_, fields));
+        int k = 1;
+        for (auto f : fields) st.bind(k++, values_[f]);
+        st.bind(k, pk());
+        if (st.execute() > 0 || !options.update_fields.empty()) {
+            db_ = &db;
+            return;
+        }
+        // No row with this id: insert it with the id, as Django does.
+        fields.insert(fields.begin(), 0);
+    }
+    Statement st = db.prepare(detail::insert_sql(*meta_, fields, 1));
+    int k = 1;
+    for (auto f : fields) st.bind(k++, values_[f]);
+    st.execute();
+    if (pk() == 0) values_[0] = db.last_insert_rowid();
+    db_ = &db;
+}
+
+DeleteCounts Object::remove() {
+    Database& db = require_db("remove()");
+    if (pk() == 0) throw Error(fmt::format("Cannot delete a {} that was never saved", meta_->name));
+    DeleteCounts counts;
+    const bool links = !meta_->many_to_many.empty();
+    std::optional<Transaction> tx;
+    if (links) tx.emplace(db);
+    for (const auto& m : meta_->many_to_many) {
+        Statement st = db.prepare(detail::delete_in_sql(m.through_table, m.source_column, 1));
+        st.bind(1, pk());
+        counts[m.through_table] += st.execute();
+    }
+    Statement st = db.prepare(detail::delete_in_sql(meta_->table, meta_->fields[0].column, 1));
+    st.bind(1, pk());
+    counts[meta_->table] = st.execute();
+    if (tx) tx->commit();
+    values_[0] = Value();
+    return counts;
+}
+
+void Object::refresh() {
+    Database& db = require_db("refresh()");
+    std::vector<std::size_t> all(meta_->fields.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    Statement st = db.prepare(detail::select_by_pk_sql(*meta_, all));
+    st.bind(1, pk());
+    if (!st.step()) throw DoesNotExist(fmt::format("{} with id {} does not exist", meta_->name, pk()));
+    for (std::size_t i = 0; i < all.size(); ++i) values_[i] = st.column(static_cast<int>(i));
+    deferred_ = 0;
+    relations_.reset();
+}
+
+} // namespace folio

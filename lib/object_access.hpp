@@ -1,0 +1,49 @@
+// object_access.hpp (internal): what the loaders and savers may touch inside
+// an Object, and the per-object cache of related objects.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "folio/model.hpp"
+
+namespace folio::detail {
+
+// Related objects an instance carries: the target of each foreign key once
+// loaded (lazily or by select_related) and the lists prefetch_related
+// attached. Copies of an instance share it until one of them changes it.
+struct RelationCache {
+    std::vector<std::shared_ptr<Object>> fk;  // by field index
+    std::vector<std::pair<std::string, std::vector<std::shared_ptr<Object>>>> prefetched;
+};
+
+struct ObjectAccess {
+    static std::vector<Value>& values(const Object& o) { return o.values_; }
+    static std::uint64_t& deferred(const Object& o) { return o.deferred_; }
+    static void set_db(Object& o, Database* db) { o.db_ = db; }
+    static void reset_relations(Object& o) { o.relations_.reset(); }
+    // The cache, created or unshared so the caller may change it.
+    static RelationCache& relations(const Object& o) {
+        if (!o.relations_) o.relations_ = std::make_shared<RelationCache>();
+        else if (o.relations_.use_count() > 1) o.relations_ = std::make_shared<RelationCache>(*o.relations_);
+        return *o.relations_;
+    }
+    static void set_fk_object(const Object& o, std::size_t field, std::shared_ptr<Object> target) {
+        auto& fk = relations(o).fk;
+        if (fk.size() <= field) fk.resize(field + 1);
+        fk[field] = std::move(target);
+    }
+    static void set_prefetched(const Object& o, const std::string& name, std::vector<std::shared_ptr<Object>> list) {
+        auto& pre = relations(o).prefetched;
+        for (auto& [n, l] : pre)
+            if (n == name) {
+                l = std::move(list);
+                return;
+            }
+        pre.emplace_back(name, std::move(list));
+    }
+};
+
+} // namespace folio::detail

@@ -1,0 +1,362 @@
+// compiler.cpp: SELECT / COUNT / EXISTS / UPDATE compilation from a Query,
+// and the single-model and many-to-many statements. The one place SQL is spelled.
+#include "lib/query/compiler.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "folio/errors.hpp"
+#include "lib/query/where.hpp"
+
+namespace folio::detail {
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        std::size_t pos = path.find("__", start);
+        parts.push_back(path.substr(start, pos - start));
+        if (pos == std::string::npos) break;
+        start = pos + 2;
+    }
+    return parts;
+}
+
+std::string quote(const std::string& identifier) {
+    std::string out = "\"";
+    for (char c : identifier) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string json_array(const std::vector<Value>& values) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& v : values) {
+        if (v.is_integer()) arr.push_back(v.as_integer());
+        else if (v.is_real()) arr.push_back(v.as_real());
+        else if (v.is_text()) arr.push_back(v.as_text());
+        else arr.push_back(nullptr);
+    }
+    return arr.dump();
+}
+
+std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, const std::string& prefix,
+                                       const std::vector<std::size_t>& keep) {
+    auto names_under = [&](const std::vector<std::string>& list) {
+        std::vector<std::string> out;
+        for (const auto& p : list) {
+            if (p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0 &&
+                p.find("__", prefix.size()) == std::string::npos)
+                out.push_back(p.substr(prefix.size()));
+        }
+        return out;
+    };
+    std::vector<bool> load(meta.fields.size(), !q.has_only);
+    if (q.has_only) {
+        auto names = names_under(q.only);
+        // only() naming nothing of this relation loads it whole (only("title")
+        // with select_related("author") still shows the whole author).
+        bool touches = !names.empty();
+        if (!touches && !prefix.empty()) std::fill(load.begin(), load.end(), true);
+        for (const auto& n : names) load[meta.field_index(n)] = true;
+    }
+    for (const auto& n : names_under(q.deferred)) load[meta.field_index(n)] = false;
+    load[0] = true;  // the primary key is never deferred
+    for (auto k : keep) load[k] = true;
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < load.size(); ++i)
+        if (load[i]) out.push_back(i);
+    return out;
+}
+
+namespace {
+
+std::uint64_t mask_of(const ModelMeta& meta, const std::vector<std::size_t>& loaded) {
+    std::uint64_t all = meta.fields.size() >= 64 ? ~0ull : ((1ull << meta.fields.size()) - 1);
+    for (auto f : loaded) all &= ~(1ull << f);
+    return all;
+}
+
+std::string order_sql(const Query& q, QueryBuilder& b) {
+    std::vector<std::string> keys = q.order_by;
+    if (q.reversed && keys.empty()) keys.push_back("pk");
+    std::string out;
+    for (const auto& key : keys) {
+        if (key == "?") {
+            out += out.empty() ? "RANDOM()" : ", RANDOM()";
+            continue;
+        }
+        bool desc = !key.empty() && key[0] == '-';
+        std::string path = desc ? key.substr(1) : key;
+        if (q.reversed) desc = !desc;
+        auto col = b.column(path, "order_by");
+        out += (out.empty() ? "" : ", ") + col.sql + (desc ? " DESC" : " ASC");
+    }
+    return out;
+}
+
+void limit_sql(const Query& q, std::string& sql, std::vector<Value>& params) {
+    if (!q.sliced) return;
+    sql += " LIMIT ?";
+    params.push_back(q.limit ? *q.limit : std::int64_t{-1});
+    if (q.offset) {
+        sql += " OFFSET ?";
+        params.push_back(q.offset);
+    }
+}
+
+std::string where_clause(const std::string& cond) { return cond.empty() ? std::string() : " WHERE " + cond; }
+
+} // namespace
+
+CompiledSelect compile_select(const Query& q) {
+    CompiledSelect out;
+    QueryBuilder b(*q.model, out.params);
+    // Slots for select_related, parents before children.
+    std::vector<std::string> paths;
+    for (const auto& p : q.select_related) {
+        auto parts = split_path(p);
+        std::string acc;
+        for (const auto& part : parts) {
+            acc += acc.empty() ? part : "__" + part;
+            if (std::find(paths.begin(), paths.end(), acc) == paths.end()) paths.push_back(acc);
+        }
+    }
+    std::vector<std::string> slot_paths{""};
+    std::vector<const ModelMeta*> metas{q.model};
+    out.slots.push_back(Slot{});
+    out.slots[0].meta = q.model;
+    for (const auto& p : paths) {
+        auto parts = split_path(p);
+        std::string parent_path = parts.size() == 1 ? "" : p.substr(0, p.rfind("__"));
+        int parent = static_cast<int>(std::find(slot_paths.begin(), slot_paths.end(), parent_path) - slot_paths.begin());
+        const ModelMeta& pm = *metas[parent];
+        const FieldMeta* f = pm.find_field(parts.back());
+        if (!f || f->type != FieldType::ForeignKey)
+            throw InvalidQuery(fmt::format("Invalid field name '{}' in select_related on model {}: not a foreign key",
+                                           p, pm.name));
+        Slot s;
+        s.parent = parent;
+        s.fk_field = static_cast<std::size_t>(f - pm.fields.data());
+        s.meta = &f->related();
+        out.slots.push_back(s);
+        slot_paths.push_back(p);
+        metas.push_back(s.meta);
+    }
+    std::string cols;
+    for (std::size_t k = 0; k < out.slots.size(); ++k) {
+        Slot& s = out.slots[k];
+        std::vector<std::size_t> keep;
+        for (std::size_t c = 1; c < out.slots.size(); ++c)
+            if (out.slots[c].parent == static_cast<int>(k)) keep.push_back(out.slots[c].fk_field);
+        std::string prefix = k == 0 ? "" : slot_paths[k] + "__";
+        s.fields = loaded_fields(q, *s.meta, prefix, keep);
+        s.deferred_mask = mask_of(*s.meta, s.fields);
+        std::string alias = k == 0 ? b.base_alias() : b.join(split_path(slot_paths[k]));
+        for (auto f : s.fields) {
+            if (!cols.empty()) cols += ", ";
+            cols += quote(alias) + "." + quote(s.meta->fields[f].column);
+        }
+    }
+    std::string cond = b.where(q.where);
+    std::string order = order_sql(q, b);
+    out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
+    if (!order.empty()) out.sql += " ORDER BY " + order;
+    limit_sql(q, out.sql, out.params);
+    return out;
+}
+
+Compiled compile_pk_select(const Query& q) {
+    Compiled out;
+    QueryBuilder b(*q.model, out.params);
+    std::string cond = b.where(q.where);
+    std::string order = q.sliced ? order_sql(q, b) : std::string();
+    out.sql = fmt::format("SELECT {}.{} FROM {}{}", quote(b.base_alias()), quote(q.model->fields[0].column),
+                          b.from_sql(), where_clause(cond));
+    if (!order.empty()) out.sql += " ORDER BY " + order;
+    limit_sql(q, out.sql, out.params);
+    return out;
+}
+
+Compiled compile_count(const Query& q) {
+    if (q.sliced) {
+        Compiled inner = compile_pk_select(q);
+        return {"SELECT COUNT(*) FROM (" + inner.sql + ")", std::move(inner.params)};
+    }
+    Compiled out;
+    QueryBuilder b(*q.model, out.params);
+    std::string cond = b.where(q.where);
+    out.sql = "SELECT COUNT(*) FROM " + b.from_sql() + where_clause(cond);
+    return out;
+}
+
+Compiled compile_exists(const Query& q) {
+    Compiled out;
+    QueryBuilder b(*q.model, out.params);
+    std::string cond = b.where(q.where);
+    out.sql = "SELECT 1 FROM " + b.from_sql() + where_clause(cond);
+    if (q.sliced) {
+        Compiled inner = compile_pk_select(q);
+        return {"SELECT 1 FROM (" + inner.sql + ") LIMIT 1", std::move(inner.params)};
+    }
+    out.sql += " LIMIT 1";
+    return out;
+}
+
+Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) {
+    if (q.sliced) throw InvalidQuery("Cannot update a query once a slice has been taken");
+    if (assignments.empty()) throw InvalidQuery(fmt::format("update() on model {} names no field", q.model->name));
+    const ModelMeta& meta = *q.model;
+    Compiled out;
+    std::string sets;
+    for (const auto& a : assignments) {
+        const FieldMeta* f = meta.find_field(a.field);
+        if (!f) throw InvalidQuery(fmt::format("Cannot update unknown field '{}' of model {}. Choices are: {}", a.field,
+                                               meta.name, meta.choices()));
+        if (f->primary_key) throw InvalidQuery(fmt::format("Cannot update the primary key of model {}", meta.name));
+        if (!sets.empty()) sets += ", ";
+        if (const auto* v = std::get_if<Value>(&a.value)) {
+            sets += quote(f->column) + " = ?";
+            out.params.push_back(*v);
+        } else {
+            const Expr& e = std::get<Expr>(a.value);
+            const FieldMeta* src = meta.find_field(e.field);
+            if (!src) throw InvalidQuery(fmt::format("Cannot resolve '{}' into a field of model {} in F()", e.field, meta.name));
+            if (std::string("+-*/").find(e.op) == std::string::npos)
+                throw InvalidQuery(fmt::format("Unsupported operator '{}' in F() expression", e.op));
+            sets += fmt::format("{} = {} {} ?", quote(f->column), quote(src->column), e.op);
+            out.params.push_back(e.operand);
+        }
+    }
+    std::vector<Value> where_params;
+    QueryBuilder b(meta, where_params);
+    std::string cond = b.where(q.where);
+    out.sql = fmt::format("UPDATE {} SET {}", quote(meta.table), sets);
+    if (b.has_joins()) {
+        // UPDATE has no JOIN; filter through the joined SELECT of the ids.
+        out.sql += fmt::format(" WHERE {}.{} IN (SELECT {}.{} FROM {}{})", quote(meta.table),
+                               quote(meta.fields[0].column), quote(b.base_alias()), quote(meta.fields[0].column),
+                               b.from_sql(), where_clause(cond));
+    } else {
+        out.sql += where_clause(cond);
+    }
+    out.params.insert(out.params.end(), where_params.begin(), where_params.end());
+    return out;
+}
+
+Compiled compile_values(const Query& q, const std::vector<std::string>& paths) {
+    if (paths.empty()) throw InvalidQuery(fmt::format("values_list() on model {} names no field", q.model->name));
+    Compiled out;
+    QueryBuilder b(*q.model, out.params);
+    std::string cols;
+    for (const auto& p : paths) cols += (cols.empty() ? "" : ", ") + b.column(p, "values_list").sql;
+    std::string cond = b.where(q.where);
+    std::string order = order_sql(q, b);
+    out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
+    if (!order.empty()) out.sql += " ORDER BY " + order;
+    limit_sql(q, out.sql, out.params);
+    return out;
+}
+
+std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows) {
+    std::string cols, row = "(";
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        cols += (i ? ", " : "") + quote(meta.fields[fields[i]].column);
+        row += i ? ", ?" : "?";
+    }
+    row += ")";
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", quote(meta.table), cols);
+    sql.reserve(sql.size() + rows * (row.size() + 2));
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (r) sql += ", ";
+        sql += row;
+    }
+    return sql;
+}
+
+std::string update_row_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    std::string sets;
+    for (auto f : fields) sets += (sets.empty() ? "" : ", ") + quote(meta.fields[f].column) + " = ?";
+    return fmt::format("UPDATE {} SET {} WHERE {}.{} = ?", quote(meta.table), sets, quote(meta.table),
+                       quote(meta.fields[0].column));
+}
+
+std::string select_by_pk_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    std::string cols;
+    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
+    return fmt::format("SELECT {} FROM {} WHERE {}.{} = ?", cols, quote(meta.table), quote(meta.table),
+                       quote(meta.fields[0].column));
+}
+
+namespace {
+std::string placeholders(std::size_t n) {
+    std::string out;
+    out.reserve(n * 3);
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+} // namespace
+
+std::string delete_in_sql(const std::string& table, const std::string& column, std::size_t n) {
+    return fmt::format("DELETE FROM {} WHERE {}.{} IN ({})", quote(table), quote(table), quote(column), placeholders(n));
+}
+
+std::string delete_in_json_sql(const std::string& table, const std::string& column) {
+    return fmt::format("DELETE FROM {} WHERE {}.{} IN (SELECT value FROM json_each(?))", quote(table), quote(table),
+                       quote(column));
+}
+
+std::string insert_ignore_unique_sql(const ModelMeta& meta, std::size_t field, std::size_t rows) {
+    return insert_sql(meta, {field}, rows) + fmt::format(" ON CONFLICT ({}) DO NOTHING", quote(meta.fields[field].column));
+}
+
+std::string select_where_in_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t in_field,
+                                std::size_t n) {
+    std::string cols;
+    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
+    return fmt::format("SELECT {} FROM {} WHERE {}.{} IN ({})", cols, quote(meta.table), quote(meta.table),
+                       quote(meta.fields[in_field].column), placeholders(n));
+}
+
+std::string m2m_link_sql(const ManyToManyMeta& rel, std::size_t pairs) {
+    std::string sql = fmt::format("INSERT INTO {} ({}, {}) VALUES ", quote(rel.through_table), quote(rel.source_column),
+                                  quote(rel.target_column));
+    for (std::size_t i = 0; i < pairs; ++i) sql += i ? ", (?, ?)" : "(?, ?)";
+    // Pairs that exist already are skipped by the UNIQUE (source, target) index.
+    return sql + fmt::format(" ON CONFLICT ({}, {}) DO NOTHING", quote(rel.source_column), quote(rel.target_column));
+}
+
+std::string m2m_unlink_sql(const ManyToManyMeta& rel, std::size_t targets) {
+    std::string t = quote(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} IN ({})", t, t, quote(rel.source_column), t,
+                       quote(rel.target_column), placeholders(targets));
+}
+
+std::string m2m_clear_sql(const ManyToManyMeta& rel) {
+    std::string t = quote(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ?", t, t, quote(rel.source_column));
+}
+
+std::string m2m_unlink_others_sql(const ManyToManyMeta& rel, std::size_t keep) {
+    std::string t = quote(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} NOT IN ({})", t, t, quote(rel.source_column), t,
+                       quote(rel.target_column), placeholders(keep));
+}
+
+std::string m2m_prefetch_sql(const ManyToManyMeta& rel, bool forward, const ModelMeta& target,
+                             const std::vector<std::size_t>& fields, std::size_t n) {
+    std::string t = quote(rel.through_table);
+    const std::string& from = forward ? rel.source_column : rel.target_column;
+    const std::string& to = forward ? rel.target_column : rel.source_column;
+    std::string cols = t + "." + quote(from);
+    for (auto f : fields) cols += ", " + quote(target.table) + "." + quote(target.fields[f].column);
+    return fmt::format("SELECT {} FROM {} INNER JOIN {} ON {}.{} = {}.{} WHERE {}.{} IN ({})", cols, quote(target.table),
+                       t, quote(target.table), quote(target.fields[0].column), t, quote(to), t, quote(from),
+                       placeholders(n));
+}
+
+} // namespace folio::detail

@@ -1,0 +1,79 @@
+// compiler.hpp (internal): turns queries into SQL text and bound values. All
+// SQL folio runs is spelled here (Django's SQLCompiler), so a second dialect
+// would change this file and no other.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "folio/model.hpp"
+#include "folio/query.hpp"
+#include "folio/value.hpp"
+#include "lib/query/query.hpp"
+
+namespace folio::detail {
+
+struct Compiled {
+    std::string sql;
+    std::vector<Value> params;
+};
+
+// How the columns of a SELECT map onto objects: slot 0 is the row's own
+// object, each further slot an object select_related fills from the same row.
+struct Slot {
+    int parent = -1;                  // index of the slot holding the FK; -1 for slot 0
+    std::size_t fk_field = 0;         // the parent's FK field
+    const ModelMeta* meta = nullptr;
+    std::vector<std::size_t> fields;  // loaded fields, in column order
+    std::uint64_t deferred_mask = 0;  // fields not loaded
+};
+
+struct CompiledSelect : Compiled {
+    std::vector<Slot> slots;
+};
+
+// The fields of `meta` loaded under only()/defer() for the relation at
+// `prefix` ("" for the model itself, "author__" for a select_related slot,
+// "tags__" for a prefetch). `keep` fields are always loaded (FKs that
+// select_related follows).
+std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, const std::string& prefix,
+                                       const std::vector<std::size_t>& keep = {});
+
+CompiledSelect compile_select(const Query& q);
+Compiled compile_count(const Query& q);
+Compiled compile_exists(const Query& q);
+Compiled compile_pk_select(const Query& q);
+Compiled compile_update(const Query& q, const std::vector<Assign>& assignments);
+Compiled compile_values(const Query& q, const std::vector<std::string>& paths);
+
+// Single-model statements.
+std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows);
+std::string update_row_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields);
+std::string select_by_pk_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields);
+// DELETE FROM table WHERE column IN (?, ...) with `n` placeholders.
+std::string delete_in_sql(const std::string& table, const std::string& column, std::size_t n);
+// DELETE FROM table WHERE column IN (SELECT value FROM json_each(?)): one
+// bound JSON array, so a mass delete is one statement whatever its size.
+std::string delete_in_json_sql(const std::string& table, const std::string& column);
+std::string insert_ignore_unique_sql(const ModelMeta& meta, std::size_t field, std::size_t rows);
+// SELECT `fields` FROM table WHERE `in_field` IN (n placeholders).
+std::string select_where_in_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t in_field,
+                                std::size_t n);
+
+// Many-to-many link statements.
+std::string m2m_link_sql(const ManyToManyMeta& rel, std::size_t pairs);
+std::string m2m_unlink_sql(const ManyToManyMeta& rel, std::size_t targets);
+std::string m2m_clear_sql(const ManyToManyMeta& rel);
+std::string m2m_unlink_others_sql(const ManyToManyMeta& rel, std::size_t keep);
+// SELECT through.<from>, target columns FROM target JOIN through ... WHERE
+// through.<from> IN (n placeholders). `forward` = from the source side.
+std::string m2m_prefetch_sql(const ManyToManyMeta& rel, bool forward, const ModelMeta& target,
+                             const std::vector<std::size_t>& fields, std::size_t n);
+
+// A JSON array of the values, for json_each(?) lists.
+std::string json_array(const std::vector<Value>& values);
+std::string quote(const std::string& identifier);
+
+} // namespace folio::detail

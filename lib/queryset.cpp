@@ -1,0 +1,345 @@
+// queryset.cpp: the model-independent half of QuerySet: chaining (each call
+// copies the Query), evaluation through the compiler and the loaders, and
+// the write operations: update, delete, bulk insert, get-or-create by a
+// unique field.
+#include "folio/queryset.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "folio/database.hpp"
+#include "folio/transaction.hpp"
+#include "lib/object_access.hpp"
+#include "lib/query/compiler.hpp"
+#include "lib/query/loader.hpp"
+#include "lib/query/query.hpp"
+#include "lib/query/where.hpp"
+
+namespace folio {
+
+using detail::ObjectAccess;
+using detail::Query;
+
+QuerySetBase::QuerySetBase(Database& db, const ModelMeta& meta)
+    : db_(&db), meta_(&meta), query_(std::make_shared<const Query>(Query{.model = &meta})) {}
+
+namespace {
+
+// Walks `path` over the model's relations and checks each step names a real
+// field or relation; only()/defer() paths may end on a plain field.
+void check_path(const ModelMeta& root, const std::string& path, const char* what, bool relations_only) {
+    const ModelMeta* meta = &root;
+    auto parts = detail::split_path(path);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string& p = parts[i];
+        const FieldMeta* f = meta->find_field(p);
+        bool last = i + 1 == parts.size();
+        if (f && f->type == FieldType::ForeignKey) {
+            meta = &f->related();
+            continue;
+        }
+        if (f && !relations_only && last) return;
+        if (const ManyToManyMeta* m = meta->find_many_to_many(p)) {
+            meta = &m->target();
+            continue;
+        }
+        if (const ReverseRelation* r = find_reverse(*meta, p)) {
+            meta = r->source;
+            continue;
+        }
+        throw InvalidQuery(fmt::format("Invalid field name '{}' in {}('{}') on model {}. Choices are: {}", p, what,
+                                       path, meta->name, meta->choices()));
+    }
+}
+
+} // namespace
+
+#define FOLIO_CHANGE(body)                                  \
+    QuerySetBase out(*this);                                \
+    auto q = std::make_shared<Query>(*query_);              \
+    body;                                                   \
+    out.query_ = std::move(q);                              \
+    return out
+
+QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
+    if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    {
+        // Resolve every name now, so a bad field fails here, not at evaluation.
+        std::vector<Value> scratch;
+        detail::QueryBuilder(*meta_, scratch).where(cond);
+    }
+    FOLIO_CHANGE(q->where = q->where.matches_all() ? (negate ? !cond : cond) : (q->where & (negate ? !cond : cond)));
+}
+
+QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {
+    for (const auto& k : keys) {
+        if (k == "?") continue;
+        std::vector<Value> scratch;
+        detail::QueryBuilder(*meta_, scratch).column(k.empty() || k[0] != '-' ? k : k.substr(1), "order_by");
+    }
+    FOLIO_CHANGE(q->order_by = std::move(keys));
+}
+
+QuerySetBase QuerySetBase::with_slice(std::int64_t start, std::optional<std::int64_t> stop) const {
+    if (start < 0 || (stop && *stop < 0)) throw InvalidQuery("Negative indexing is not supported");
+    FOLIO_CHANGE({
+        // Slicing a sliced QuerySet narrows the window, as Python does.
+        std::int64_t base_off = q->offset;
+        std::optional<std::int64_t> base_lim = q->limit;
+        std::int64_t new_off = base_off + start;
+        std::optional<std::int64_t> new_lim;
+        if (stop) new_lim = std::max<std::int64_t>(0, *stop - start);
+        if (base_lim) {
+            std::int64_t avail = std::max<std::int64_t>(0, *base_lim - start);
+            new_lim = new_lim ? std::min(*new_lim, avail) : avail;
+        }
+        q->offset = new_off;
+        q->limit = new_lim;
+        q->sliced = true;
+    });
+}
+
+QuerySetBase QuerySetBase::with_select_related(std::vector<std::string> paths) const {
+    for (const auto& p : paths) {
+        const ModelMeta* m = meta_;
+        for (const auto& part : detail::split_path(p)) {
+            const FieldMeta* f = m->find_field(part);
+            if (!f || f->type != FieldType::ForeignKey)
+                throw InvalidQuery(fmt::format("Invalid field name '{}' in select_related('{}') on model {}: "
+                                               "select_related follows foreign keys only; use prefetch_related "
+                                               "for many-valued relations",
+                                               part, p, m->name));
+            m = &f->related();
+        }
+    }
+    FOLIO_CHANGE(for (auto& p : paths) q->select_related.push_back(std::move(p)));
+}
+
+QuerySetBase QuerySetBase::with_prefetch(std::vector<std::string> paths) const {
+    for (const auto& p : paths) check_path(*meta_, p, "prefetch_related", true);
+    FOLIO_CHANGE(for (auto& p : paths) q->prefetch.push_back(std::move(p)));
+}
+
+QuerySetBase QuerySetBase::with_defer(std::vector<std::string> fields) const {
+    for (const auto& f : fields) check_path(*meta_, f, "defer", false);
+    FOLIO_CHANGE(for (auto& f : fields) q->deferred.push_back(std::move(f)));
+}
+
+QuerySetBase QuerySetBase::with_only(std::vector<std::string> fields) const {
+    for (const auto& f : fields) check_path(*meta_, f, "only", false);
+    FOLIO_CHANGE({
+        q->only = std::move(fields);
+        q->has_only = true;
+    });
+}
+
+QuerySetBase QuerySetBase::reversed() const { FOLIO_CHANGE(q->reversed = !q->reversed); }
+
+#undef FOLIO_CHANGE
+
+std::string QuerySetBase::sql() const { return detail::compile_select(*query_).sql; }
+
+bool QuerySetBase::has_slice() const { return query_->sliced; }
+
+void QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
+    detail::CompiledSelect cs = detail::compile_select(*query_);
+    Statement st = db_->prepare(cs.sql);
+    st.bind_all(cs.params);
+    while (st.step()) detail::load_row(*db_, st, cs, next_slot());
+}
+
+void QuerySetBase::prefetch(std::span<Object* const> objects) const {
+    detail::prefetch_objects(*db_, *query_, objects);
+}
+
+detail::CursorPtr QuerySetBase::open_cursor() const { return detail::CursorPtr(new detail::Cursor(*db_, query_)); }
+
+bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return cursor.next(out); }
+
+std::int64_t QuerySetBase::count_query() const {
+    detail::Compiled c = detail::compile_count(*query_);
+    Statement st = db_->prepare(c.sql);
+    st.bind_all(c.params);
+    return st.step() ? st.column_int(0) : 0;
+}
+
+bool QuerySetBase::exists_query() const {
+    detail::Compiled c = detail::compile_exists(*query_);
+    Statement st = db_->prepare(c.sql);
+    st.bind_all(c.params);
+    return st.step();
+}
+
+std::int64_t QuerySetBase::update(std::initializer_list<Assign> assignments) const {
+    return update(std::vector<Assign>(assignments));
+}
+
+std::int64_t QuerySetBase::update(const std::vector<Assign>& assignments) const {
+    detail::Compiled c = detail::compile_update(*query_, assignments);
+    Statement st = db_->prepare(c.sql);
+    st.bind_all(c.params);
+    return st.execute();
+}
+
+DeleteCounts QuerySetBase::remove() const {
+    // 1: the ids; 2..: the links of each many-to-many relation; last: the rows.
+    // The ids travel as one bound JSON array, so the count of statements
+    // does not grow with the number of rows.
+    detail::Compiled ids_sql = detail::compile_pk_select(*query_);
+    Transaction tx(*db_);
+    std::vector<Value> ids;
+    {
+        Statement st = db_->prepare(ids_sql.sql);
+        st.bind_all(ids_sql.params);
+        while (st.step()) ids.emplace_back(st.column_int(0));
+    }
+    DeleteCounts counts;
+    if (ids.empty()) {
+        tx.commit();
+        return counts;
+    }
+    std::string json = detail::json_array(ids);
+    for (const auto& m : meta_->many_to_many) {
+        Statement st = db_->prepare(detail::delete_in_json_sql(m.through_table, m.source_column));
+        st.bind(1, json);
+        counts[m.through_table] += st.execute();
+    }
+    Statement st = db_->prepare(detail::delete_in_json_sql(meta_->table, meta_->fields[0].column));
+    st.bind(1, json);
+    counts[meta_->table] = st.execute();
+    tx.commit();
+    return counts;
+}
+
+std::vector<std::vector<Value>> QuerySetBase::values_list(const std::vector<std::string>& fields) const {
+    detail::Compiled c = detail::compile_values(*query_, fields);
+    Statement st = db_->prepare(c.sql);
+    st.bind_all(c.params);
+    std::vector<std::vector<Value>> rows;
+    const int n = static_cast<int>(fields.size());
+    while (st.step()) {
+        auto& row = rows.emplace_back();
+        row.reserve(fields.size());
+        for (int i = 0; i < n; ++i) row.push_back(st.column(i));
+    }
+    return rows;
+}
+
+std::vector<Value> QuerySetBase::values_list_flat(const std::string& field) const {
+    detail::Compiled c = detail::compile_values(*query_, {field});
+    Statement st = db_->prepare(c.sql);
+    st.bind_all(c.params);
+    std::vector<Value> out;
+    while (st.step()) out.push_back(st.column(0));
+    return out;
+}
+
+void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptions& options) const {
+    if (objects.empty()) return;
+    // Validate everything before writing anything.
+    for (Object* o : objects) {
+        if (&o->meta() != meta_) throw InvalidQuery(fmt::format("bulk_create on {} got a {}", meta_->name, o->meta().name));
+        o->validate();
+    }
+    std::vector<std::size_t> fields;
+    for (std::size_t i = 1; i < meta_->fields.size(); ++i)
+        if (!meta_->fields[i].db_managed) fields.push_back(i);
+    std::vector<std::size_t> with_id = fields;
+    with_id.insert(with_id.begin(), 0);
+
+    const std::size_t limit_rows = std::max<std::size_t>(1, static_cast<std::size_t>(db_->variable_limit()) / with_id.size());
+    const std::size_t batch = options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
+    const std::size_t batches = (objects.size() + batch - 1) / batch;
+
+    std::optional<Transaction> tx;
+    if (batches > 1 || std::any_of(objects.begin(), objects.end(), [](Object* o) { return o->pk() != 0; }))
+        tx.emplace(*db_);
+
+    // Objects with and without ids go in separate statements, so that the
+    // ids SQLite assigns are known: rows of one multi-row INSERT without
+    // explicit ids get consecutive rowids ending at last_insert_rowid().
+    std::vector<Object*> groups[2];
+    for (Object* o : objects) groups[o->pk() != 0 ? 1 : 0].push_back(o);
+    for (int pass = 0; pass < 2; ++pass) {
+        const bool explicit_ids = pass == 1;
+        const auto& cols = explicit_ids ? with_id : fields;
+        const std::vector<Object*>& group = groups[pass];
+        for (std::size_t at = 0; at < group.size(); at += batch) {
+            std::size_t n = std::min(batch, group.size() - at);
+            Statement st = db_->prepare(detail::insert_sql(*meta_, cols, n));
+            int k = 1;
+            for (std::size_t r = 0; r < n; ++r) {
+                const auto& vals = ObjectAccess::values(*group[at + r]);
+                for (auto f : cols) {
+                    const Value& v = vals[f];
+                    // The objects outlive the statement: bind text without a copy.
+                    if (v.is_text()) st.bind_text_static(k++, v.as_text());
+                    else st.bind(k++, v);
+                }
+            }
+            st.execute();
+            if (!explicit_ids) {
+                std::int64_t last = db_->last_insert_rowid();
+                for (std::size_t r = 0; r < n; ++r)
+                    ObjectAccess::values(*group[at + r])[0] = Value(last - static_cast<std::int64_t>(n - 1 - r));
+            }
+            for (std::size_t r = 0; r < n; ++r) ObjectAccess::set_db(*group[at + r], db_);
+        }
+    }
+    if (tx) tx->commit();
+}
+
+void QuerySetBase::get_or_create_by(std::string_view field, std::span<const Value> values,
+                                    const std::function<Object&()>& next_slot) const {
+    const std::size_t fi = meta_->field_index(field);
+    // Distinct values, first occurrence order.
+    auto key = [](const Value& v) { return std::string(v.type_name()) + ":" + v.repr(std::string::npos); };
+    std::vector<Value> distinct;
+    {
+        std::unordered_map<std::string, bool> seen;
+        for (const auto& v : values)
+            if (seen.emplace(key(v), true).second) distinct.push_back(v);
+    }
+    if (distinct.empty()) return;
+    // Validate as the model would, through a scratch instance.
+    {
+        std::unique_ptr<Object> probe = meta_->make();
+        for (const auto& v : distinct) {
+            probe->set(fi, v);
+            probe->validate();
+        }
+    }
+    Transaction tx(*db_);
+    const std::size_t chunk = static_cast<std::size_t>(std::max(1, db_->variable_limit() - 16));
+    std::vector<std::unique_ptr<Object>> found;
+    for (std::size_t at = 0; at < distinct.size(); at += chunk) {
+        std::size_t n = std::min(chunk, distinct.size() - at);
+        {
+            Statement ins = db_->prepare(detail::insert_ignore_unique_sql(*meta_, fi, n));
+            for (std::size_t i = 0; i < n; ++i) ins.bind(static_cast<int>(i + 1), distinct[at + i]);
+            ins.execute();
+        }
+        std::vector<std::size_t> all(meta_->fields.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+        Statement sel = db_->prepare(detail::select_where_in_sql(*meta_, all, fi, n));
+        for (std::size_t i = 0; i < n; ++i) sel.bind(static_cast<int>(i + 1), distinct[at + i]);
+        while (sel.step()) {
+            auto o = meta_->make();
+            auto& vals = ObjectAccess::values(*o);
+            for (std::size_t i = 0; i < all.size(); ++i) vals[i] = sel.column(static_cast<int>(i));
+            ObjectAccess::set_db(*o, db_);
+            found.push_back(std::move(o));
+        }
+    }
+    tx.commit();
+    std::unordered_map<std::string, Object*> by_value;
+    for (auto& o : found) by_value.emplace(key(ObjectAccess::values(*o)[fi]), o.get());
+    for (const auto& v : distinct) {
+        auto it = by_value.find(key(v));
+        if (it != by_value.end()) next_slot() = std::move(*it->second);
+    }
+}
+
+} // namespace folio

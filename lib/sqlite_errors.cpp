@@ -1,0 +1,43 @@
+// sqlite_errors.cpp: the one place where SQLite result codes become folio errors.
+#include "lib/sqlite_errors.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "folio/errors.hpp"
+
+namespace folio::detail {
+
+std::string_view shorten_sql(std::string_view sql) {
+    constexpr std::size_t max = 160;
+    return sql.size() <= max ? sql : sql.substr(0, max);
+}
+
+void raise_sqlite(sqlite3* db, int rc, std::string_view context) {
+    const int primary = rc & 0xff;
+    const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    std::string where = context.empty() ? std::string() : fmt::format(" (while running: {}{})", shorten_sql(context),
+                                                                      context.size() > 160 ? "..." : "");
+    switch (primary) {
+    case SQLITE_CONSTRAINT:
+        throw IntegrityError(fmt::format("{}{}", msg, where), primary);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        throw OperationalError(fmt::format("database is locked: {}{}", msg, where), primary);
+    case SQLITE_READONLY:
+        throw OperationalError(fmt::format("database is read-only: {}{}", msg, where), primary);
+    case SQLITE_NOTADB:
+        throw OperationalError(fmt::format("file is not an SQLite database{}", where), primary);
+    case SQLITE_CORRUPT:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_ERROR:
+        throw OperationalError(fmt::format("{}{}", msg, where), primary);
+    default:
+        throw Error(fmt::format("{}{}", msg, where), primary);
+    }
+}
+
+} // namespace folio::detail

@@ -1,0 +1,134 @@
+// statement_cache.cpp: LRU cache of prepared statements keyed by SQL text,
+// with checked-out handles so re-entrant use of one SQL gets its own handle.
+#include "folio/statement_cache.hpp"
+
+#include <sqlite3.h>
+
+#include <cassert>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "folio/errors.hpp"
+#include "lib/sqlite_errors.hpp"
+
+namespace folio {
+
+namespace {
+bool is_transaction_control(std::string_view sql) {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    std::string word;
+    while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])))
+        word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+    return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
+           word == "SAVEPOINT" || word == "RELEASE";
+}
+} // namespace
+
+StatementCache::StatementCache(sqlite3* db, std::size_t capacity) : db_(db), capacity_(capacity) {}
+
+StatementCache::~StatementCache() {
+    // Checked-out statements must be gone before the cache (they live on the
+    // stack of code using the Database, which the Database outlives).
+    assert(stats_.in_use == 0);
+    for (auto& [sql, entries] : by_sql_)
+        for (auto& e : entries) sqlite3_finalize(e->stmt);
+}
+
+detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
+    auto it = by_sql_.find(std::string(sql));
+    if (it != by_sql_.end()) {
+        for (auto& e : it->second) {
+            if (!e->in_use) {
+                lru_.erase(e->lru_pos);
+                e->in_use = true;
+                ++stats_.hits;
+                --stats_.idle;
+                ++stats_.in_use;
+                return e.get();
+            }
+        }
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        detail::raise_sqlite(db_, rc, sql);
+    }
+    if (stmt == nullptr) throw Error(fmt::format("no SQL statement in: \"{}\"", sql));
+    ++stats_.misses;
+    if (it == by_sql_.end()) it = by_sql_.emplace(std::string(sql), std::vector<std::unique_ptr<detail::CachedStatement>>{}).first;
+    auto entry = std::make_unique<detail::CachedStatement>();
+    entry->stmt = stmt;
+    entry->sql = &it->first;
+    entry->in_use = true;
+    entry->transaction_control = is_transaction_control(sql);
+    detail::CachedStatement* raw = entry.get();
+    it->second.push_back(std::move(entry));
+    by_handle_.emplace(stmt, raw);
+    ++stats_.in_use;
+    return raw;
+}
+
+void StatementCache::release(detail::CachedStatement* entry) noexcept {
+    assert(entry && entry->in_use);
+    // reset first: SQLite reports the finished run to the trace hook here,
+    // and the log still needs the recorded arguments.
+    sqlite3_reset(entry->stmt);
+    sqlite3_clear_bindings(entry->stmt);
+    entry->args.clear();
+    entry->rows = 0;
+    entry->in_use = false;
+    --stats_.in_use;
+    if (!enabled_ || capacity_ == 0) {
+        destroy(entry);
+        return;
+    }
+    lru_.push_front(entry);
+    entry->lru_pos = lru_.begin();
+    ++stats_.idle;
+    evict_to(capacity_);
+}
+
+void StatementCache::evict_to(std::size_t target) noexcept {
+    while (stats_.idle > target && !lru_.empty()) {
+        detail::CachedStatement* victim = lru_.back();
+        lru_.pop_back();
+        --stats_.idle;
+        ++stats_.evictions;
+        destroy(victim);
+    }
+}
+
+void StatementCache::destroy(detail::CachedStatement* entry) noexcept {
+    by_handle_.erase(entry->stmt);
+    sqlite3_finalize(entry->stmt);
+    auto it = by_sql_.find(*entry->sql);
+    auto& vec = it->second;
+    for (auto e = vec.begin(); e != vec.end(); ++e) {
+        if (e->get() == entry) {
+            vec.erase(e);
+            break;
+        }
+    }
+    if (vec.empty()) by_sql_.erase(it);
+}
+
+detail::CachedStatement* StatementCache::find(sqlite3_stmt* stmt) const noexcept {
+    auto it = by_handle_.find(stmt);
+    return it == by_handle_.end() ? nullptr : it->second;
+}
+
+StatementCacheStats StatementCache::stats() const noexcept { return stats_; }
+
+void StatementCache::set_capacity(std::size_t capacity) {
+    capacity_ = capacity;
+    evict_to(capacity_);
+}
+
+void StatementCache::clear() noexcept { evict_to(0); }
+
+} // namespace folio

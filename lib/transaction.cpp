@@ -1,0 +1,52 @@
+// transaction.cpp: BEGIN IMMEDIATE at the outermost level, savepoints inside.
+#include "folio/transaction.hpp"
+
+#include "folio/database.hpp"
+
+namespace folio {
+
+Transaction::Transaction(Database& db) : db_(db) {
+    // Decided by SQLite's own state, so a transaction the user opened with
+    // raw SQL is nested into rather than broken.
+    if (db_.in_transaction()) {
+        savepoint_ = "folio_sp_" + std::to_string(++db_.savepoint_depth());
+        db_.execute("SAVEPOINT " + savepoint_);
+    } else {
+        db_.execute("BEGIN IMMEDIATE");
+    }
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        rollback();
+    } catch (...) {
+        // A destructor must not throw; SQLite rolls back on close anyway.
+    }
+}
+
+void Transaction::commit() {
+    if (!open_) return;
+    if (savepoint_.empty()) {
+        db_.execute("COMMIT");
+    } else {
+        db_.execute("RELEASE " + savepoint_);
+        --db_.savepoint_depth();
+    }
+    open_ = false;
+}
+
+void Transaction::rollback() {
+    if (!open_) return;
+    open_ = false;
+    if (savepoint_.empty()) {
+        // An error such as SQLITE_FULL may already have rolled back.
+        if (db_.in_transaction()) db_.execute("ROLLBACK");
+    } else {
+        --db_.savepoint_depth();
+        db_.execute("ROLLBACK TO " + savepoint_);
+        db_.execute("RELEASE " + savepoint_);
+    }
+}
+
+} // namespace folio

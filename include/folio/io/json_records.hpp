@@ -1,0 +1,84 @@
+// Streaming readers for the two JSON exports of the old blog (the guide's
+// old_authors.json and old_articles.json). Records are parsed with a SAX
+// handler and handed to a callback one at a time, so memory use stays flat
+// however large the file is (the guide's files reach ~200 MB).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "folio/io/input_error.hpp"
+
+namespace folio::io {
+
+// One element of old_authors.json: {"username": str, "email": str, "bio": str}.
+struct AuthorRecord {
+    std::string username;
+    std::string email; // may be empty in the old data
+    std::string bio;
+
+    bool operator==(const AuthorRecord&) const = default;
+};
+
+// One element of old_articles.json:
+// {"created_at": "YYYY-MM-DD", "author": username, "tags": [str...],
+//  "title": str, "content": str}.
+struct ArticleRecord {
+    std::string created_at;
+    std::string author;
+    std::string title;
+    std::string content;
+    std::vector<std::string> tags;
+
+    bool operator==(const ArticleRecord&) const = default;
+};
+
+// Called with each record (movable: take ownership) and its 0-based index in
+// the top-level array.
+using AuthorCallback = std::function<void(AuthorRecord&&, std::size_t index)>;
+using ArticleCallback = std::function<void(ArticleRecord&&, std::size_t index)>;
+
+// Progress hook: bytes pulled from the input so far and the input's total size
+// (0 when unknown, e.g. a pipe). Called once per read chunk (64 KiB) and once
+// more at the end with bytes_read == total; bytes_read never decreases.
+using ProgressCallback = std::function<void(std::uint64_t bytes_read, std::uint64_t total)>;
+
+// Size of the chunks the readers pull from their input.
+inline constexpr std::size_t read_chunk_size = 64 * 1024;
+
+// Contract (all four readers):
+//  - The input must be a JSON array whose elements are objects; every field
+//    listed for the record type is required and must have the JSON type shown
+//    above; unknown keys (with any value) are ignored; if a key repeats, the
+//    last value wins. Only JSON types are checked here: lengths, dates and
+//    e-mails are the model layer's job (see validate.hpp).
+//  - `on_record` is called once per record, in file order, before the next
+//    record is parsed; records already delivered stay delivered when a later
+//    one fails. Exceptions thrown by `on_record` or `progress` propagate
+//    unchanged and stop the read.
+//  - Returns the number of records delivered.
+//  - Throws InputError (what() naming the file, the record index and the
+//    field) when the file cannot be opened or read, is empty (or only
+//    whitespace), is malformed JSON or invalid UTF-8 ("malformed JSON at byte
+//    N: ..."), is not an array of objects, or a record has a missing or
+//    mistyped field.
+std::size_t read_authors(const std::filesystem::path& file, const AuthorCallback& on_record,
+                         const ProgressCallback& progress = {});
+std::size_t read_articles(const std::filesystem::path& file, const ArticleCallback& on_record,
+                          const ProgressCallback& progress = {});
+
+// Same, reading `in` from its current position to its end; `display_name`
+// names the input in error messages. The total passed to `progress` is the
+// remaining length if `in` is seekable, else 0.
+std::size_t read_authors(std::istream& in, std::string_view display_name,
+                         const AuthorCallback& on_record, const ProgressCallback& progress = {});
+std::size_t read_articles(std::istream& in, std::string_view display_name,
+                          const ArticleCallback& on_record, const ProgressCallback& progress = {});
+
+} // namespace folio::io

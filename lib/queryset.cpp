@@ -22,8 +22,16 @@ namespace folio {
 using detail::ObjectAccess;
 using detail::Query;
 
+namespace {
+std::shared_ptr<const Query> make_query(const ModelMeta& meta) {
+    auto q = std::make_shared<Query>();
+    q->model = &meta;
+    return q;
+}
+} // namespace
+
 QuerySetBase::QuerySetBase(Database& db, const ModelMeta& meta)
-    : db_(&db), meta_(&meta), query_(std::make_shared<const Query>(Query{.model = &meta})) {}
+    : db_(&db), meta_(&meta), query_(make_query(meta)) {}
 
 namespace {
 
@@ -140,6 +148,16 @@ QuerySetBase QuerySetBase::reversed() const { FOLIO_CHANGE(q->reversed = !q->rev
 #undef FOLIO_CHANGE
 
 std::string QuerySetBase::sql() const { return detail::compile_select(*query_).sql; }
+
+std::vector<std::string> QuerySetBase::explain() const {
+    detail::CompiledSelect cs = detail::compile_select(*query_);
+    Statement st = db_->prepare("EXPLAIN QUERY PLAN " + cs.sql);
+    st.bind_all(cs.params);
+    std::vector<std::string> lines;
+    // Columns: id, parent, notused, detail.
+    while (st.step()) lines.emplace_back(st.column_text(3));
+    return lines;
+}
 
 bool QuerySetBase::has_slice() const { return query_->sliced; }
 

@@ -15,12 +15,17 @@
 namespace folio {
 
 namespace {
-bool is_transaction_control(std::string_view sql) {
+std::string first_word(std::string_view sql) {
     std::size_t i = 0;
     while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
     std::string word;
     while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])))
         word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+    return word;
+}
+
+bool is_transaction_control(std::string_view sql) {
+    std::string word = first_word(sql);
     return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
            word == "SAVEPOINT" || word == "RELEASE";
 }
@@ -66,6 +71,9 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
     entry->sql = &it->first;
     entry->in_use = true;
     entry->transaction_control = is_transaction_control(sql);
+    // An EXPLAIN program never checks the schema cookie, so a cached one would
+    // describe a plan from before a schema change (a dropped index): never keep it.
+    entry->keep = first_word(sql) != "EXPLAIN";
     detail::CachedStatement* raw = entry.get();
     it->second.push_back(std::move(entry));
     by_handle_.emplace(stmt, raw);
@@ -83,7 +91,7 @@ void StatementCache::release(detail::CachedStatement* entry) noexcept {
     entry->rows = 0;
     entry->in_use = false;
     --stats_.in_use;
-    if (!enabled_ || capacity_ == 0) {
+    if (!enabled_ || capacity_ == 0 || !entry->keep) {
         destroy(entry);
         return;
     }

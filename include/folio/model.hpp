@@ -30,8 +30,8 @@ struct ModelMeta;
 enum class FieldType { Integer, Real, Text, Boolean, Date, ForeignKey };
 
 struct FieldMeta {
-    std::string name;    // the name used in lookups: "author"
-    std::string column;  // the column: "author_id"
+    std::string name{};    // the name used in lookups: "author"
+    std::string column{};  // the column: "author_id"
     FieldType type = FieldType::Text;
     bool primary_key = false;
     bool nullable = false;
@@ -41,26 +41,26 @@ struct FieldMeta {
     // bulk_create(), so a stale copy in memory cannot overwrite it. update()
     // may still change it with an expression (articles_count + 1).
     bool db_managed = false;
-    Value default_value;
+    Value default_value{};
     const ModelMeta& (*related)() = nullptr;  // ForeignKey: the target model
-    std::string related_name;                 // ForeignKey: the reverse name on the target ("articles")
+    std::string related_name{};                 // ForeignKey: the reverse name on the target ("articles")
 };
 
 struct ManyToManyMeta {
-    std::string name;  // "tags"
+    std::string name{};  // "tags"
     const ModelMeta& (*target)() = nullptr;
-    std::string through_table;  // "article_tags"
-    std::string source_column;  // "article_id"
-    std::string target_column;  // "tag_id"
-    std::string related_name;   // the reverse name on the target ("articles")
+    std::string through_table{};  // "article_tags"
+    std::string source_column{};  // "article_id"
+    std::string target_column{};  // "tag_id"
+    std::string related_name{};   // the reverse name on the target ("articles")
 };
 
 struct ModelMeta {
-    std::string name;   // "Article"
-    std::string table;  // "article"
-    std::vector<FieldMeta> fields;  // fields[0] is the INTEGER PRIMARY KEY "id"
-    std::vector<ManyToManyMeta> many_to_many;
-    std::function<std::unique_ptr<Object>()> make;  // an empty instance of the right C++ type
+    std::string name{};   // "Article"
+    std::string table{};  // "article"
+    std::vector<FieldMeta> fields{};  // fields[0] is the INTEGER PRIMARY KEY "id"
+    std::vector<ManyToManyMeta> many_to_many{};
+    std::function<std::unique_ptr<Object>()> make{};  // an empty instance of the right C++ type
 
     // A field by name ("author") or column ("author_id"); "pk" is the primary key.
     const FieldMeta* find_field(std::string_view name) const;

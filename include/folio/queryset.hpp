@@ -54,6 +54,9 @@ public:
 
     // The SELECT this QuerySet runs, for display and tests (no query runs).
     std::string sql() const;
+    // SQLite's EXPLAIN QUERY PLAN for that SELECT, one line per step
+    // ("SEARCH author USING INDEX author_username (username=?)"). One statement.
+    std::vector<std::string> explain() const;
 
     // One UPDATE of only the named columns, WHERE this QuerySet's filter.
     // Returns the rows changed. Not allowed on a sliced QuerySet.
@@ -111,7 +114,9 @@ public:
     // --- chaining: each returns a new, unevaluated QuerySet ---
     QuerySet filter(const Q& q) const { return wrap(with_filter(q, false)); }
     QuerySet filter(std::string lookup, Value v) const { return filter(Q(std::move(lookup), std::move(v))); }
+    QuerySet filter(std::string lookup, std::vector<Value> list) const { return filter(Q(std::move(lookup), std::move(list))); }
     QuerySet exclude(const Q& q) const { return wrap(with_filter(q, true)); }
+    QuerySet exclude(std::string lookup, std::vector<Value> list) const { return exclude(Q(std::move(lookup), std::move(list))); }
     QuerySet exclude(std::string lookup, Value v) const { return exclude(Q(std::move(lookup), std::move(v))); }
     // Keys like "-created_at", "author__username"; several break ties.
     QuerySet order_by(std::vector<std::string> keys) const { return wrap(with_order(std::move(keys))); }
@@ -126,7 +131,10 @@ public:
 
     // --- evaluation ---
     // Runs the query once and keeps the rows; later calls cost nothing.
-    const std::vector<T>& results() const;
+    const std::vector<T>& results() const&;
+    // On a temporary QuerySet the rows are handed over by value, so they
+    // cannot dangle: `auto rows = qs.filter(...).results();`.
+    std::vector<T> results() &&;
     auto begin() const { return results().begin(); }
     auto end() const { return results().end(); }
     // Python's len(qs): evaluates (fetching every row) and counts them.

@@ -9,7 +9,14 @@
 namespace folio {
 
 template <class T>
-const std::vector<T>& QuerySet<T>::results() const {
+std::vector<T> QuerySet<T>::results() && {
+    const std::vector<T>& rows = static_cast<const QuerySet<T>&>(*this).results();
+    if (cache_.use_count() == 1) return std::move(*cache_);
+    return rows;
+}
+
+template <class T>
+const std::vector<T>& QuerySet<T>::results() const& {
     if (!cache_) {
         auto rows = std::make_shared<std::vector<T>>();
         fetch([&rows]() -> Object& { return rows->emplace_back(); });
@@ -50,14 +57,16 @@ T QuerySet<T>::get(const Q& q) const {
 template <class T>
 std::optional<T> QuerySet<T>::first() const {
     if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->front());
-    const auto& rows = slice(0, 1).results();
+    QuerySet<T> one = slice(0, 1);
+    const auto& rows = one.results();
     return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
 }
 
 template <class T>
 std::optional<T> QuerySet<T>::last() const {
     if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->back());
-    const auto& rows = wrap(reversed()).slice(0, 1).results();
+    QuerySet<T> one = wrap(reversed()).slice(0, 1);
+    const auto& rows = one.results();
     return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
 }
 

@@ -37,6 +37,7 @@ struct CachedStatement {
     std::int64_t rows = 0;             // rows stepped in the current run
     bool in_use = false;
     bool transaction_control = false;  // BEGIN/COMMIT/SAVEPOINT/...
+    bool keep = true;                  // false for EXPLAIN, see StatementCache::acquire
     std::list<CachedStatement*>::iterator lru_pos;  // valid while idle
 };
 } // namespace detail

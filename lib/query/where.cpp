@@ -177,7 +177,9 @@ std::string QueryBuilder::leaf(const Q::Node& node) {
             meta = &f->related();
             continue;
         }
-        if (more) unknown_field(*meta, parts[i + 1], node.lookup);
+        if (more)
+            throw InvalidQuery(fmt::format("Unsupported lookup '{}' for field '{}.{}' (in '{}')", parts[i + 1],
+                                           meta->name, f->name, node.lookup));
         std::vector<std::string> rest(parts.begin() + static_cast<long>(i) + 1, parts.end());
         return lookup_sql(quote(alias) + "." + quote(f->column), *f, *meta, rest, node);
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "folio/blog.hpp"
+#include "folio/blog_io.hpp"
 #include "folio/database.hpp"
 #include "folio/errors.hpp"
 #include "folio/migrations.hpp"

@@ -1,0 +1,116 @@
+// cli.hpp: what every command of the `folio` CLI shares: the global options,
+// the lazily opened database, the --sql/--stats listeners, the progress bar,
+// the exit codes, and the registration of command groups.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <folio/folio.hpp>
+
+namespace folio_cli {
+
+// Documented exit codes (folio --help).
+enum Exit : int { ok = 0, bad_input = 1, usage = 2 };
+
+// A command-line mistake found after parsing (e.g. a two-character
+// delimiter): exits with code 2 like CLI11's own parse errors.
+class UsageError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Aggregates what --stats / --stats-json report, without keeping each
+// statement (an import may run thousands, each with megabytes of args).
+struct Stats {
+    std::size_t queries = 0;
+    double sql_seconds = 0;
+    std::unordered_map<std::string, std::size_t> by_sql;  // SQL text -> runs
+    folio::StatementCacheStats cache_at_start;
+};
+
+// The global options and the database the command works on.
+class Env {
+public:
+    std::string db_option;     // --db
+    bool sql = false;          // --sql
+    bool stats = false;        // --stats
+    std::string stats_json;    // --stats-json FILE
+
+    // --db, else $FOLIO_DB, else ./folio.sqlite3.
+    std::string db_path() const;
+    // The database opened (created when missing) but not migrated: for
+    // migrate/showmigrations/sqlmigrate. Listeners are attached on open.
+    folio::Database& database();
+    // The blog, migrated to the latest schema on first use.
+    folio::Blog& blog();
+    // Prints/writes the statistics asked for; called once the command ends.
+    void finish();
+
+private:
+    void attach(folio::Database& db);
+    std::unique_ptr<folio::Database> db_;
+    std::optional<folio::Blog> blog_;
+    folio::Database* active_ = nullptr;
+    std::shared_ptr<Stats> stats_;
+};
+
+// One registered subcommand and what it runs once parsing succeeded.
+struct Command {
+    CLI::App* app;
+    std::function<int(Env&)> run;
+};
+using Commands = std::vector<Command>;
+
+// Command groups, one file each.
+void add_schema_commands(CLI::App& app, Commands& out);  // cmd_schema.cpp
+void add_data_commands(CLI::App& app, Commands& out);    // cmd_data.cpp
+void add_blog_commands(CLI::App& app, Commands& out);    // cmd_blog.cpp
+void add_tour_command(CLI::App& app, Commands& out);     // tour.cpp
+
+// A one-line progress bar on stderr, drawn only when stderr is a terminal
+// (so pipes, logs and tests see nothing), at most ten times a second.
+class ProgressBar {
+public:
+    explicit ProgressBar(std::string label);
+    ~ProgressBar();
+    // `done` of `total` units (bytes; total 0 = unknown), `records` so far.
+    void update(std::uint64_t done, std::uint64_t total, std::uint64_t records);
+    void finish();
+    bool enabled() const noexcept { return enabled_; }
+
+private:
+    std::string label_;
+    bool enabled_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point start_, last_;
+};
+
+// Counts the statements run while it lives, like folio::QueryCapture but
+// without keeping them: a bulk import's statements carry megabytes of args.
+class StatementCounter {
+public:
+    explicit StatementCounter(folio::Database& db);
+    ~StatementCounter();
+    StatementCounter(const StatementCounter&) = delete;
+    StatementCounter& operator=(const StatementCounter&) = delete;
+    std::size_t count() const noexcept { return *count_; }
+
+private:
+    folio::Database& db_;
+    std::shared_ptr<std::size_t> count_ = std::make_shared<std::size_t>(0);
+    std::size_t id_;
+};
+
+// Replaces line breaks so that an error stays on one line.
+std::string one_line(std::string s);
+
+} // namespace folio_cli

@@ -1,0 +1,128 @@
+// cmd_data.cpp: moving data in and out: gen-data (the guide's JSON files),
+// import-authors / import-articles (bulk by default, --naive for the guide's
+// one-by-one code) and export-articles (CSV, streamed).
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include <folio/blog_io.hpp>
+#include <folio/io/datagen.hpp>
+
+#include "cli.hpp"
+
+namespace folio_cli {
+
+namespace {
+
+struct ImportArgs {
+    std::string file;
+    bool naive = false;
+    bool skip_invalid = false;
+    std::size_t batch = 2000;
+};
+
+void add_import(CLI::App& app, Commands& out, const char* name, const char* what, bool articles) {
+    auto* sub = app.add_subcommand(name, what);
+    auto a = std::make_shared<ImportArgs>();
+    sub->add_option("FILE", a->file, "the JSON file (an array of records)")->required();
+    sub->add_flag("--naive", a->naive, "run the guide's one-by-one code instead of the bulk path");
+    sub->add_flag("--skip-invalid", a->skip_invalid,
+                  "import the valid records and list the rejected ones (default: reject the whole file)");
+    sub->add_option("--batch-size", a->batch, "records per bulk batch")->capture_default_str()->check(CLI::Range(1, 10000));
+    out.push_back({sub, [a, articles](Env& env) {
+                       folio::Blog& blog = env.blog();
+                       ProgressBar bar(articles ? "import-articles" : "import-authors");
+                       folio::ImportOptions opt{.naive = a->naive, .skip_invalid = a->skip_invalid,
+                                                .batch_size = a->batch, .progress = {}};
+                       if (bar.enabled())
+                           opt.progress = [&bar](const folio::ImportProgress& p) {
+                               bar.update(p.bytes_read, p.total_bytes, p.records);
+                           };
+                       StatementCounter capture(blog.db());
+                       const auto t0 = std::chrono::steady_clock::now();
+                       folio::ImportReport r = articles ? folio::import_articles(blog, a->file, opt)
+                                                        : folio::import_authors(blog, a->file, opt);
+                       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                       bar.finish();
+                       for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
+                       std::cout << fmt::format("Imported {} {} from {} ({}, {} statements, {:.2f} s){}\n", r.imported,
+                                                articles ? "articles" : "authors", a->file,
+                                                a->naive ? "naive" : "bulk", capture.count(), secs,
+                                                r.rejected.empty() ? ""
+                                                                   : fmt::format("; {} rejected", r.rejected.size()));
+                       return Exit::ok;
+                   }});
+}
+
+} // namespace
+
+void add_data_commands(CLI::App& app, Commands& out) {
+    // ---- gen-data ----
+    auto* gen = app.add_subcommand("gen-data", "write a deterministic data set: DIR/old_authors.json, DIR/old_articles.json");
+    auto g = std::make_shared<folio::io::GenOptions>();
+    auto dir = std::make_shared<std::string>("data");
+    gen->add_option("--authors", g->authors, "number of authors")->capture_default_str()->check(CLI::NonNegativeNumber);
+    gen->add_option("--articles", g->articles, "number of articles")->capture_default_str()->check(CLI::NonNegativeNumber);
+    gen->add_option("--content-bytes", g->content_bytes, "approximate bytes of content per article")->capture_default_str()
+        ->check(CLI::Range(1, 100000000));
+    gen->add_option("--seed", g->seed, "random seed: the same seed gives the same bytes")->capture_default_str();
+    gen->add_option("--out", *dir, "output directory (created if needed)")->capture_default_str();
+    out.push_back({gen, [g, dir](Env&) {
+                       if (g->articles > 0 && g->authors == 0)
+                           throw UsageError("--articles needs at least one author (--authors)");
+                       const auto t0 = std::chrono::steady_clock::now();
+                       folio::io::GenResult r = folio::io::write_dataset(*dir, *g);
+                       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                       std::cout << fmt::format("Wrote {}/old_authors.json ({} authors, {} bytes) and "
+                                                "{}/old_articles.json ({} articles, {} bytes) in {:.2f} s\n",
+                                                *dir, g->authors, r.authors_bytes, *dir, g->articles,
+                                                r.articles_bytes, secs);
+                       return Exit::ok;
+                   }});
+
+    add_import(app, out, "import-authors", "import authors from the guide's old_authors.json", false);
+    add_import(app, out, "import-articles", "import articles and tags from the guide's old_articles.json", true);
+
+    // ---- export-articles ----
+    auto* exp = app.add_subcommand("export-articles", "export every article as CSV (select_related + iterator)");
+    auto file = std::make_shared<std::string>();
+    auto delim = std::make_shared<std::string>(";");
+    auto header = std::make_shared<bool>(false);
+    exp->add_option("OUT", *file, "output CSV file, or - for stdout")->required();
+    exp->add_option("--delimiter", *delim, "field delimiter, one character")->capture_default_str();
+    exp->add_flag("--header", *header, "write a header row first");
+    out.push_back({exp, [file, delim, header](Env& env) {
+                       if (delim->size() != 1 || (*delim)[0] == '"' || (*delim)[0] == '\n' || (*delim)[0] == '\r')
+                           throw UsageError(fmt::format("--delimiter must be one character other than a quote or "
+                                                        "a line break, got '{}'", *delim));
+                       folio::Blog& blog = env.blog();
+                       const bool to_stdout = *file == "-";
+                       std::ofstream f;
+                       if (!to_stdout) {
+                           f.open(*file, std::ios::binary | std::ios::trunc);
+                           if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", *file));
+                       }
+                       std::ostream& os = to_stdout ? std::cout : f;
+                       ProgressBar bar("export-articles");
+                       const auto total = static_cast<std::uint64_t>(bar.enabled() ? blog.articles().count() : 0);
+                       folio::ExportOptions opt{.delimiter = (*delim)[0], .header = *header, .crlf = false, .progress = {}};
+                       if (bar.enabled())
+                           opt.progress = [&bar, total](std::uint64_t rows) { bar.update(rows, total, rows); };
+                       const auto t0 = std::chrono::steady_clock::now();
+                       const std::uint64_t rows = folio::export_articles_csv(blog, os, opt);
+                       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                       bar.finish();
+                       if (!to_stdout) {
+                           f.close();
+                           if (!f) throw std::runtime_error(fmt::format("error writing '{}'", *file));
+                       }
+                       // On stdout the CSV is the output; the summary goes to stderr.
+                       (to_stdout ? std::cerr : std::cout)
+                           << fmt::format("Exported {} articles to {} in {:.2f} s\n", rows, *file, secs);
+                       return Exit::ok;
+                   }});
+}
+
+}  // namespace folio_cli

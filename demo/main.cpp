@@ -1,0 +1,80 @@
+// main.cpp: the `folio` executable: global options, the command groups, and
+// the one place where errors become messages and exit codes.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include <folio/io/input_error.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+constexpr const char* footer = R"(Database: --db PATH, else $FOLIO_DB, else ./folio.sqlite3 (created and migrated on first use).
+Exit codes: 0 success; 1 bad input or a database error (nothing written); 2 usage error.
+Start with: folio tour)";
+
+int run(int argc, char** argv) {
+    using namespace folio_cli;
+    CLI::App app{"folio: the data layer of a blog engine on SQLite, after the Django optimization guide", "folio"};
+    app.footer(footer);
+    app.require_subcommand(1, 1);
+    Env env;
+    app.add_option("--db", env.db_option, "SQLite database file")->option_text("PATH");
+    app.add_flag("--sql", env.sql, "print every statement as it runs (on stderr, the guide's log style)");
+    app.add_flag("--stats", env.stats, "print a summary when the command ends (on stderr)");
+    app.add_option("--stats-json", env.stats_json, "write that summary as JSON to FILE")->option_text("FILE");
+
+    Commands commands;
+    add_schema_commands(app, commands);
+    add_data_commands(app, commands);
+    add_blog_commands(app, commands);
+    add_tour_command(app, commands);
+    for (auto& c : commands) c.app->footer("Exit codes: 0 success; 1 bad input or database error; 2 usage error.");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // Help is a ParseError with exit code 0; real mistakes all map to 2.
+        const int code = app.exit(e);
+        return code == 0 ? Exit::ok : Exit::usage;
+    }
+    try {
+        for (auto& c : commands) {
+            if (c.app->parsed()) {
+                int rc = c.run(env);
+                env.finish();
+                return rc;
+            }
+        }
+        return Exit::usage;
+    } catch (const UsageError& e) {
+        std::cerr << "folio: usage error: " << one_line(e.what()) << "\nRun with --help for more information.\n";
+        return Exit::usage;
+    } catch (const folio::io::InputError& e) {
+        std::cerr << "folio: error: " << one_line(e.what()) << '\n';
+    } catch (const folio::Error& e) {
+        std::cerr << "folio: error: " << one_line(e.what()) << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << "folio: error: " << one_line(e.what()) << '\n';
+    }
+    // Still report what ran before the failure (e.g. for a rolled-back import).
+    try {
+        env.finish();
+    } catch (...) {
+    }
+    return Exit::bad_input;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        // Anything escaping the handlers above (e.g. out of memory while
+        // parsing options) still ends as a message, never an abort.
+        std::cerr << "folio: error: " << folio_cli::one_line(e.what()) << '\n';
+        return folio_cli::Exit::bad_input;
+    }
+}

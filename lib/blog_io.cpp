@@ -1,0 +1,325 @@
+// blog_io.cpp: the guide's JSON imports (bulk and naive) and its CSV export,
+// on top of the public QuerySet API and the streaming readers of folio::io.
+#include "folio/blog_io.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "folio/blog.hpp"
+#include "folio/errors.hpp"
+#include "folio/io/csv_writer.hpp"
+#include "folio/io/json_records.hpp"
+#include "folio/transaction.hpp"
+
+namespace folio {
+
+namespace {
+
+constexpr std::size_t default_batch = 2000;
+constexpr std::size_t max_batch = 10000;
+
+std::size_t batch_size_of(const ImportOptions& o) {
+    return o.batch_size == 0 ? default_batch : std::min(o.batch_size, max_batch);
+}
+
+// ValidationError's message starts with "Model.field:"; finding which field
+// of `meta` it names lets the import error point at the record's field.
+std::string field_of(const ValidationError& e, const ModelMeta& meta) {
+    std::string_view what = e.what();
+    for (const auto& f : meta.fields) {
+        std::string prefix = meta.name + "." + f.name + ":";
+        if (what.starts_with(prefix)) return f.name;
+    }
+    return {};
+}
+
+// Collects bad records: throws at the first one, or keeps a list when the
+// caller asked to skip them.
+class Rejects {
+public:
+    Rejects(std::string file, bool skip) : file_(std::move(file)), skip_(skip) {}
+
+    // Records (or throws) the error for record `index`, field `field`.
+    void reject(std::size_t index, std::string field, std::string message) {
+        io::InputError err(file_, index, std::move(field), std::move(message));
+        if (!skip_) throw err;
+        report_.rejected.push_back({index, err.what()});
+    }
+    void reject(std::size_t index, const ValidationError& e, const ModelMeta& meta, std::string field = {}) {
+        reject(index, field.empty() ? field_of(e, meta) : std::move(field), e.what());
+    }
+    ImportReport& report() { return report_; }
+
+private:
+    std::string file_;
+    bool skip_;
+    ImportReport report_;
+};
+
+// Wraps the reader's byte progress with the record count.
+std::function<void(std::uint64_t, std::uint64_t)> progress_of(const ImportOptions& o, const std::size_t& records) {
+    if (!o.progress) return {};
+    return [&o, &records](std::uint64_t read, std::uint64_t total) { o.progress({read, total, records}); };
+}
+
+// The report, rejected records in file order (a batch finds some late).
+ImportReport finish(Rejects& rejects) {
+    auto& r = rejects.report().rejected;
+    std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    return std::move(rejects.report());
+}
+
+// ---- authors ----
+
+void flush_authors(Blog& blog, std::vector<std::pair<std::size_t, Author>>& batch, Rejects& rejects) {
+    if (batch.empty()) return;
+    // One SELECT tells which usernames of the batch the database has already.
+    std::vector<Value> names;
+    names.reserve(batch.size());
+    for (const auto& [i, a] : batch) names.emplace_back(a.username());
+    std::unordered_set<std::string> taken;
+    for (const Value& v : blog.authors().filter(Q("username__in", std::move(names))).values_list_flat("username"))
+        taken.insert(v.as_text());
+    std::vector<Author> authors;
+    authors.reserve(batch.size());
+    for (auto& [i, a] : batch) {
+        if (taken.contains(a.username()))
+            rejects.reject(i, "username", fmt::format("duplicate username '{}': already in the database", a.username()));
+        else
+            authors.push_back(std::move(a));
+    }
+    blog.authors().bulk_create(authors);
+    rejects.report().imported += authors.size();
+    ++rejects.report().batches;
+    batch.clear();
+}
+
+} // namespace
+
+ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
+    const std::string name = file.string();
+    Rejects rejects(name, options.skip_invalid);
+    const std::size_t batch_size = batch_size_of(options);
+    std::size_t records = 0;
+
+    Transaction tx(blog.db());
+    // Usernames must be unique; the schema does not say so (the guide's model
+    // has no unique=True), so the import checks, within the file here and
+    // against the database per batch (fast) or once up front (naive).
+    std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> existing;
+    if (options.naive)
+        for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
+
+    std::vector<std::pair<std::size_t, Author>> batch;
+    io::read_authors(
+        file,
+        [&](io::AuthorRecord&& r, std::size_t index) {
+            ++records;
+            Author a(std::move(r.username), std::move(r.email), std::move(r.bio));
+            try {
+                a.validate();
+            } catch (const ValidationError& e) {
+                rejects.reject(index, e, Author::meta());
+                return;
+            }
+            if (!seen.insert(a.username()).second) {
+                rejects.reject(index, "username", fmt::format("duplicate username '{}' in the file", a.username()));
+                return;
+            }
+            if (options.naive) {
+                if (existing.contains(a.username())) {
+                    rejects.reject(index, "username",
+                                   fmt::format("duplicate username '{}': already in the database", a.username()));
+                    return;
+                }
+                a.save(blog.db());  // the guide's "before": one INSERT per author
+                ++rejects.report().imported;
+                return;
+            }
+            batch.emplace_back(index, std::move(a));
+            if (batch.size() >= batch_size) flush_authors(blog, batch, rejects);
+        },
+        progress_of(options, records));
+    flush_authors(blog, batch, rejects);
+    tx.commit();
+    return finish(rejects);
+}
+
+namespace {
+
+// ---- articles ----
+
+struct PendingArticle {
+    std::size_t index;
+    io::ArticleRecord record;
+};
+
+// Checks the tag names with Tag's rules; the first bad one is reported.
+bool tags_valid(const PendingArticle& p, Rejects& rejects) {
+    Tag probe;
+    for (const auto& t : p.record.tags) {
+        try {
+            probe.set_name(t);
+            probe.validate();
+        } catch (const ValidationError& e) {
+            rejects.reject(p.index, e, Tag::meta(), "tags");
+            return false;
+        }
+    }
+    return true;
+}
+
+void flush_articles(Blog& blog, std::vector<PendingArticle>& batch, Rejects& rejects) {
+    if (batch.empty()) return;
+    // 1 statement: the batch's authors by username.
+    std::vector<Value> names;
+    {
+        std::unordered_set<std::string_view> distinct;
+        for (const auto& p : batch)
+            if (distinct.insert(p.record.author).second) names.emplace_back(p.record.author);
+    }
+    std::unordered_map<std::string, std::int64_t> author_ids;
+    for (const auto& row : blog.authors().filter(Q("username__in", std::move(names))).values_list({"username", "id"}))
+        author_ids.emplace(row[0].as_text(), row[1].as_integer());
+
+    std::vector<Article> articles;
+    std::vector<const PendingArticle*> sources;
+    articles.reserve(batch.size());
+    std::vector<Value> tag_names;
+    std::unordered_set<std::string_view> distinct_tags;
+    for (const auto& p : batch) {
+        auto it = author_ids.find(p.record.author);
+        if (it == author_ids.end()) {
+            rejects.reject(p.index, "author", fmt::format("no author with username '{}'", p.record.author));
+            continue;
+        }
+        Article a;
+        a.set_title(p.record.title).set_content(p.record.content).set_created_at(p.record.created_at);
+        a.set_author_id(it->second);
+        try {
+            a.validate();
+        } catch (const ValidationError& e) {
+            rejects.reject(p.index, e, Article::meta());
+            continue;
+        }
+        if (!tags_valid(p, rejects)) continue;
+        for (const auto& t : p.record.tags)
+            if (distinct_tags.insert(t).second) tag_names.emplace_back(t);
+        articles.push_back(std::move(a));
+        sources.push_back(&p);
+    }
+    // 2 statements: the tags, created when missing.
+    std::unordered_map<std::string, std::int64_t> tag_ids;
+    if (!tag_names.empty())
+        for (const Tag& t : blog.tags().get_or_create_many("name", tag_names)) tag_ids.emplace(t.name(), t.id());
+    // 1 statement: the articles (ids come back); 1 statement: the links.
+    blog.articles().bulk_create(articles);
+    std::vector<std::pair<std::int64_t, std::int64_t>> links;
+    for (std::size_t i = 0; i < articles.size(); ++i)
+        for (const auto& t : sources[i]->record.tags) links.emplace_back(articles[i].id(), tag_ids.at(t));
+    // Duplicate tags within one article would be one link; bulk_link skips
+    // existing pairs, and sorting makes duplicates inside the INSERT adjacent.
+    std::sort(links.begin(), links.end());
+    links.erase(std::unique(links.begin(), links.end()), links.end());
+    bulk_link(blog.db(), Article::meta().many_to_many[0], links);
+    rejects.report().imported += articles.size();
+    ++rejects.report().batches;
+    batch.clear();
+}
+
+// The guide's "before" code, one record at a time. With skip_invalid every
+// record gets a savepoint, so a record failing half-way leaves nothing.
+void import_article_naive(Blog& blog, PendingArticle& p, Rejects& rejects, bool skip_invalid) {
+    std::optional<Transaction> sp;
+    if (skip_invalid) sp.emplace(blog.db());
+    Article article;
+    try {
+        // author = Author.objects.get(username=article_data['author'])
+        Author author = blog.authors().get("username", p.record.author);
+        article.set_title(p.record.title).set_content(p.record.content).set_created_at(p.record.created_at);
+        article.set_author(author);
+    } catch (const DoesNotExist&) {
+        rejects.reject(p.index, "author", fmt::format("no author with username '{}'", p.record.author));
+        return;
+    } catch (const MultipleObjectsReturned&) {
+        rejects.reject(p.index, "author", fmt::format("several authors with username '{}'", p.record.author));
+        return;
+    }
+    try {
+        article.save(blog.db());
+    } catch (const ValidationError& e) {
+        rejects.reject(p.index, e, Article::meta());
+        return;
+    }
+    for (const auto& t : p.record.tags) {
+        try {
+            // tag_instance, _ = Tag.objects.get_or_create(name=tag); article.tags.add(tag_instance)
+            auto [tag, created] = blog.tags().get_or_create(Q("name", t), Tag(t));
+            article.tags().add({std::cref(tag)});
+        } catch (const ValidationError& e) {
+            rejects.reject(p.index, e, Tag::meta(), "tags");
+            return;  // the savepoint (skip_invalid) undoes the article
+        }
+    }
+    if (sp) sp->commit();
+    ++rejects.report().imported;
+}
+
+} // namespace
+
+ImportReport import_articles(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
+    const std::string name = file.string();
+    Rejects rejects(name, options.skip_invalid);
+    const std::size_t batch_size = batch_size_of(options);
+    std::size_t records = 0;
+
+    Transaction tx(blog.db());
+    std::vector<PendingArticle> batch;
+    batch.reserve(options.naive ? 1 : batch_size);
+    io::read_articles(
+        file,
+        [&](io::ArticleRecord&& r, std::size_t index) {
+            ++records;
+            PendingArticle p{index, std::move(r)};
+            if (options.naive) {
+                import_article_naive(blog, p, rejects, options.skip_invalid);
+                return;
+            }
+            batch.push_back(std::move(p));
+            if (batch.size() >= batch_size) flush_articles(blog, batch, rejects);
+        },
+        progress_of(options, records));
+    flush_articles(blog, batch, rejects);
+    tx.commit();
+    return finish(rejects);
+}
+
+std::uint64_t export_articles_csv(Blog& blog, std::ostream& out, const ExportOptions& options) {
+    io::CsvWriter csv(out, {.delimiter = options.delimiter, .crlf = options.crlf});
+    if (options.header) csv.write_row({"title", "content", "created_at", "author", "comments_on"});
+    // The guide's after: select_related('author').iterator(); only() keeps
+    // the authors' bios out of the rows.
+    auto qs = blog.articles()
+                  .select_related({"author"})
+                  .only({"title", "content", "created_at", "author__username", "comments_on"})
+                  .order_by({"id"});
+    std::uint64_t rows = 0;
+    for (const Article& a : qs.iterator()) {
+        csv.write_row({std::string_view(a.title()), std::string_view(a.content()), std::string_view(a.created_at()),
+                       std::string_view(a.author().username()), std::string_view(a.comments_on() ? "True" : "False")});
+        if (++rows % 1000 == 0 && options.progress) options.progress(rows);
+    }
+    csv.flush();
+    if (options.progress) options.progress(rows);
+    return rows;
+}
+
+} // namespace folio

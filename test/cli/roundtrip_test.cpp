@@ -1,0 +1,147 @@
+// The CSV export read back (every article once, fields intact, quotes,
+// newlines and delimiters inside content surviving), and the crash test:
+// an import killed with SIGKILL midway leaves the database as it was.
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <folio/io/csv_writer.hpp>
+
+#include "cli_support.hpp"
+
+using namespace cli_test;
+
+namespace {
+
+struct Expected {
+    std::string title, content, created_at, author;
+};
+
+// Articles whose text is hostile to CSV: delimiters, quotes, CR/LF, UTF-8.
+std::vector<Expected> tricky_articles() {
+    std::vector<Expected> out;
+    const std::vector<std::string> contents = {
+        "plain",
+        "semi;colon; and, comma",
+        "quote \" inside \"\" doubled",
+        "line\nbreak\r\nand CRLF",
+        "\"starts with a quote",
+        "",
+        "ends with delimiter;",
+        "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\x9d",
+        "tab\there",
+    };
+    for (std::size_t i = 0; i < 60; ++i) {
+        const std::string& c = contents[i % contents.size()];
+        out.push_back({"Title " + std::to_string(i) + (i % 3 ? "; \"q\"" : ""), c + " #" + std::to_string(i),
+                       "20" + std::string(i % 2 ? "10" : "15") + "-0" + std::to_string(1 + i % 9) + "-1" +
+                           std::to_string(i % 10),
+                       i % 2 ? "alice" : "bob"});
+    }
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(csv_round_trip) {
+    TempDir dir;
+    const std::string db = dir / "csv.sqlite3";
+    write_file(dir / "a.json", R"([{"username": "alice", "email": "", "bio": "x"},
+                                   {"username": "bob", "email": "b@example.org", "bio": "y"}])");
+    nlohmann::json arts = nlohmann::json::array();
+    const auto expected = tricky_articles();
+    for (const auto& e : expected)
+        arts.push_back({{"created_at", e.created_at}, {"author", e.author}, {"tags", {"minus", "lorem"}},
+                        {"title", e.title}, {"content", e.content}});
+    write_file(dir / "b.json", arts.dump());
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "a.json"}).code == 0);
+    Result imp = run({"--db", db, "import-articles", dir / "b.json"});
+    BOOST_REQUIRE_MESSAGE(imp.code == 0, imp.err);
+    BOOST_REQUIRE(run({"--db", db, "disallow-comments", "--before", "2012"}).code == 0);
+
+    Result e = run({"--db", db, "--stats-json", dir / "s.json", "export-articles", dir / "out.csv"});
+    BOOST_REQUIRE_MESSAGE(e.code == 0, e.err);
+    BOOST_TEST(nlohmann::json::parse(read_file(dir / "s.json"))["queries"].get<int>() == 1);
+    std::istringstream in(read_file(dir / "out.csv"));
+    auto rows = folio::io::read_csv_rows(in, ';', "out.csv");
+    BOOST_REQUIRE_EQUAL(rows.size(), expected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST_CONTEXT("row " << i) {
+            BOOST_REQUIRE_EQUAL(rows[i].size(), 5u);
+            BOOST_TEST(rows[i][0] == expected[i].title);
+            BOOST_TEST(rows[i][1] == expected[i].content);
+            BOOST_TEST(rows[i][2] == expected[i].created_at);
+            BOOST_TEST(rows[i][3] == expected[i].author);
+            BOOST_TEST(rows[i][4] == (expected[i].created_at < "2012" ? "False" : "True"));
+        }
+    }
+
+    // Another delimiter, a header, and stdout.
+    Result s = run({"--db", db, "export-articles", "-", "--delimiter", ",", "--header"});
+    BOOST_REQUIRE(s.code == 0);
+    std::istringstream in2(s.out);
+    auto rows2 = folio::io::read_csv_rows(in2, ',', "stdout");
+    BOOST_REQUIRE_EQUAL(rows2.size(), expected.size() + 1);
+    BOOST_TEST(rows2[0][0] == "title");
+    for (std::size_t i = 0; i < expected.size(); ++i) BOOST_TEST(rows2[i + 1][1] == expected[i].content);
+    BOOST_TEST(s.err.find("Exported 60 articles") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(large_export_every_article_once) {
+    TempDir dir;
+    const std::string db = dir / "big.sqlite3";
+    BOOST_REQUIRE(run({"gen-data", "--authors", "100", "--articles", "3000", "--content-bytes", "500", "--out",
+                       dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-articles", dir / "d/old_articles.json"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "export-articles", dir / "big.csv"}).code == 0);
+    std::istringstream in(read_file(dir / "big.csv"));
+    auto rows = folio::io::read_csv_rows(in, ';', "big.csv");
+    BOOST_TEST(rows.size() == 3000u);
+    std::multiset<std::string> keys;
+    for (const auto& r : rows) keys.insert(r[0] + "\x1f" + r[2] + "\x1f" + r[1].substr(0, 40));
+    BOOST_TEST(std::set<std::string>(keys.begin(), keys.end()).size() == keys.size());
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_midway_leaves_the_database_unchanged) {
+    TempDir dir;
+    const std::string db = dir / "kill.sqlite3";
+    BOOST_REQUIRE(run({"gen-data", "--authors", "200", "--articles", "20000", "--content-bytes", "2000", "--out",
+                       dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    const std::string before = checksum(db);
+
+    const fs::path wal = db + "-wal";
+    const auto size_of = [&] {
+        std::error_code ec;
+        auto s = fs::file_size(wal, ec);
+        return ec ? std::uintmax_t{0} : s;
+    };
+    const std::uintmax_t wal_start = size_of();
+    pid_t pid = spawn({"--db", db, "import-articles", dir / "d/old_articles.json"}, dir / "k.out", dir / "k.err");
+    // Midway: once the import has written a few MB of its transaction to the WAL.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    bool exited = false;
+    while (size_of() < wal_start + 4 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
+    ::kill(pid, SIGKILL);
+    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
+    BOOST_TEST_MESSAGE("killed with a WAL of " << size_of() << " bytes");
+
+    // Reopening recovers from the WAL: the uncommitted import is gone.
+    BOOST_TEST(checksum(db) == before);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 0);
+    Result again = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
+    BOOST_TEST(again.code == 0, again.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 20000);
+}

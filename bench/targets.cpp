@@ -1,0 +1,101 @@
+// targets.cpp: issue 5's performance targets, checked against one run's
+// Report (ratios from the same run, so a noisy machine shifts both sides).
+// They are printed, not enforced: timings of a tiny run on a shared CI box
+// mean little. What the exit status enforces is the statement counts.
+#include "targets.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ostream>
+
+namespace folio::bench {
+namespace {
+
+std::optional<double> seconds_of(const Report& r, int section, const std::string& variant) {
+    const Result* x = r.find(section, variant);
+    return x ? x->seconds : std::nullopt;
+}
+
+std::optional<double> peak_of(const Report& r, int section, const std::string& variant) {
+    const Result* x = r.find(section, variant);
+    return x ? x->peak_rss_mb : std::nullopt;
+}
+
+// A ratio target: value <= limit (or >= limit when `at_least`).
+void ratio_target(std::vector<Target>& out, int section, std::string what, std::optional<double> num,
+                  std::optional<double> den, double limit, bool at_least, const char* unit = "x") {
+    Target t{section, std::move(what), fmt::format("{} {:g}{}", at_least ? ">=" : "<=", limit, unit), "not run",
+             std::nullopt};
+    if (num && den && *den > 0) {
+        const double v = *num / *den;
+        t.measured = fmt::format("{:.3g}{}", v, unit);
+        t.met = at_least ? v >= limit : v <= limit;
+    }
+    out.push_back(std::move(t));
+}
+
+}  // namespace
+
+std::vector<Target> evaluate_targets(const Report& r, const Sizes& z) {
+    std::vector<Target> out;
+    const std::string big = fmt::format("({})", z.s1_authors_big);
+    ratio_target(out, 1, fmt::format("bulk_create of {} authors vs raw", z.s1_authors_big),
+                 seconds_of(r, 1, "bulk_create " + big), seconds_of(r, 1, "raw " + big), 1.25, false);
+
+    const std::string lo = fmt::format(" @{}MB", z.s5_mb[0]), hi = fmt::format(" @{}MB", z.s5_mb[1]);
+    {
+        Target t{5, fmt::format("iterator() export peak RSS at {} MB", z.s5_mb[1]), "< 16 MB", "not run", std::nullopt};
+        if (auto p = peak_of(r, 5, "iterator()" + hi)) {
+            t.measured = fmt::format("{:.1f} MB", *p);
+            t.met = *p < 16.0;
+        }
+        out.push_back(std::move(t));
+    }
+    {
+        Target t{5, fmt::format("iterator() peak RSS, {} MB vs {} MB", z.s5_mb[1], z.s5_mb[0]), "within 10%",
+                 "not run", std::nullopt};
+        auto a = peak_of(r, 5, "iterator()" + lo), b = peak_of(r, 5, "iterator()" + hi);
+        if (a && b && *a > 0) {
+            const double d = (*b - *a) / *a;
+            t.measured = fmt::format("{:+.1f}% ({:.1f} -> {:.1f} MB)", d * 100, *a, *b);
+            t.met = std::abs(d) <= 0.10;
+        }
+        out.push_back(std::move(t));
+    }
+    ratio_target(out, 5, fmt::format("iterator() export time vs raw at {} MB", z.s5_mb[1]),
+                 seconds_of(r, 5, "iterator()" + hi), seconds_of(r, 5, "raw" + hi), 1.5, false);
+
+    const std::string page = "select_related + prefetch_related";
+    ratio_target(out, 7, "optimized page vs hand-written SQL page", seconds_of(r, 7, page), seconds_of(r, 7, "raw"),
+                 2.0, false);
+    {
+        Target t{7, "optimized page statements", "2", "not run", std::nullopt};
+        if (const Result* x = r.find(7, page); x && x->statements) {
+            t.measured = std::to_string(*x->statements);
+            t.met = *x->statements == 2;
+        }
+        out.push_back(std::move(t));
+    }
+    ratio_target(out, 9, "indexed get() vs raw lookup", seconds_of(r, 9, "get() with index"), seconds_of(r, 9, "raw"),
+                 2.0, false);
+    ratio_target(out, 13, "statement cache speed-up (prepare each time / cache)",
+                 seconds_of(r, 13, "prepare every time"), seconds_of(r, 13, "statement cache"), 2.0, true);
+    return out;
+}
+
+void print_targets(std::ostream& out, const std::vector<Target>& targets, bool markdown) {
+    auto status = [](const Target& t) { return !t.met ? "not run" : *t.met ? "met" : "MISSED"; };
+    if (markdown) {
+        out << "| § | target | goal | measured | status |\n|---|---|---|---|---|\n";
+        for (const Target& t : targets)
+            out << fmt::format("| {} | {} | {} | {} | {} |\n", t.section, t.what, t.goal, t.measured, status(t));
+        return;
+    }
+    out << "\nTargets (issue 5; ratios from this run):\n";
+    for (const Target& t : targets)
+        out << fmt::format("  §{:<2} {:<58} goal {:<11} measured {:<28} {}\n", t.section, t.what, t.goal, t.measured,
+                           status(t));
+}
+
+}  // namespace folio::bench

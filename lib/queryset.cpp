@@ -267,9 +267,13 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
     std::vector<std::size_t> with_id = fields;
     with_id.insert(with_id.begin(), 0);
 
-    const std::size_t limit_rows = std::max<std::size_t>(1, static_cast<std::size_t>(db_->variable_limit()) / with_id.size());
-    const std::size_t batch = options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
-    const std::size_t batches = (objects.size() + batch - 1) / batch;
+    // Rows per statement: as many as the bound-variable limit allows for the
+    // columns of the group (with or without explicit ids), or fewer if asked.
+    auto batch_for = [&](std::size_t columns) {
+        const std::size_t limit_rows = std::max<std::size_t>(1, static_cast<std::size_t>(db_->variable_limit()) / columns);
+        return options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
+    };
+    const std::size_t batches = (objects.size() + batch_for(fields.size()) - 1) / batch_for(fields.size());
 
     std::optional<Transaction> tx;
     if (batches > 1 || std::any_of(objects.begin(), objects.end(), [](Object* o) { return o->pk() != 0; }))
@@ -284,6 +288,7 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         const bool explicit_ids = pass == 1;
         const auto& cols = explicit_ids ? with_id : fields;
         const std::vector<Object*>& group = groups[pass];
+        const std::size_t batch = batch_for(cols.size());
         for (std::size_t at = 0; at < group.size(); at += batch) {
             std::size_t n = std::min(batch, group.size() - at);
             Statement st = db_->prepare(detail::insert_sql(*meta_, cols, n));

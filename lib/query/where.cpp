@@ -67,6 +67,12 @@ const char* field_type_name(FieldType t) {
 
 bool is_lookup_word(const std::string& word) { return is_lookup(word) || is_transform(word); }
 
+std::string QueryBuilder::joins_sql() const {
+    std::string out;
+    for (const auto& j : joins_) out += j.sql;
+    return out;
+}
+
 QueryBuilder::QueryBuilder(const ModelMeta& base, std::vector<Value>& params)
     : base_(base), base_alias_(base.table), params_(params) {}
 

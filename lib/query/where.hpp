@@ -38,6 +38,7 @@ public:
     const std::string& base_alias() const noexcept { return base_alias_; }
     const ModelMeta& base() const noexcept { return base_; }
     std::string from_sql() const;  // "article" plus every JOIN
+    std::string joins_sql() const;  // every JOIN, without the base table
     bool has_joins() const noexcept { return !joins_.empty(); }
 
 private:

@@ -38,7 +38,10 @@ std::string Value::repr(std::size_t max_text) const {
         std::string out = "'";
         std::size_t n = 0;
         for (char c : s) {
-            if (n++ == max_text) {
+            // max_text counts characters: only a UTF-8 lead byte starts one,
+            // so the cut never falls inside a multi-byte character.
+            const bool continuation = (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+            if (!continuation && n++ == max_text) {
                 out += "...";
                 break;
             }

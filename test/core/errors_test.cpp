@@ -1,0 +1,235 @@
+// The error hierarchy: every type folio raises, with the table, field and
+// value named in its message, all derived from folio::Error.
+#include "fixtures.hpp"
+
+#include <sqlite3.h>
+
+#include <type_traits>
+
+using namespace folio;
+using namespace folio_test;
+
+static_assert(std::is_base_of_v<std::runtime_error, Error>);
+static_assert(std::is_base_of_v<Error, DoesNotExist>);
+static_assert(std::is_base_of_v<Error, MultipleObjectsReturned>);
+static_assert(std::is_base_of_v<Error, IntegrityError>);
+static_assert(std::is_base_of_v<Error, InvalidQuery>);
+static_assert(std::is_base_of_v<Error, ValidationError>);
+static_assert(std::is_base_of_v<Error, OperationalError>);
+
+namespace {
+
+std::string repeat(std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+}
+
+// True when `s` is well-formed UTF-8 (messages must stay printable).
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return false;
+        for (std::size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        i += len;
+    }
+    return true;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(errors)
+
+BOOST_FIXTURE_TEST_CASE(integrity_error_names_table_and_column, MemoryBlog) {
+    Tag("python").save(db());
+    Tag dup("python");
+    std::string msg = message_of<IntegrityError>([&] { dup.save(db()); });
+    BOOST_TEST(contains(msg, "tag.name"), msg);
+    BOOST_TEST(contains(msg, "UNIQUE"), msg);
+    BOOST_TEST(dup.pk() == 0);
+    try {
+        Tag("python").save(db());
+    } catch (const Error& e) {  // catchable as the base
+        BOOST_TEST(e.sqlite_code() == SQLITE_CONSTRAINT);
+    }
+    BOOST_TEST(count_rows(db(), "tag") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(integrity_error_for_a_missing_foreign_key, MemoryBlog) {
+    Article a;
+    a.set_title("orphan").set_created_at("2020-01-01").set_author_id(999);
+    std::string msg = message_of<IntegrityError>([&] { a.save(db()); });
+    BOOST_TEST(contains(msg, "FOREIGN KEY"), msg);
+    BOOST_TEST(count_rows(db(), "article") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(does_not_exist_names_the_model, MemoryBlog) {
+    std::string msg = message_of<DoesNotExist>([&] { blog.authors().get("username", "nobody"); });
+    BOOST_TEST(contains(msg, "Author"), msg);
+    BOOST_TEST(contains(msg, "does not exist"), msg);
+
+    Author au = make_author(db(), "ann");
+    Author copy = au;
+    au.remove();
+    std::string gone = message_of<DoesNotExist>([&] { copy.refresh(); });
+    BOOST_TEST(contains(gone, "Author"), gone);
+    BOOST_TEST(contains(gone, std::to_string(copy.id())), gone);
+}
+
+BOOST_FIXTURE_TEST_CASE(multiple_objects_returned_names_the_model, MemoryBlog) {
+    make_author(db(), "twin");
+    make_author(db(), "twin");
+    std::string msg = message_of<MultipleObjectsReturned>([&] { blog.authors().get("username", "twin"); });
+    BOOST_TEST(contains(msg, "Author"), msg);
+    BOOST_TEST(contains(msg, "more than one"), msg);
+}
+
+BOOST_FIXTURE_TEST_CASE(invalid_query_names_the_field_and_model, MemoryBlog) {
+    std::string msg = message_of<InvalidQuery>([&] { blog.articles().filter("titel", "x"); });
+    BOOST_TEST(contains(msg, "'titel'"), msg);
+    BOOST_TEST(contains(msg, "Article"), msg);
+    BOOST_TEST(contains(msg, "title"), msg);  // the choices
+
+    std::string deep = message_of<InvalidQuery>([&] { blog.articles().filter("author__usrname", "x"); });
+    BOOST_TEST(contains(deep, "usrname"), deep);
+    BOOST_TEST(contains(deep, "Author"), deep);
+
+    std::string order = message_of<InvalidQuery>([&] { blog.tags().order_by({"-nmae"}); });
+    BOOST_TEST(contains(order, "nmae"), order);
+    BOOST_TEST(contains(order, "Tag"), order);
+
+    std::string upd = message_of<InvalidQuery>([&] { blog.authors().update({{"nick", "x"}}); });
+    BOOST_TEST(contains(upd, "nick"), upd);
+    BOOST_TEST(contains(upd, "Author"), upd);
+
+    std::string field = message_of<InvalidQuery>([&] { Author().get("karma"); });
+    BOOST_TEST(contains(field, "karma"), field);
+    BOOST_TEST(contains(field, "Author"), field);
+}
+
+BOOST_FIXTURE_TEST_CASE(validation_username_counts_characters, MemoryBlog) {
+    // 64 two-byte characters (128 bytes) are allowed...
+    Author ok(repeat("é", 64), "", "");
+    BOOST_CHECK_NO_THROW(ok.save(db()));
+    BOOST_TEST(ok.id() > 0);
+    // ...65 ASCII characters are not.
+    QueryCapture q(db());
+    Author too_long(repeat("u", 65), "", "");
+    std::string msg = message_of<ValidationError>([&] { too_long.save(db()); });
+    BOOST_TEST(contains(msg, "Author"), msg);
+    BOOST_TEST(contains(msg, "username"), msg);
+    BOOST_TEST(contains(msg, "'" + repeat("u", 40)), msg);  // the value (shortened)
+    BOOST_TEST(contains(msg, "65"), msg);
+    BOOST_TEST(q.count() == 0u, "something was written before validation: " << dump(q));
+    BOOST_TEST(too_long.pk() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(validation_message_of_multibyte_value_is_valid_utf8, MemoryBlog) {
+    // 65 characters that are not all the same width: the shortened value in
+    // the message must not end in half a character.
+    Author too_long("a" + repeat("é", 64), "", "");
+    std::string msg = message_of<ValidationError>([&] { too_long.save(db()); });
+    BOOST_TEST(contains(msg, "username"), msg);
+    BOOST_TEST(valid_utf8(msg), "the message cuts a UTF-8 character in half: " << msg);
+    BOOST_TEST(contains(msg, "'a" + repeat("é", 39)), msg);  // 40 characters of the value
+}
+
+BOOST_FIXTURE_TEST_CASE(validation_bad_email, MemoryBlog) {
+    Author a("ann", "not-an-address", "");
+    std::string msg = message_of<ValidationError>([&] { a.save(db()); });
+    BOOST_TEST(contains(msg, "Author"), msg);
+    BOOST_TEST(contains(msg, "email"), msg);
+    BOOST_TEST(contains(msg, "not-an-address"), msg);
+    BOOST_TEST(count_rows(db(), "author") == 0);
+    // Empty e-mail is allowed (the guide's export has some).
+    Author empty("bob", "", "");
+    BOOST_CHECK_NO_THROW(empty.save(db()));
+}
+
+BOOST_FIXTURE_TEST_CASE(validation_invalid_date, MemoryBlog) {
+    Author au = make_author(db(), "ann");
+    Article a;
+    a.set_title("leap").set_created_at("2021-02-29").set_author_id(au.id());
+    std::string msg = message_of<ValidationError>([&] { a.save(db()); });
+    BOOST_TEST(contains(msg, "Article"), msg);
+    BOOST_TEST(contains(msg, "created_at"), msg);
+    BOOST_TEST(contains(msg, "2021-02-29"), msg);
+    BOOST_TEST(count_rows(db(), "article") == 0);
+    a.set_created_at("2020-02-29");  // a real leap day
+    BOOST_CHECK_NO_THROW(a.save(db()));
+}
+
+BOOST_FIXTURE_TEST_CASE(validation_in_bulk_create_writes_nothing, MemoryBlog) {
+    std::vector<Author> authors = {Author("ok", "", ""), Author(repeat("x", 65), "", "")};
+    std::string msg = message_of<ValidationError>([&] { blog.authors().bulk_create(authors); });
+    BOOST_TEST(contains(msg, "username"), msg);
+    BOOST_TEST(count_rows(db(), "author") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(operational_error_for_a_file_that_is_not_a_database) {
+    TempDir dir;
+    std::string path = dir.file("notes.txt");
+    {
+        std::ofstream out(path);
+        for (int i = 0; i < 100; ++i) out << "This is a plain text file, certainly not an SQLite database.\n";
+    }
+    std::string msg = message_of<OperationalError>([&] { Database db(path); });
+    BOOST_TEST(contains(msg, path), msg);
+    BOOST_TEST(contains(msg, "not a"), msg);
+    try {
+        Database db(path);
+    } catch (const Error& e) {
+        BOOST_TEST((e.sqlite_code() & 0xff) == SQLITE_NOTADB);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(operational_error_for_a_missing_file_without_create) {
+    TempDir dir;
+    std::string path = dir.file("missing.sqlite3");
+    std::string msg = message_of<OperationalError>([&] { Database db(path, DatabaseOptions{.create = false}); });
+    BOOST_TEST(contains(msg, path), msg);
+    BOOST_TEST(!std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(operational_error_for_writing_a_read_only_database) {
+    TempDir dir;
+    std::string path = dir.file("blog.sqlite3");
+    {
+        Blog blog = Blog::open(path);
+        make_author(blog.db(), "ann");
+    }
+    Blog ro(std::make_unique<Database>(path, DatabaseOptions{.read_only = true}));
+    BOOST_TEST(ro.authors().count() == 1);  // reading works
+    Author bob("bob", "", "");
+    std::string msg = message_of<OperationalError>([&] { bob.save(ro.db()); });
+    BOOST_TEST(contains(msg, "read-only"), msg);
+    BOOST_TEST(contains(msg, "author"), msg);  // the statement that was refused
+    std::string upd = message_of<OperationalError>([&] { ro.authors().update({{"bio", "x"}}); });
+    BOOST_TEST(contains(upd, "read-only"), upd);
+    BOOST_TEST(ro.authors().count() == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(all_catchable_as_folio_error, MemoryBlog) {
+    int caught = 0;
+    auto expect = [&](const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const Error&) {
+            ++caught;
+        }
+    };
+    Tag("t").save(db());
+    expect([&] { Tag("t").save(db()); });
+    expect([&] { blog.tags().get("name", "none"); });
+    Tag("u").save(db());
+    expect([&] { blog.tags().get(Q("name__in", std::vector<Value>{"t", "u"})); });
+    expect([&] { blog.tags().filter("nope", 1); });
+    expect([&] { Tag(repeat("n", 65)).save(db()); });
+    expect([&] { db().execute("SELECT * FROM no_such_table"); });
+    BOOST_TEST(caught == 6);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,229 @@
+// Migrations: a fresh database reaches the latest version, re-opening applies
+// nothing, showmigrations/sqlmigrate, upgrading from every earlier version
+// with data in it, a newer database refused, a failing step rolled back.
+#include "fixtures.hpp"
+
+#include <optional>
+
+using namespace folio;
+using namespace folio_test;
+
+namespace {
+
+const std::vector<std::string> kNames = {"0001_initial", "0002_article_comments_on", "0003_author_username_index",
+                                         "0004_author_articles_count"};
+
+bool index_exists(Database& db, const std::string& name) {
+    return db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", {name}).as_integer() == 1;
+}
+
+std::vector<std::string> statements_writing_schema_or_data(const QueryCapture& q) {
+    std::vector<std::string> out;
+    for (const auto& s : q.all()) {
+        if (s.kind == LoggedStatement::Kind::TransactionControl) {
+            out.push_back(s.sql);
+            continue;
+        }
+        for (const char* w : {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"})
+            if (s.sql.rfind(w, 0) == 0) out.push_back(s.sql);
+        if (s.sql.rfind("PRAGMA user_version =", 0) == 0) out.push_back(s.sql);
+    }
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(migrations)
+
+BOOST_AUTO_TEST_CASE(fresh_database_gets_the_latest_version) {
+    MemoryBlog m;
+    Migrator mig = m.blog.migrator();
+    BOOST_TEST(mig.latest_version() == 4);
+    BOOST_TEST(mig.current_version() == 4);
+    BOOST_TEST(m.db().scalar("PRAGMA user_version").as_integer() == 4);
+    for (const char* t : {"author", "tag", "article", "article_tags"}) BOOST_TEST(table_exists(m.db(), t), t);
+    for (const char* i : {"article_author_id", "article_tags_tag_id", "author_username"})
+        BOOST_TEST(index_exists(m.db(), i), i);
+    for (const char* t : {"article_count_insert", "article_count_delete", "article_count_move"})
+        BOOST_TEST(table_exists(m.db(), t), t);  // triggers are in sqlite_schema too
+}
+
+BOOST_AUTO_TEST_CASE(fresh_file_database_applies_each_step_in_its_own_transaction) {
+    TempDir dir;
+    auto db = std::make_unique<Database>(dir.file("blog.sqlite3"));
+    Database& raw = *db;
+    std::optional<Blog> blog;  // declared first: outlives the capture on its database
+    QueryCapture q(raw);
+    blog.emplace(std::move(db));
+    std::size_t begins = 0, commits = 0;
+    for (const auto& s : q.all()) {
+        if (s.sql == "BEGIN IMMEDIATE") ++begins;
+        if (s.sql == "COMMIT") ++commits;
+    }
+    BOOST_TEST(begins == 4u, dump(q));
+    BOOST_TEST(commits == 4u, dump(q));
+    BOOST_TEST(blog->migrator().current_version() == 4);
+}
+
+BOOST_AUTO_TEST_CASE(reopen_is_idempotent) {
+    FileBlog f;
+    make_author(f.db(), "ann");
+    const std::string path = f.path;
+    f.blog = Blog(std::make_unique<Database>(":memory:"));  // close the file
+    auto db = std::make_unique<Database>(path);
+    Database& raw = *db;
+    std::optional<Blog> again;  // declared first: outlives the capture on its database
+    QueryCapture q(raw);
+    again.emplace(std::move(db));
+    auto writes = statements_writing_schema_or_data(q);
+    BOOST_TEST(writes.empty(), "re-open ran: " << dump(q));
+    BOOST_TEST(again->migrator().current_version() == 4);
+    BOOST_TEST(again->migrator().migrate() == 0);
+    BOOST_TEST(again->authors().count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(showmigrations_status) {
+    Database db(":memory:");
+    Migrator mig(db, blog_migrations());
+    auto st = mig.status();
+    BOOST_REQUIRE(st.size() == 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        BOOST_TEST(st[i].name == kNames[i]);
+        BOOST_TEST(!st[i].applied);
+    }
+    BOOST_TEST(mig.migrate(2) == 2);
+    st = mig.status();
+    BOOST_TEST(st[0].applied);
+    BOOST_TEST(st[1].applied);
+    BOOST_TEST(!st[2].applied);
+    BOOST_TEST(!st[3].applied);
+    BOOST_TEST(mig.current_version() == 2);
+    BOOST_TEST(mig.migrate(1) == 0);  // never goes backwards
+    BOOST_TEST(mig.current_version() == 2);
+    BOOST_TEST(mig.migrate() == 2);
+    for (const auto& s : mig.status()) BOOST_TEST(s.applied, s.name);
+}
+
+BOOST_AUTO_TEST_CASE(sqlmigrate_and_unknown_name) {
+    Database db(":memory:");
+    Migrator mig(db, blog_migrations());
+    BOOST_TEST(contains(mig.sql_of("0001_initial"), "CREATE TABLE \"article_tags\""));
+    BOOST_TEST(contains(mig.sql_of("0002_article_comments_on"), "\"comments_on\""));
+    BOOST_TEST(contains(mig.sql_of("0003_author_username_index"), "CREATE INDEX \"author_username\""));
+    BOOST_TEST(contains(mig.sql_of("0004_author_articles_count"), "CREATE TRIGGER"));
+    std::string msg = message_of<InvalidQuery>([&] { mig.sql_of("0005_nothing"); });
+    BOOST_TEST(contains(msg, "0005_nothing"), msg);
+    BOOST_TEST(contains(msg, "0004_author_articles_count"), msg);  // lists the known ones
+    BOOST_TEST(mig.current_version() == 0);                         // showing SQL applies nothing
+}
+
+// Builds a database at version k, fills it with data valid at that version
+// using raw SQL, then opens it as a Blog and checks nothing was lost.
+BOOST_AUTO_TEST_CASE(upgrade_from_every_earlier_version_keeps_data) {
+    for (int k = 0; k < 4; ++k) {
+        BOOST_TEST_CONTEXT("from version " << k) {
+            TempDir dir;
+            const std::string path = dir.file("old.sqlite3");
+            {
+                Database db(path);
+                Migrator mig(db, blog_migrations());
+                BOOST_REQUIRE(mig.migrate(k) == k);
+                BOOST_REQUIRE(mig.current_version() == k);
+                if (k >= 1) {
+                    db.execute_script(R"(
+INSERT INTO author (id, username, email, bio) VALUES (1, 'ann', 'ann@example.com', 'Ann''s bio'), (2, 'bob', '', ''), (3, 'cy', '', 'no articles');
+INSERT INTO tag (id, name) VALUES (1, 'python'), (2, 'sqlite');
+INSERT INTO article (id, title, content, created_at, author_id) VALUES
+  (10, 'A1', 'x', '2010-01-01', 1), (11, 'A2', 'y', '2011-02-03', 1), (12, 'A3', 'z', '2012-03-04', 1),
+  (13, 'B1', 'w', '2013-04-05', 2);
+INSERT INTO article_tags (article_id, tag_id) VALUES (10, 1), (10, 2), (11, 2), (13, 1);)");
+                    if (k >= 2) db.execute("UPDATE article SET comments_on = 0 WHERE id IN (10, 13)");
+                }
+            }
+            Blog blog(std::make_unique<Database>(path));
+            Database& db = blog.db();
+            BOOST_TEST(blog.migrator().current_version() == 4);
+            BOOST_TEST(index_exists(db, "author_username"));
+            BOOST_TEST(table_exists(db, "article_count_move"));
+            if (k == 0) {
+                BOOST_TEST(blog.authors().count() == 0);
+                continue;
+            }
+            BOOST_TEST(blog.authors().count() == 3);
+            BOOST_TEST(blog.tags().count() == 2);
+            BOOST_TEST(blog.articles().count() == 4);
+            BOOST_TEST(count_rows(db, "article_tags") == 4);
+            Author ann = blog.authors().get("username", "ann");
+            BOOST_TEST(ann.email() == "ann@example.com");
+            BOOST_TEST(ann.bio() == "Ann's bio");
+            Article a3 = blog.articles().get("id", 12);
+            BOOST_TEST(a3.title() == "A3");
+            BOOST_TEST(a3.content() == "z");
+            BOOST_TEST(a3.created_at() == "2012-03-04");
+            BOOST_TEST(a3.author_id() == 1);
+            BOOST_TEST(blog.articles().filter("tags__name", "sqlite").count() == 2);
+            // comments_on: the default for rows older than the column, kept otherwise.
+            const std::int64_t off = blog.articles().filter("comments_on", false).count();
+            BOOST_TEST(off == (k >= 2 ? 2 : 0));
+            // The denormalized counts equal the real ones after the upgrade...
+            BOOST_TEST(ann.articles_count() == 3);
+            BOOST_TEST(blog.authors().get("username", "bob").articles_count() == 1);
+            BOOST_TEST(blog.authors().get("username", "cy").articles_count() == 0);
+            check_articles_counts(db);
+            // ...and stay equal afterwards (the triggers exist).
+            make_article(db, blog.authors().get("username", "cy"), "C1");
+            blog.articles().filter("id", 13).remove();
+            check_articles_counts(db);
+            BOOST_TEST(blog.authors().get("username", "bob").articles_count() == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused) {
+    TempDir dir;
+    const std::string path = dir.file("future.sqlite3");
+    {
+        Database db(path);
+        db.execute("PRAGMA user_version = 5");
+    }
+    std::string msg = message_of<OperationalError>([&] { Blog blog(std::make_unique<Database>(path)); });
+    BOOST_TEST(contains(msg, "5"), msg);
+    BOOST_TEST(contains(msg, "newer"), msg);
+    Database db(path);
+    BOOST_TEST(db.scalar("PRAGMA user_version").as_integer() == 5);
+    BOOST_TEST(!table_exists(db, "author"), "the newer database was touched");
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_migration_leaves_the_previous_version) {
+    TempDir dir;
+    const std::string path = dir.file("broken.sqlite3");
+    Database db(path);
+    std::vector<Migration> steps = {
+        {"0001_good", "CREATE TABLE good (x INTEGER); INSERT INTO good (x) VALUES (1);"},
+        {"0002_broken", "CREATE TABLE half (y INTEGER);\nINSERT INTO half (y) VALUES (2);\nINSERT INTO missing_table VALUES (3);"},
+        {"0003_never", "CREATE TABLE never (z INTEGER);"},
+    };
+    Migrator mig(db, steps);
+    std::string msg = message_of<Error>([&] { mig.migrate(); });
+    BOOST_TEST(contains(msg, "missing_table"), msg);
+    BOOST_TEST(mig.current_version() == 1);
+    BOOST_TEST(!db.in_transaction());
+    BOOST_TEST(table_exists(db, "good"));
+    BOOST_TEST(!table_exists(db, "half"), "the broken step was half applied");
+    BOOST_TEST(!table_exists(db, "never"));
+    auto st = mig.status();
+    BOOST_TEST(st[0].applied);
+    BOOST_TEST(!st[1].applied);
+    // Another connection sees the same: version 1 was committed, nothing else.
+    Database other(path);
+    BOOST_TEST(other.scalar("PRAGMA user_version").as_integer() == 1);
+    BOOST_TEST(!table_exists(other, "half"));
+    // Once fixed, migrating resumes from there.
+    steps[1].sql = "CREATE TABLE half (y INTEGER);";
+    Migrator fixed(db, steps);
+    BOOST_TEST(fixed.migrate() == 2);
+    BOOST_TEST(fixed.current_version() == 3);
+    BOOST_TEST(count_rows(db, "good") == 1);  // 0001 not re-applied
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -140,13 +140,22 @@ std::string QueryBuilder::compile(const Q& q) {
     switch (n.kind) {
     case Q::Kind::All: return "1";
     case Q::Kind::Leaf: return leaf(n);
-    case Q::Kind::Not: return "NOT (" + compile(n.children.at(0)) + ")";
+    case Q::Kind::Not: {
+        // Appended piecewise: GCC 12 at -O3 warns falsely (-Wrestrict) on
+        // "literal" + std::string&& (its bug 105329).
+        std::string out = "NOT (";
+        out += compile(n.children.at(0));
+        out += ')';
+        return out;
+    }
     case Q::Kind::And:
     case Q::Kind::Or: {
         std::string out;
         for (const auto& c : n.children) {
             if (!out.empty()) out += n.kind == Q::Kind::And ? " AND " : " OR ";
-            out += "(" + compile(c) + ")";
+            out += '(';
+            out += compile(c);
+            out += ')';
         }
         return out;
     }

@@ -59,6 +59,12 @@ folio::Blog& Env::blog() {
         *stats_ = Stats{};
         stats_->cache_at_start = active_->statement_cache().stats();
     }
+    // Collected, then printed once the command ends: stdout may be a CSV.
+    if (doctor) {
+        folio::DoctorOptions options;
+        options.mode = folio::DoctorMode::Collect;
+        doctor_.emplace(blog_->db(), options);
+    }
     return *blog_;
 }
 
@@ -81,6 +87,12 @@ std::string shorten(const std::string& sql) {
 } // namespace
 
 void Env::finish() {
+    std::vector<folio::Finding> findings;
+    if (doctor_) findings = doctor_->findings();
+    if (doctor && !findings_shown) {
+        std::cerr << fmt::format("-- doctor: {} finding(s)\n", findings.size());
+        for (const auto& f : findings) std::cerr << "   " << f.to_string() << '\n';
+    }
     if (!stats_ || !active_) {
         // Nothing ran against a database: the stats are all zero.
         if (!stats && stats_json.empty()) return;
@@ -103,6 +115,7 @@ void Env::finish() {
                             {"cache_misses", misses},
                             {"repeated", nlohmann::json::array()}};
         for (const auto& [sql, n] : sus) j["repeated"].push_back({{"sql", sql}, {"count", n}});
+        j["findings"] = nlohmann::json::parse(folio::findings_json(findings));
         std::ofstream out(stats_json, std::ios::trunc);
         out << j.dump(2) << '\n';
         if (!out) throw std::runtime_error(fmt::format("cannot write stats to '{}'", stats_json));

@@ -44,6 +44,9 @@ public:
     bool sql = false;          // --sql
     bool stats = false;        // --stats
     std::string stats_json;    // --stats-json FILE
+    bool doctor = false;       // --doctor: the query doctor watches the command
+    // Set by commands that print the doctor's findings themselves (tour).
+    bool findings_shown = false;
 
     // --db, else $FOLIO_DB, else ./folio.sqlite3.
     std::string db_path() const;
@@ -60,6 +63,8 @@ private:
     std::unique_ptr<folio::Database> db_;
     std::optional<folio::Blog> blog_;
     folio::Database* active_ = nullptr;
+    // Declared after blog_: destroyed before the database it watches.
+    std::optional<folio::Doctor> doctor_;
     std::shared_ptr<Stats> stats_;
 };
 

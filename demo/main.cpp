@@ -24,6 +24,8 @@ int run(int argc, char** argv) {
     app.add_flag("--sql", env.sql, "print every statement as it runs (on stderr, the guide's log style)");
     app.add_flag("--stats", env.stats, "print a summary when the command ends (on stderr)");
     app.add_option("--stats-json", env.stats_json, "write that summary as JSON to FILE")->option_text("FILE");
+    app.add_flag("--doctor", env.doctor,
+                 "let the query doctor watch the command and name the guide's fix for each slow pattern it sees");
 
     Commands commands;
     add_schema_commands(app, commands);

@@ -33,20 +33,27 @@ struct Row {
     std::size_t statements = 0;
     double seconds = 0;
     std::string note;
+    std::vector<folio::Finding> findings;  // with --doctor
 };
 
 class Tour {
 public:
-    explicit Tour(Blog& blog) : blog_(blog), db_(blog.db()) {}
+    Tour(Blog& blog, bool doctor) : blog_(blog), db_(blog.db()), doctor_(doctor) {}
 
-    // Runs `f` (which returns a note), counting its statements and time.
+    // Runs `f` (which returns a note), counting its statements and time;
+    // with --doctor, inside a scope whose findings are shown beside the row
+    // (the QuerySets of `f` die when it returns, before the scope closes).
     template <class F>
     void measure(const std::string& section, const std::string& variant, F&& f) {
         folio::QueryCapture capture(db_);
+        std::optional<folio::DoctorScope> scope;
+        if (doctor_) scope.emplace(db_, folio::Doctor::Mode::Collect);
         const auto t0 = std::chrono::steady_clock::now();
         std::string note = f();
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        rows_.push_back({section, variant, capture.count(), secs, std::move(note)});
+        std::vector<folio::Finding> findings;
+        if (scope) findings = scope->close();
+        rows_.push_back({section, variant, capture.count(), secs, std::move(note), std::move(findings)});
     }
     // For reads: the best of `reps` runs, so one cold cache or a busy
     // machine does not decide the comparison (statements are per run).
@@ -84,12 +91,16 @@ public:
         for (const auto& r : rows_) {
             out << fmt::format("{:<22} {:<44} {:>10} {:>8.1f}ms  {}\n", r.section == last ? "" : r.section,
                                r.variant, r.statements, r.seconds * 1000, r.note);
+            for (const auto& f : r.findings)
+                out << fmt::format("{:<22}   doctor: {}: {}\n{:<22}           fix: {}\n", "",
+                                   folio::to_string(f.pattern), f.what, "", f.fix);
             last = r.section;
         }
     }
 
     Blog& blog_;
     folio::Database& db_;
+    bool doctor_;
     std::vector<Row> rows_;
 };
 
@@ -307,7 +318,8 @@ void add_tour_command(CLI::App& app, Commands& out) {
                                                            .content_bytes = 1000, .seed = 42});
                        std::cout << fmt::format("folio tour on {}: {} authors, {} articles generated\n\n",
                                                 blog.db().path(), *authors, *articles);
-                       Tour t(blog);
+                       Tour t(blog, env.doctor);
+                       env.findings_shown = true;
                        sections_1_to_6(t, dir.path);
                        sections_7_to_12(t);
                        t.print(std::cout);

@@ -11,6 +11,7 @@
 #include "folio/errors.hpp"
 #include "folio/io/validate.hpp"
 #include "folio/transaction.hpp"
+#include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
 #include "lib/query/compiler.hpp"
 
@@ -121,6 +122,7 @@ const Value& Object::get(std::size_t field) const {
     if (is_deferred(field)) {
         // Deferred by defer()/only(): load this one field now, as Django does.
         Database& db = require_db("Loading a deferred field");
+        if (origin_) detail::doctor_deferred_load(*this, field);
         Statement st = db.prepare(detail::select_by_pk_sql(*meta_, {field}));
         st.bind(1, pk());
         if (!st.step())
@@ -129,6 +131,7 @@ const Value& Object::get(std::size_t field) const {
         values_[field] = st.column(0);
         deferred_ &= ~(1ull << field);
     }
+    if (origin_) detail::doctor_read(*this, field);
     return values_[field];
 }
 
@@ -142,15 +145,20 @@ void Object::set(std::size_t field, Value value) {
     }
     values_[field] = std::move(value);
     deferred_ &= ~(1ull << field);
+    if (origin_) changed_ |= 1ull << field;  // for the doctor's full-row save check
 }
 
 const Object& Object::related_object(std::size_t fk_field) const {
-    if (relations_ && relations_->fk.size() > fk_field && relations_->fk[fk_field]) return *relations_->fk[fk_field];
+    if (relations_ && relations_->fk.size() > fk_field && relations_->fk[fk_field]) {
+        if (origin_) detail::doctor_fk_cached(*this, fk_field);
+        return *relations_->fk[fk_field];
+    }
     const FieldMeta& f = meta_->fields[fk_field];
     const Value& key = get(fk_field);
     if (key.is_null()) throw DoesNotExist(fmt::format("{}.{} is NULL", meta_->name, f.name));
     const ModelMeta& target = f.related();
     Database& db = require_db("Loading a related object");
+    const std::uint32_t target_origin = origin_ ? detail::doctor_lazy_fk(*this, fk_field) : 0;
     std::vector<std::size_t> all(target.fields.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
     Statement st = db.prepare(detail::select_by_pk_sql(target, all));
@@ -162,6 +170,7 @@ const Object& Object::related_object(std::size_t fk_field) const {
     auto& vals = ObjectAccess::values(*obj);
     for (std::size_t i = 0; i < all.size(); ++i) vals[i] = st.column(static_cast<int>(i));
     obj->db_ = &db;
+    obj->origin_ = target_origin;
     ObjectAccess::set_fk_object(*this, fk_field, obj);
     return *obj;
 }
@@ -170,6 +179,7 @@ void Object::set_related_object(std::size_t fk_field, const Object& target) {
     if (target.pk() == 0)
         throw ValidationError(fmt::format("{}.{}: the {} must be saved before it is assigned", meta_->name,
                                           meta_->fields[fk_field].name, target.meta().name));
+    if (target.origin_) detail::doctor_set_related(*this, fk_field, target);
     set(fk_field, target.pk());
     std::shared_ptr<Object> copy = target.meta().make();
     *copy = target;
@@ -235,6 +245,10 @@ void Object::save(Database& db, const SaveOptions& options) {
     } else {
         for (std::size_t i = 1; i < meta_->fields.size(); ++i)
             if (!meta_->fields[i].db_managed && !is_deferred(i)) fields.push_back(i);
+    }
+    if (origin_) {
+        if (pk() != 0 && options.update_fields.empty()) detail::doctor_save(*this, fields, changed_);
+        changed_ = 0;
     }
     if (pk() != 0) {
         Statement st = db.prepare(detail::update_row_sql(*meta_, fields));

@@ -23,6 +23,8 @@ struct ObjectAccess {
     static std::vector<Value>& values(const Object& o) { return o.values_; }
     static std::uint64_t& deferred(const Object& o) { return o.deferred_; }
     static void set_db(Object& o, Database* db) { o.db_ = db; }
+    static std::uint32_t& origin(Object& o) { return o.origin_; }
+    static std::uint32_t origin(const Object& o) { return o.origin_; }
     static void reset_relations(Object& o) { o.relations_.reset(); }
     // The cache, created or unshared so the caller may change it.
     static RelationCache& relations(const Object& o) {

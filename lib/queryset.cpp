@@ -11,6 +11,7 @@
 
 #include "folio/database.hpp"
 #include "folio/transaction.hpp"
+#include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
 #include "lib/query/compiler.hpp"
 #include "lib/query/loader.hpp"
@@ -161,11 +162,21 @@ std::vector<std::string> QuerySetBase::explain() const {
 
 bool QuerySetBase::has_slice() const { return query_->sliced; }
 
-void QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
+std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
     detail::CompiledSelect cs = detail::compile_select(*query_);
     Statement st = db_->prepare(cs.sql);
     st.bind_all(cs.params);
-    while (st.step()) detail::load_row(*db_, st, cs, next_slot());
+    // With the doctor on, every object is stamped with this evaluation's id.
+    const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
+    std::int64_t rows = 0;
+    while (st.step()) {
+        Object& o = next_slot();
+        detail::load_row(*db_, st, cs, o);
+        ObjectAccess::origin(o) = origin;
+        ++rows;
+    }
+    if (origin) detail::doctor_end_fetch(*db_, origin, rows);
+    return origin;
 }
 
 void QuerySetBase::prefetch(std::span<Object* const> objects) const {
@@ -176,11 +187,13 @@ detail::CursorPtr QuerySetBase::open_cursor() const { return detail::CursorPtr(n
 
 bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return cursor.next(out); }
 
-std::int64_t QuerySetBase::count_query() const {
+Count QuerySetBase::count_query() const {
     detail::Compiled c = detail::compile_count(*query_);
     Statement st = db_->prepare(c.sql);
     st.bind_all(c.params);
-    return st.step() ? st.column_int(0) : 0;
+    const std::int64_t n = st.step() ? st.column_int(0) : 0;
+    if (db_->doctor()) return detail::doctor_count(*db_, n, c.sql);  // watches a comparison with 0
+    return Count(n);
 }
 
 bool QuerySetBase::exists_query() const {

@@ -65,6 +65,7 @@ void SqlLog::print_to(std::ostream* out) {
 
 int SqlLog::trace_callback(unsigned type, void* ctx, void* p, void* x) {
     auto* self = static_cast<SqlLog*>(ctx);
+    if (self->muted_) return 0;
     if (type == SQLITE_TRACE_PROFILE) {
         self->on_profile(p, *static_cast<sqlite3_int64*>(x));
     } else if (type == SQLITE_TRACE_STMT) {

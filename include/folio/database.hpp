@@ -26,6 +26,8 @@ namespace SQLite { class Database; }
 
 namespace folio {
 
+class Doctor;
+
 struct DatabaseOptions {
     std::size_t statement_cache_capacity = 256;
     std::chrono::milliseconds busy_timeout{10000};
@@ -76,7 +78,13 @@ public:
     // Used by Transaction to name nested savepoints.
     int& savepoint_depth() noexcept { return savepoint_depth_; }
 
+    // The query doctor watching this connection (doctor.hpp), or nullptr:
+    // the one branch the core's doctor hooks take while it is off.
+    Doctor* doctor() const noexcept { return doctor_; }
+
 private:
+    friend class Doctor;
+    Doctor* doctor_ = nullptr;
     std::string path_;
     std::unique_ptr<SQLite::Database> connection_;
     sqlite3* handle_ = nullptr;

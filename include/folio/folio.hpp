@@ -4,6 +4,7 @@
 #include "folio/blog.hpp"
 #include "folio/blog_io.hpp"
 #include "folio/database.hpp"
+#include "folio/doctor.hpp"
 #include "folio/errors.hpp"
 #include "folio/migrations.hpp"
 #include "folio/model.hpp"

@@ -161,6 +161,10 @@ private:
     mutable std::uint64_t deferred_ = 0;  // bit i set: field i not loaded
     Database* db_ = nullptr;
     mutable std::shared_ptr<detail::RelationCache> relations_;
+    // Query doctor (doctor.hpp), nonzero only while it is on: the id of the
+    // evaluation that loaded this object, and the fields set() since.
+    std::uint32_t origin_ = 0;
+    std::uint64_t changed_ = 0;
 };
 
 

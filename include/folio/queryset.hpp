@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "folio/count.hpp"
+#include "folio/doctor.hpp"
 #include "folio/errors.hpp"
 #include "folio/model.hpp"
 #include "folio/query.hpp"
@@ -85,13 +87,14 @@ protected:
     QuerySetBase reversed() const;
 
     // Runs the SELECT; `next_slot` returns the object to fill for each row.
-    void fetch(const std::function<Object&()>& next_slot) const;
+    // Returns the query doctor's id for this evaluation (0: doctor off).
+    std::uint32_t fetch(const std::function<Object&()>& next_slot) const;
     // Runs the prefetch_related queries for these objects and attaches results.
     void prefetch(std::span<Object* const> objects) const;
     detail::CursorPtr open_cursor() const;
     bool next(detail::Cursor& cursor, Object& out) const;
 
-    std::int64_t count_query() const;
+    Count count_query() const;
     bool exists_query() const;
     bool has_slice() const;
     std::optional<std::int64_t> slice_limit() const;
@@ -135,15 +138,29 @@ public:
     // On a temporary QuerySet the rows are handed over by value, so they
     // cannot dangle: `auto rows = qs.filter(...).results();`.
     std::vector<T> results() &&;
-    auto begin() const { return results().begin(); }
+    auto begin() const {
+        const auto& rows = results();
+        if (origin_) detail::doctor_rows_used(*this, origin_, true);
+        return rows.begin();
+    }
     auto end() const { return results().end(); }
     // Python's len(qs): evaluates (fetching every row) and counts them.
-    std::size_t size() const { return results().size(); }
-    const T& operator[](std::size_t i) const { return results().at(i); }
+    std::size_t size() const {
+        const bool evaluates = !cache_;
+        const std::size_t n = results().size();
+        if (evaluates && origin_) detail::doctor_sized(*this, origin_);
+        return n;
+    }
+    const T& operator[](std::size_t i) const {
+        const auto& rows = results();
+        if (origin_) detail::doctor_rows_used(*this, origin_, false);
+        return rows.at(i);
+    }
     bool evaluated() const noexcept { return cache_ != nullptr; }
 
-    // SELECT COUNT(*), or the number of rows when already evaluated.
-    std::int64_t count() const { return cache_ ? static_cast<std::int64_t>(cache_->size()) : count_query(); }
+    // SELECT COUNT(*), or the number of rows when already evaluated. A
+    // Count is used as a std::int64_t (count.hpp).
+    Count count() const { return cache_ ? Count(static_cast<std::int64_t>(cache_->size())) : count_query(); }
     // SELECT 1 ... LIMIT 1, or a look at the rows when already evaluated.
     bool exists() const { return cache_ ? !cache_->empty() : exists_query(); }
 
@@ -183,6 +200,7 @@ protected:
 
 private:
     mutable std::shared_ptr<std::vector<T>> cache_;
+    mutable std::uint32_t origin_ = 0;  // the doctor's id of the evaluation in cache_ (0: off)
 };
 
 template <class T>

@@ -19,12 +19,25 @@ template <class T>
 const std::vector<T>& QuerySet<T>::results() const& {
     if (!cache_) {
         auto rows = std::make_shared<std::vector<T>>();
-        fetch([&rows]() -> Object& { return rows->emplace_back(); });
+        const std::uint32_t origin = fetch([&rows]() -> Object& { return rows->emplace_back(); });
         std::vector<Object*> ptrs;
         ptrs.reserve(rows->size());
         for (auto& r : *rows) ptrs.push_back(&r);
         prefetch(ptrs);
-        cache_ = std::move(rows);
+        if (origin) {
+            // The doctor hears when these rows are freed: unused eager
+            // loads, counting by fetching, results iterated once.
+            cache_ = std::shared_ptr<std::vector<T>>(
+                new std::vector<T>(std::move(*rows)),
+                [doctor = detail::doctor_weak(*this), origin](std::vector<T>* p) noexcept {
+                    detail::doctor_cache_freed(doctor, origin, p->size(),
+                                               [p](std::size_t i) -> const Object& { return (*p)[i]; });
+                    delete p;
+                });
+            origin_ = origin;
+        } else {
+            cache_ = std::move(rows);
+        }
     }
     return *cache_;
 }
@@ -37,6 +50,8 @@ QuerySet<T> QuerySet<T>::slice(std::int64_t start, std::optional<std::int64_t> s
         auto n = static_cast<std::int64_t>(cache_->size());
         std::int64_t b = std::clamp<std::int64_t>(start, 0, n);
         std::int64_t e = stop ? std::clamp<std::int64_t>(*stop, b, n) : n;
+        if (origin_)
+            detail::doctor_slice_of_cache(*this, origin_, cache_->size(), static_cast<std::size_t>(e - b));
         out.prefill(std::vector<T>(cache_->begin() + b, cache_->begin() + e));
     }
     return out;
@@ -161,7 +176,9 @@ void ManyToMany<T>::set(const std::vector<std::int64_t>& ids) const {
 template <class T>
 QuerySet<T> Object::reverse_set(std::string_view relation, std::string_view lookup) const {
     QuerySet<T> qs = QuerySet<T>(require_db("Querying a relation")).filter(Q(std::string(lookup), pk()));
-    if (const auto* pre = prefetched(relation)) {
+    const auto* pre = prefetched(relation);
+    if (origin_) detail::doctor_relation(*this, relation, pre != nullptr, qs);
+    if (pre) {
         std::vector<T> rows;
         rows.reserve(pre->size());
         for (const auto& p : *pre) rows.push_back(static_cast<const T&>(*p));

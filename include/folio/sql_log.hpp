@@ -60,6 +60,9 @@ public:
     void remove_listener(std::size_t id);
     // True while anyone listens; folio records bound arguments only then.
     bool active() const noexcept { return active_; }
+    // While muted, statements are not reported: the query doctor's own
+    // EXPLAINs must not show in captures and statement counts.
+    void set_muted(bool muted) noexcept { muted_ = muted; }
 
     // Prints every statement to `out` in the guide's style (nullptr stops).
     void print_to(std::ostream* out);
@@ -73,6 +76,7 @@ private:
     sqlite3* db_;
     const StatementCache& cache_;
     bool active_ = false;
+    bool muted_ = false;
     std::size_t next_id_ = 1;
     std::vector<std::pair<std::size_t, Listener>> listeners_;
     std::size_t printer_id_ = 0;

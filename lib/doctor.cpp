@@ -1,0 +1,415 @@
+// doctor.cpp: the query doctor's frame: attaching to a Database, scopes,
+// delivering findings (callback, collection, exceptions), statement shapes
+// from the SQL log, and the EXPLAIN QUERY PLAN check for missing indexes.
+// The per-object and per-QuerySet hooks are in doctor_hooks.cpp.
+#include "folio/doctor.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "folio/database.hpp"
+#include "lib/doctor_state.hpp"
+
+namespace folio {
+
+using detail::DoctorState;
+using detail::ScopeState;
+
+std::string_view to_string(Pattern p) {
+    switch (p) {
+    case Pattern::NPlusOne: return "N+1";
+    case Pattern::RepeatedQuery: return "repeated query";
+    case Pattern::OneByOneWrites: return "one-by-one writes";
+    case Pattern::FullRowUpdate: return "full-row update";
+    case Pattern::LargeResultCached: return "large result cached";
+    case Pattern::RelatedObjectForId: return "related object loaded for its id";
+    case Pattern::UnusedColumns: return "unused columns";
+    case Pattern::DeferredFieldLoaded: return "deferred field loaded";
+    case Pattern::MissingIndex: return "missing index";
+    case Pattern::CountByFetching: return "counting by fetching";
+    case Pattern::CountVsZero: return "count compared with zero";
+    case Pattern::SliceAfterEvaluation: return "slicing after evaluation";
+    case Pattern::UnusedEagerLoading: return "unused eager loading";
+    }
+    return "?";
+}
+
+std::ostream& operator<<(std::ostream& out, Pattern p) { return out << to_string(p); }
+std::ostream& operator<<(std::ostream& out, const Count& c) { return out << c.value(); }
+
+std::string Finding::to_string() const {
+    std::string line = fmt::format("[folio doctor] {}: {}", folio::to_string(pattern), what);
+    if (!sql.empty()) line += count > 1 ? fmt::format(" ({}x: {})", count, sql) : fmt::format(" ({})", sql);
+    return line + " -> fix: " + fix;
+}
+
+std::string findings_json(const std::vector<Finding>& findings) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : findings)
+        out.push_back({{"pattern", std::string(to_string(f.pattern))},
+                       {"what", f.what},
+                       {"sql", f.sql},
+                       {"count", f.count},
+                       {"fix", f.fix}});
+    return out.dump();
+}
+
+namespace {
+std::string join_findings(const std::vector<Finding>& findings) {
+    std::string msg = fmt::format("the query doctor found {} slow pattern(s):", findings.size());
+    for (const auto& f : findings) msg += "\n  " + f.to_string();
+    return msg;
+}
+} // namespace
+
+DoctorError::DoctorError(std::vector<Finding> findings)
+    : Error(join_findings(findings)), findings_(std::move(findings)) {}
+
+// ---- the state ----
+
+namespace detail {
+
+Record* DoctorState::record(std::uint32_t id) {
+    if (id == last_id && last) return last;
+    auto it = records.find(id);
+    if (it == records.end()) return nullptr;
+    last_id = id;
+    last = &it->second;
+    return last;
+}
+
+void DoctorState::forget(std::uint32_t id) {
+    if (id == last_id) last = nullptr;
+    records.erase(id);
+}
+
+std::uint32_t DoctorState::add_record(Record r) {
+    // Ids are unique across doctors, so an object stamped by an earlier
+    // doctor is never mistaken for one of this doctor's evaluations.
+    static std::atomic<std::uint32_t> next{0};  // Databases (and doctors) may live on several threads
+    std::uint32_t id = ++next;
+    if (id == 0) id = ++next;  // 0 means "no origin"
+    records.emplace(id, std::move(r));
+    return id;
+}
+
+void DoctorState::report(Finding f, bool can_throw) {
+    ScopeState& scope = scopes.back();
+    if (std::find(scope.ignore.begin(), scope.ignore.end(), f.pattern) != scope.ignore.end()) return;
+    if (!scope.reported.insert(f.key).second) return;  // once per call-site kind and scope
+    all.push_back(f);
+    scope.findings.push_back(f);
+    switch (scope.mode) {
+    case DoctorMode::Report:
+        if (options.on_finding) options.on_finding(f);
+        else std::cerr << f.to_string() << '\n';
+        break;
+    case DoctorMode::Collect: break;
+    case DoctorMode::Throw:
+        if (can_throw) {
+            scope.thrown = scope.findings.size();
+            throw DoctorError({std::move(f)});
+        }
+        break;  // thrown when the scope closes
+    }
+}
+
+std::string statement_shape(std::string_view sql, bool* multi) {
+    // Literals become ?, so raw SQL with values inlined groups like folio's own.
+    std::string out;
+    out.reserve(sql.size());
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        char c = sql[i];
+        if (c == '\'') {
+            std::size_t j = i + 1;
+            while (j < sql.size() && !(sql[j] == '\'' && (j + 1 >= sql.size() || sql[j + 1] != '\''))) j += sql[j] == '\'' ? 2 : 1;
+            out += '?';
+            i = j;
+        } else if (std::isdigit(static_cast<unsigned char>(c)) &&
+                   (out.empty() || !(std::isalnum(static_cast<unsigned char>(out.back())) || out.back() == '_' ||
+                                     out.back() == '"'))) {
+            while (i + 1 < sql.size() && (std::isdigit(static_cast<unsigned char>(sql[i + 1])) || sql[i + 1] == '.')) ++i;
+            out += '?';
+        } else {
+            out += c;
+        }
+    }
+    // A multi-row VALUES list or an IN list of several values is a bulk form.
+    if (multi)
+        *multi = out.find("), (") != std::string::npos || out.find("),(") != std::string::npos ||
+                 out.find("IN (?, ?") != std::string::npos || out.find("IN (?,?") != std::string::npos;
+    // Fold placeholder lists and multi-row VALUES groups.
+    for (const char* pat : {"?, ?", "?,?", "(?), (?)", "(?),(?)"}) {
+        const std::string p(pat);
+        const std::string one = p.substr(0, p.find(','));
+        for (std::size_t at = out.find(p); at != std::string::npos; at = out.find(p, at)) out.replace(at, p.size(), one);
+    }
+    return out;
+}
+
+void DoctorState::on_statement(const std::string& sql, bool counts) {
+    if (!counts || scopes.empty()) return;
+    std::size_t b = sql.find_first_not_of(" \t\r\n(");
+    if (b == std::string::npos) return;
+    std::string verb;
+    for (std::size_t i = b; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+        verb += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+    if (verb == "WITH" || verb == "VALUES") verb = "SELECT";
+    if (verb != "SELECT" && verb != "INSERT" && verb != "UPDATE" && verb != "DELETE" && verb != "REPLACE") return;
+    bool multi = false;
+    std::string shape = statement_shape(sql, &multi);
+    if (verb == "SELECT" && explain_seen.size() < 10000 && explain_seen.insert(shape).second)
+        explain_pending.push_back(sql);
+    Shape& s = scopes.back().shapes[std::move(shape)];
+    if (s.count++ == 0) {
+        s.verb = verb;
+        s.multi = multi;
+    }
+}
+
+void DoctorState::check_scope(ScopeState& scope) {
+    run_explains(false);
+    // Report in a stable order: most frequent first.
+    std::vector<std::pair<const std::string*, const Shape*>> hits;
+    for (const auto& [shape, s] : scope.shapes)
+        if (s.count >= options.repeat_threshold && !explained.contains(shape)) hits.emplace_back(&shape, &s);
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+        return a.second->count != b.second->count ? a.second->count > b.second->count : *a.first < *b.first;
+    });
+    std::vector<Finding> found;
+    for (const auto& [shape, s] : hits) {
+        Finding f;
+        f.sql = *shape;
+        f.count = s->count;
+        if (s->verb == "SELECT") {
+            f.pattern = Pattern::RepeatedQuery;
+            f.what = fmt::format("the same SELECT ran {} times in one scope (N+1)", s->count);
+            f.fix = "fetch the rows in one query: select_related() / prefetch_related() for related objects, "
+                    "filter(<field>__in=[...]) for lookups by value, only() for what is shown";
+        } else if (s->multi) {
+            continue;  // a bulk statement run per batch is the cure, not the disease
+        } else {
+            f.pattern = Pattern::OneByOneWrites;
+            f.what = fmt::format("{} one row at a time, {} statements in one scope", s->verb, s->count);
+            if (s->verb == "UPDATE")
+                f.fix = "one QuerySet update() for all the rows (update({{\"field\", value}})), not save() per object";
+            else if (s->verb == "DELETE")
+                f.fix = "one QuerySet remove() (Django's QuerySet delete()): a constant number of statements";
+            else
+                f.fix = "bulk_create() (one INSERT per batch; bulk_link() or one add() with every target for "
+                        "many-to-many links)";
+        }
+        f.key = std::string(to_string(f.pattern)) + ":" + *shape;
+        found.push_back(std::move(f));
+    }
+    scope.shapes.clear();
+    // report() files into the innermost scope, which is `scope` when closing.
+    for (auto& f : found) report(std::move(f), false);
+}
+
+std::int64_t DoctorState::rows_of(const std::string& table) {
+    auto it = table_rows.find(table);
+    if (it != table_rows.end()) return it->second;
+    std::int64_t n = -1;
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = "SELECT COUNT(*) FROM \"" + table + "\"";
+    if (sqlite3_prepare_v2(db->handle(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    table_rows.emplace(table, n);
+    return n;
+}
+
+namespace {
+// The first column of `table` the WHERE clause of `sql` names, or "".
+std::string filtered_column(const std::string& sql, const std::string& table) {
+    std::size_t where = sql.find(" WHERE ");
+    if (where == std::string::npos) return {};
+    for (const std::string& prefix : {"\"" + table + "\".\"", table + "."}) {
+        std::size_t at = sql.find(prefix, where);
+        if (at == std::string::npos) continue;
+        at += prefix.size();
+        std::size_t end = at;
+        while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) ++end;
+        if (end > at) return sql.substr(at, end - at);
+    }
+    return {};
+}
+} // namespace
+
+void DoctorState::run_explains(bool can_throw) {
+    if (!db || explain_pending.empty()) return;
+    std::vector<std::string> pending;
+    pending.swap(explain_pending);
+    std::vector<Finding> found;
+    {
+        // Muted: the doctor's statements are not the program's.
+        db->log().set_muted(true);
+        struct Unmute {
+            Database* db;
+            ~Unmute() { db->log().set_muted(false); }
+        } unmute{db};
+        for (const std::string& sql : pending) {
+            std::vector<std::string> plan;
+            sqlite3_stmt* st = nullptr;
+            const std::string explain = "EXPLAIN QUERY PLAN " + sql;
+            if (sqlite3_prepare_v2(db->handle(), explain.c_str(), -1, &st, nullptr) == SQLITE_OK)
+                while (sqlite3_step(st) == SQLITE_ROW)
+                    if (const auto* d = sqlite3_column_text(st, 3)) plan.emplace_back(reinterpret_cast<const char*>(d));
+            sqlite3_finalize(st);
+            for (const std::string& line : plan) {
+                // "SCAN author" reads every row; "SCAN x USING (COVERING) INDEX" does not filter either,
+                // but an index exists there: leave it.
+                if (line.rfind("SCAN ", 0) != 0 || line.find(" USING ") != std::string::npos) continue;
+                std::string table = line.substr(5);
+                if (table.rfind("TABLE ", 0) == 0) table = table.substr(6);  // SQLite < 3.36
+                table = table.substr(0, table.find(' '));
+                const std::string column = filtered_column(sql, table);
+                if (column.empty()) continue;
+                const std::int64_t rows = rows_of(table);
+                if (rows < options.scan_min_rows) continue;
+                Finding f;
+                f.pattern = Pattern::MissingIndex;
+                f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN QUERY PLAN: {})", rows, table, line);
+                f.sql = statement_shape(sql);
+                f.count = 1;
+                f.fix = fmt::format("an index on {}.{} (db_index=True: CREATE INDEX \"{}_{}\" ON \"{}\" (\"{}\"))",
+                                    table, column, table, column, table, column);
+                f.key = "index:" + table + "." + column;
+                found.push_back(std::move(f));
+            }
+        }
+    }
+    for (auto& f : found) report(std::move(f), can_throw);
+}
+
+} // namespace detail
+
+// ---- Doctor ----
+
+Doctor::Doctor(Database& db, Options options) : state_(std::make_shared<DoctorState>()) {
+    if (db.doctor_) throw Error("a query doctor is already attached to database '" + db.path() + "'");
+    state_->db = &db;
+    state_->options = std::move(options);
+    ScopeState root;
+    root.mode = state_->options.mode;
+    root.ignore = state_->options.ignore;
+    state_->scopes.push_back(std::move(root));
+    DoctorState* s = state_.get();
+    state_->listener = db.log().add_listener([s](const LoggedStatement& st) { s->on_statement(st.sql, st.counts()); });
+    db.doctor_ = this;
+}
+
+Doctor::~Doctor() {
+    DoctorState& s = *state_;
+    try {
+        for (auto& scope : s.scopes) scope.mode = scope.mode == DoctorMode::Throw ? DoctorMode::Collect : scope.mode;
+        while (s.scopes.size() > 1) s.scopes.pop_back();  // scopes left open by mistake
+        s.check_scope(s.scopes.back());
+    } catch (...) {
+        // A destructor reports, it does not throw.
+    }
+    s.db->log().remove_listener(s.listener);
+    s.db->doctor_ = nullptr;
+    s.db = nullptr;
+}
+
+const std::vector<Finding>& Doctor::findings() const noexcept { return state_->all; }
+void Doctor::clear() noexcept {
+    state_->all.clear();
+    for (auto& scope : state_->scopes) {
+        scope.findings.clear();
+        scope.reported.clear();
+        scope.thrown = 0;
+    }
+}
+void Doctor::flush() { state_->check_scope(state_->scopes.back()); }
+Doctor::Options& Doctor::options() noexcept { return state_->options; }
+Doctor* Doctor::of(const Database& db) noexcept { return db.doctor(); }
+
+// ---- DoctorScope ----
+
+namespace {
+DoctorOptions with_mode(DoctorMode mode) {
+    DoctorOptions o;
+    o.mode = mode;
+    return o;
+}
+} // namespace
+
+DoctorScope::DoctorScope(Database& db, Doctor::Mode mode) : DoctorScope(db, with_mode(mode)) {}
+
+DoctorScope::DoctorScope(Database& db, DoctorOptions options) : uncaught_(std::uncaught_exceptions()) {
+    Doctor* doctor = db.doctor();
+    const DoctorMode mode = options.mode;
+    std::vector<Pattern> ignore = options.ignore;
+    if (!doctor) {
+        options.mode = DoctorMode::Collect;  // the root of an owned doctor stays quiet
+        owned_ = std::make_unique<Doctor>(db, std::move(options));
+        doctor = owned_.get();
+    }
+    state_ = doctor->state();
+    ScopeState scope;
+    scope.id = id_ = state_->next_scope++;
+    scope.mode = mode;
+    scope.ignore = std::move(ignore);
+    state_->scopes.push_back(std::move(scope));
+}
+
+DoctorScope::~DoctorScope() noexcept(false) {
+    if (closed_) return;
+    if (std::uncaught_exceptions() > uncaught_) {
+        // Unwinding: close without throwing a second exception.
+        for (auto& s : state_->scopes)
+            if (s.id == id_) s.mode = DoctorMode::Collect;
+        try {
+            close();
+        } catch (...) {
+        }
+        return;
+    }
+    close();
+}
+
+std::vector<Finding> DoctorScope::close() {
+    if (closed_) return result_;
+    closed_ = true;
+    auto& scopes = state_->scopes;
+    // Scopes opened inside this one and left open close with it.
+    while (scopes.size() > 1 && scopes.back().id != id_) scopes.pop_back();
+    if (scopes.size() <= 1) return result_;
+    ScopeState* scope = &scopes.back();
+    std::exception_ptr error;
+    try {
+        state_->check_scope(*scope);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    scope = &scopes.back();
+    result_ = scope->findings;
+    std::vector<Finding> pending(scope->findings.begin() + static_cast<std::ptrdiff_t>(scope->thrown),
+                                 scope->findings.end());
+    const bool throws = scope->mode == DoctorMode::Throw && !pending.empty();
+    scopes.pop_back();
+    owned_.reset();
+    if (error) std::rethrow_exception(error);
+    if (throws) throw DoctorError(std::move(pending));
+    return result_;
+}
+
+const std::vector<Finding>& DoctorScope::findings() const {
+    if (closed_) return result_;
+    for (const auto& s : state_->scopes)
+        if (s.id == id_) return s.findings;
+    return result_;
+}
+
+} // namespace folio

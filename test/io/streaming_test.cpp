@@ -32,7 +32,16 @@ void reset_peak_rss() {
 
 BOOST_AUTO_TEST_SUITE(streaming)
 
-BOOST_AUTO_TEST_CASE(reading_50mb_keeps_peak_rss_small) {
+// AddressSanitizer keeps freed memory in quarantine and adds shadow memory,
+// so peak RSS says nothing about the reader there: the case is skipped (and
+// reported as skipped) in sanitizer builds, and runs in every other build.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kMeasurableRss = false;
+#else
+constexpr bool kMeasurableRss = true;
+#endif
+
+BOOST_AUTO_TEST_CASE(reading_50mb_keeps_peak_rss_small, *boost::unit_test::enable_if<kMeasurableRss>()) {
     folio_test::TempDir dir;
     GenOptions o;
     o.authors = 500;

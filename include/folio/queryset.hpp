@@ -97,8 +97,6 @@ protected:
     Count count_query() const;
     bool exists_query() const;
     bool has_slice() const;
-    std::optional<std::int64_t> slice_limit() const;
-    std::int64_t slice_offset() const;
     void bulk_insert(std::span<Object* const> objects, const BulkOptions& options) const;
     void get_or_create_by(std::string_view field, std::span<const Value> values,
                           const std::function<Object&()>& next_slot) const;

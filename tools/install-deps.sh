@@ -6,11 +6,16 @@
 # Runs apt-get as root, or through sudo for a normal user.
 set -euo pipefail
 packages=(meson ninja-build g++ pkg-config cmake libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev
-          libboost-test-dev libcli11-dev libfmt-dev libcpp-httplib-dev chromium nodejs npm)
+          libboost-test-dev libcli11-dev libfmt-dev libcpp-httplib-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Node.js is asked for by command, not by package: a machine whose node comes
+# from another Debian repository (NodeSource's nodejs bundles npm) cannot take
+# Debian's npm package, which conflicts with it.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 install_npm() {
   local dir
   dir="$(dirname "$0")/../test/browser"

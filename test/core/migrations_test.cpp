@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(showmigrations_status) {
     }
     BOOST_TEST(mig.migrate(2) == 2);
     st = mig.status();
-    BOOST_REQUIRE(st.size() == 4u);
+    BOOST_REQUIRE(st.size() == 5u);
     BOOST_TEST(st[0].applied);
     BOOST_TEST(st[1].applied);
     BOOST_TEST(!st[2].applied);

@@ -12,7 +12,7 @@ const ModelMeta& Tag::meta() {
         .name = "Tag",
         .table = "tag",
         .fields = {id_field(), {.name = "name", .column = "name", .type = FieldType::Text, .max_length = 64,
-                                .default_value = ""}},
+                                .blank = false, .default_value = ""}},
     });
     static const bool others = (register_model<Article>(), true);
     (void)others;
@@ -26,7 +26,8 @@ const ModelMeta& Author::meta() {
         .fields =
             {
                 id_field(),
-                {.name = "username", .column = "username", .type = FieldType::Text, .max_length = 64, .default_value = ""},
+                {.name = "username", .column = "username", .type = FieldType::Text, .max_length = 64, .blank = false,
+                 .default_value = ""},
                 {.name = "email", .column = "email", .type = FieldType::Text, .max_length = 254, .email = true,
                  .default_value = ""},
                 {.name = "bio", .column = "bio", .type = FieldType::Text, .default_value = ""},
@@ -46,7 +47,8 @@ const ModelMeta& Article::meta() {
         .fields =
             {
                 id_field(),
-                {.name = "title", .column = "title", .type = FieldType::Text, .max_length = 64, .default_value = ""},
+                {.name = "title", .column = "title", .type = FieldType::Text, .max_length = 64, .blank = false,
+                 .default_value = ""},
                 {.name = "content", .column = "content", .type = FieldType::Text, .default_value = ""},
                 {.name = "created_at", .column = "created_at", .type = FieldType::Date},
                 {.name = "author", .column = "author_id", .type = FieldType::ForeignKey, .related = &Author::meta,

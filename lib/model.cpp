@@ -193,40 +193,44 @@ const std::vector<std::shared_ptr<Object>>* Object::prefetched(std::string_view 
     return nullptr;
 }
 
-void Object::validate() const {
-    for (std::size_t i = 1; i < meta_->fields.size(); ++i) {
-        if (is_deferred(i)) continue;
-        const FieldMeta& f = meta_->fields[i];
-        const Value& v = values_[i];
-        auto fail = [&](const std::string& why) {
-            throw ValidationError(fmt::format("{}.{}: {} (value {})", meta_->name, f.name, why, v.repr(40)));
-        };
-        if (v.is_null()) {
-            if (!f.nullable && !f.db_managed) fail("this field cannot be null");
-            continue;
-        }
-        switch (f.type) {
-        case FieldType::Text:
-            if (!v.is_text()) fail("expected text");
-            if (f.max_length && io::utf8_length(v.as_text()) > f.max_length)
-                fail(fmt::format("at most {} characters allowed, got {}", f.max_length, io::utf8_length(v.as_text())));
-            if (f.email && !io::is_valid_email(v.as_text())) fail("not a valid e-mail address");
-            break;
-        case FieldType::Date:
-            if (!v.is_text() || !io::is_valid_date(v.as_text())) fail("not a valid date YYYY-MM-DD");
-            break;
-        case FieldType::Integer:
-        case FieldType::ForeignKey:
-            if (!v.is_integer()) fail("expected an integer");
-            break;
-        case FieldType::Boolean:
-            if (!v.is_integer() || (v.as_integer() != 0 && v.as_integer() != 1)) fail("expected a boolean");
-            break;
-        case FieldType::Real:
-            if (!v.is_integer() && !v.is_real()) fail("expected a number");
-            break;
-        }
+void validate_field(const ModelMeta& meta, std::size_t field, const Value& v) {
+    if (field >= meta.fields.size())
+        throw InvalidQuery(fmt::format("Model {} has no field number {}", meta.name, field));
+    const FieldMeta& f = meta.fields[field];
+    auto fail = [&](const std::string& why) {
+        throw ValidationError(fmt::format("{}.{}: {} (value {})", meta.name, f.name, why, v.repr(40)));
+    };
+    if (v.is_null()) {
+        if (!f.nullable && !f.db_managed && !f.primary_key) fail("this field cannot be null");
+        return;
     }
+    switch (f.type) {
+    case FieldType::Text:
+        if (!v.is_text()) fail("expected text");
+        if (!f.blank && v.as_text().empty()) fail("this field cannot be blank");
+        if (f.max_length && io::utf8_length(v.as_text()) > f.max_length)
+            fail(fmt::format("at most {} characters allowed, got {}", f.max_length, io::utf8_length(v.as_text())));
+        if (f.email && !io::is_valid_email(v.as_text())) fail("not a valid e-mail address");
+        break;
+    case FieldType::Date:
+        if (!v.is_text() || !io::is_valid_date(v.as_text())) fail("not a valid date YYYY-MM-DD");
+        break;
+    case FieldType::Integer:
+    case FieldType::ForeignKey:
+        if (!v.is_integer()) fail("expected an integer");
+        break;
+    case FieldType::Boolean:
+        if (!v.is_integer() || (v.as_integer() != 0 && v.as_integer() != 1)) fail("expected a boolean");
+        break;
+    case FieldType::Real:
+        if (!v.is_integer() && !v.is_real()) fail("expected a number");
+        break;
+    }
+}
+
+void Object::validate() const {
+    for (std::size_t i = 1; i < meta_->fields.size(); ++i)
+        if (!is_deferred(i)) validate_field(*meta_, i, values_[i]);
 }
 
 void Object::save(const SaveOptions& options) { save(require_db("save()"), options); }
@@ -240,6 +244,11 @@ void Object::save(Database& db, const SaveOptions& options) {
         for (const auto& n : options.update_fields) {
             std::size_t i = meta_->field_index(n);
             if (i == 0) throw InvalidQuery(fmt::format("Cannot update the primary key of {}", meta_->name));
+            if (meta_->fields[i].db_managed)
+                throw InvalidQuery(fmt::format("{}.{} is maintained by the database: save() never writes it (a stale "
+                                               "copy would overwrite the real value); change it with update() and "
+                                               "an F() expression",
+                                               meta_->name, meta_->fields[i].name));
             fields.push_back(i);
         }
     } else {
@@ -262,13 +271,34 @@ void Object::save(Database& db, const SaveOptions& options) {
         // No row with this id: insert it with the id, as Django does.
         fields.insert(fields.begin(), 0);
     }
-    Statement st = db.prepare(detail::insert_sql(*meta_, fields, 1));
+    const std::vector<std::size_t> back = detail::returned_fields(*meta_);
+    Statement st = db.prepare(detail::insert_sql(*meta_, fields, 1) + detail::returning_sql(*meta_, back));
     int k = 1;
     for (auto f : fields) st.bind(k++, values_[f]);
-    st.execute();
-    if (pk() == 0) values_[0] = db.last_insert_rowid();
+    if (!st.step()) throw Error(fmt::format("INSERT into {} returned no row", meta_->table));
+    detail::store_returned(st, back, *this);
+    st.execute();  // runs to the end, so the log sees a finished statement
     db_ = &db;
 }
+
+namespace detail {
+
+std::vector<std::size_t> returned_fields(const ModelMeta& meta) {
+    std::vector<std::size_t> out{0};
+    for (std::size_t i = 1; i < meta.fields.size(); ++i)
+        if (meta.fields[i].db_managed) out.push_back(i);
+    return out;
+}
+
+void store_returned(const Statement& st, const std::vector<std::size_t>& fields, Object& o) {
+    auto& vals = ObjectAccess::values(o);
+    for (std::size_t c = 0; c < fields.size(); ++c) {
+        vals[fields[c]] = st.column(static_cast<int>(c));
+        ObjectAccess::deferred(o) &= ~(1ull << fields[c]);
+    }
+}
+
+} // namespace detail
 
 DeleteCounts Object::remove() {
     Database& db = require_db("remove()");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "folio/model.hpp"
+#include "folio/statement.hpp"
 
 namespace folio::detail {
 
@@ -47,5 +48,12 @@ struct ObjectAccess {
         pre.emplace_back(name, std::move(list));
     }
 };
+
+// The fields an INSERT reads back with RETURNING, in column order: the
+// primary key (taken from the database, never computed from
+// last_insert_rowid) and the fields the database maintains (db_managed).
+std::vector<std::size_t> returned_fields(const ModelMeta& meta);
+// Stores the current RETURNING row of `st` (columns in `fields` order) into `o`.
+void store_returned(const Statement& st, const std::vector<std::size_t>& fields, Object& o);
 
 } // namespace folio::detail

@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
+#include <variant>
 
 #include "folio/database.hpp"
 #include "folio/transaction.hpp"
@@ -207,11 +209,60 @@ std::int64_t QuerySetBase::update(std::initializer_list<Assign> assignments) con
     return update(std::vector<Assign>(assignments));
 }
 
+namespace {
+
+bool is_integer_field(const FieldMeta& f) { return f.type == FieldType::Integer || f.type == FieldType::ForeignKey; }
+
+// update() writes with save()'s rules: a plain value passes validate_field();
+// a field the database maintains changes only through an F() expression;
+// F() arithmetic is for numbers, and an integer field stays an integer.
+// Names the compiler refuses anyway (unknown field, primary key) are left
+// to it, so each error is spelled once.
+void check_assignments(const ModelMeta& meta, const std::vector<Assign>& assignments) {
+    for (const auto& a : assignments) {
+        const FieldMeta* f = meta.find_field(a.field);
+        if (!f || f->primary_key) continue;
+        if (const auto* v = std::get_if<Value>(&a.value)) {
+            if (f->db_managed)
+                throw InvalidQuery(fmt::format("{}.{} is maintained by the database: update() may change it only "
+                                               "with an F() expression, not the value {}",
+                                               meta.name, f->name, v->repr(40)));
+            validate_field(meta, static_cast<std::size_t>(f - meta.fields.data()), *v);
+            continue;
+        }
+        const Expr& e = std::get<Expr>(a.value);
+        const FieldMeta* src = meta.find_field(e.field);
+        if (!src) continue;
+        const bool src_number = is_integer_field(*src) || src->type == FieldType::Real;
+        if (!(is_integer_field(*f) || f->type == FieldType::Real) || !src_number ||
+            (is_integer_field(*f) && !is_integer_field(*src)))
+            throw InvalidQuery(fmt::format("Cannot set {}.{} to F(\"{}\") {} ...: F() arithmetic takes Integer or "
+                                           "Real fields, and an Integer field only from Integer fields",
+                                           meta.name, f->name, e.field, e.op));
+        if (is_integer_field(*f) ? !e.operand.is_integer() : !(e.operand.is_integer() || e.operand.is_real()))
+            throw ValidationError(fmt::format("{}.{}: F() operand must be {} (value {})", meta.name, f->name,
+                                              is_integer_field(*f) ? "an integer" : "a number", e.operand.repr(40)));
+    }
+}
+
+} // namespace
+
 std::int64_t QuerySetBase::update(const std::vector<Assign>& assignments) const {
+    check_assignments(*meta_, assignments);
     detail::Compiled c = detail::compile_update(*query_, assignments);
     Statement st = db_->prepare(c.sql);
     st.bind_all(c.params);
-    return st.execute();
+    try {
+        return st.execute();
+    } catch (const OperationalError& e) {
+        // Raised by the compiler's overflow guard; SQLite undid the statement.
+        if (std::string_view(e.what()).starts_with("integer overflow"))
+            throw DataError(fmt::format("integer overflow in update() of {}: an F() result does not fit in 64 bits; "
+                                        "nothing was changed",
+                                        meta_->name),
+                            e.sqlite_code());
+        throw;
+    }
 }
 
 DeleteCounts QuerySetBase::remove() const {
@@ -279,6 +330,8 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         if (!meta_->fields[i].db_managed) fields.push_back(i);
     std::vector<std::size_t> with_id = fields;
     with_id.insert(with_id.begin(), 0);
+    const std::vector<std::size_t> back = detail::returned_fields(*meta_);
+    const std::string returning = detail::returning_sql(*meta_, back);
 
     // Rows per statement: as many as the bound-variable limit allows for the
     // columns of the group (with or without explicit ids), or fewer if asked.
@@ -286,25 +339,24 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         const std::size_t limit_rows = std::max<std::size_t>(1, static_cast<std::size_t>(db_->variable_limit()) / columns);
         return options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
     };
-    const std::size_t batches = (objects.size() + batch_for(fields.size()) - 1) / batch_for(fields.size());
 
-    std::optional<Transaction> tx;
-    if (batches > 1 || std::any_of(objects.begin(), objects.end(), [](Object* o) { return o->pk() != 0; }))
-        tx.emplace(*db_);
-
-    // Objects with and without ids go in separate statements, so that the
-    // ids SQLite assigns are known: rows of one multi-row INSERT without
-    // explicit ids get consecutive rowids ending at last_insert_rowid().
+    // As Django does, the objects that carry an id go first, in their own
+    // statements: the ids SQLite then picks for the others cannot collide
+    // with them.
     std::vector<Object*> groups[2];
-    for (Object* o : objects) groups[o->pk() != 0 ? 1 : 0].push_back(o);
+    for (Object* o : objects) groups[o->pk() != 0 ? 0 : 1].push_back(o);
+    const std::size_t statements = (groups[0].size() + batch_for(with_id.size()) - 1) / batch_for(with_id.size()) +
+                                   (groups[1].size() + batch_for(fields.size()) - 1) / batch_for(fields.size());
+    std::optional<Transaction> tx;
+    if (statements > 1) tx.emplace(*db_);
+
     for (int pass = 0; pass < 2; ++pass) {
-        const bool explicit_ids = pass == 1;
-        const auto& cols = explicit_ids ? with_id : fields;
+        const auto& cols = pass == 0 ? with_id : fields;
         const std::vector<Object*>& group = groups[pass];
         const std::size_t batch = batch_for(cols.size());
         for (std::size_t at = 0; at < group.size(); at += batch) {
             std::size_t n = std::min(batch, group.size() - at);
-            Statement st = db_->prepare(detail::insert_sql(*meta_, cols, n));
+            Statement st = db_->prepare(detail::insert_sql(*meta_, cols, n) + returning);
             int k = 1;
             for (std::size_t r = 0; r < n; ++r) {
                 const auto& vals = ObjectAccess::values(*group[at + r]);
@@ -315,13 +367,18 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
                     else st.bind(k++, v);
                 }
             }
-            st.execute();
-            if (!explicit_ids) {
-                std::int64_t last = db_->last_insert_rowid();
-                for (std::size_t r = 0; r < n; ++r)
-                    ObjectAccess::values(*group[at + r])[0] = Value(last - static_cast<std::int64_t>(n - 1 - r));
+            // The ids come from RETURNING, row by row in the order of the
+            // VALUES (what SQLite does, and Django relies on): never computed
+            // from last_insert_rowid(), which is wrong once SQLite has to
+            // pick ids below the largest one.
+            std::size_t r = 0;
+            for (; st.step(); ++r) {
+                if (r >= n) continue;
+                detail::store_returned(st, back, *group[at + r]);
+                ObjectAccess::set_db(*group[at + r], db_);
             }
-            for (std::size_t r = 0; r < n; ++r) ObjectAccess::set_db(*group[at + r], db_);
+            if (r != n)
+                throw Error(fmt::format("INSERT into {} returned {} rows for {} inserted", meta_->table, r, n));
         }
     }
     if (tx) tx->commit();
@@ -339,14 +396,11 @@ void QuerySetBase::get_or_create_by(std::string_view field, std::span<const Valu
             if (seen.emplace(key(v), true).second) distinct.push_back(v);
     }
     if (distinct.empty()) return;
-    // Validate as the model would, through a scratch instance.
-    {
-        std::unique_ptr<Object> probe = meta_->make();
-        for (const auto& v : distinct) {
-            probe->set(fi, v);
-            probe->validate();
-        }
-    }
+    if (meta_->fields[fi].db_managed)
+        throw InvalidQuery(fmt::format("get_or_create_many() cannot create {} by {}: the database maintains it",
+                                       meta_->name, meta_->fields[fi].name));
+    // The model's rules, before anything is written.
+    for (const auto& v : distinct) validate_field(*meta_, fi, v);
     Transaction tx(*db_);
     const std::size_t chunk = static_cast<std::size_t>(std::max(1, db_->variable_limit() - 16));
     std::vector<std::unique_ptr<Object>> found;

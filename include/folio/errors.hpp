@@ -49,6 +49,13 @@ class ValidationError : public Error {
     using Error::Error;
 };
 
+// A value the column cannot hold, computed by the database: an F() update
+// whose integer result overflows 64 bits (Django's DataError). The statement
+// that raised it changed nothing.
+class DataError : public Error {
+    using Error::Error;
+};
+
 // The database could not do what was asked: locked, busy past the timeout,
 // read-only, not a database, disk full, I/O error.
 class OperationalError : public Error {

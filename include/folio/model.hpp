@@ -37,9 +37,15 @@ struct FieldMeta {
     bool nullable = false;
     std::size_t max_length = 0;  // in characters (code points); 0 = unlimited
     bool email = false;          // empty, or an e-mail address
+    // false: the empty string is refused (Django's blank=False). Unlike
+    // Django the default is true, so models declared before it keep working;
+    // as in Django, only "" is blank ("  " is a value).
+    bool blank = true;
     // Maintained by the database (a trigger): never written by save() or
-    // bulk_create(), so a stale copy in memory cannot overwrite it. update()
-    // may still change it with an expression (articles_count + 1).
+    // bulk_create() (an INSERT reads it back), so a stale copy in memory
+    // cannot overwrite it. save(update_fields) naming it and update() with a
+    // plain value raise InvalidQuery; only update() with an F() expression
+    // (articles_count + 1) changes it.
     bool db_managed = false;
     Value default_value{};
     const ModelMeta& (*related)() = nullptr;  // ForeignKey: the target model
@@ -81,6 +87,16 @@ struct ReverseRelation {
     const ManyToManyMeta* many_to_many = nullptr;  // set for a reverse M2M
 };
 
+// The field rules of folio, shared by every write path (save, update,
+// bulk_create, get_or_create_many, the importer through Object::validate)
+// so that none accepts what another refuses: NULL only where nullable (or
+// db_managed); Text: text, at most max_length code points, not "" unless
+// blank, an e-mail address where email; Date: a real day "YYYY-MM-DD" (the
+// rule filter() applies); Integer and ForeignKey: an integer; Boolean: 0 or
+// 1; Real: a number. Throws ValidationError "Model.field: why (value V)".
+// `field` must be an index into meta.fields. Thread-safe (reads only).
+void validate_field(const ModelMeta& meta, std::size_t field, const Value& value);
+
 // Registers a model so that reverse relations onto other models resolve.
 // ModelDefinition does this when a model's meta is first built.
 void register_model(const ModelMeta& meta);
@@ -116,12 +132,15 @@ public:
     void set(std::string_view name, Value value) { set(meta_->field_index(name), std::move(value)); }
     bool is_deferred(std::size_t field) const noexcept { return (deferred_ >> field) & 1u; }
 
-    // Checks the field rules (lengths, e-mail, dates, required values);
-    // throws ValidationError naming the model, field and value.
+    // Checks every loaded field with validate_field(); throws
+    // ValidationError naming the model, field and value.
     void validate() const;
 
     // INSERT when never saved, else an UPDATE of every loaded field (or only
-    // options.update_fields). Validates first; one statement.
+    // options.update_fields). Validates first; one statement. The INSERT
+    // takes the id (and the db_managed fields) from RETURNING. Throws
+    // InvalidQuery when update_fields names the primary key, an unknown
+    // field or a db_managed one (articles_count: use update() with F()).
     void save(Database& db, const SaveOptions& options = {});
     void save(const SaveOptions& options = {});
     // Deletes this row and its many-to-many links: one statement per M2M

@@ -61,7 +61,11 @@ public:
     std::vector<std::string> explain() const;
 
     // One UPDATE of only the named columns, WHERE this QuerySet's filter.
-    // Returns the rows changed. Not allowed on a sliced QuerySet.
+    // Returns the rows changed. Not allowed on a sliced QuerySet. Plain
+    // values are checked with validate_field() (ValidationError); a
+    // db_managed field takes only an F() expression (InvalidQuery); F()
+    // arithmetic takes numbers, and an integer result that overflows raises
+    // DataError. Whatever raises, nothing was changed.
     std::int64_t update(std::initializer_list<Assign> assignments) const;
     std::int64_t update(const std::vector<Assign>& assignments) const;
     // Deletes every matching row and its many-to-many links, in at most
@@ -171,7 +175,10 @@ public:
     // Saves `object` (an INSERT) and returns it with its id.
     T create(T object) const;
     // get() with `lookup`, or create(defaults) when there is none. The bool
-    // tells whether it was created.
+    // tells whether it was created. As in Django, when the INSERT fails with
+    // IntegrityError because another connection created the row after the
+    // SELECT, that row is returned with false; other IntegrityErrors are
+    // rethrown. Costs 1 statement (found), 2 (created) or 3 (race lost).
     std::pair<T, bool> get_or_create(const Q& lookup, T defaults) const;
     // For a field with a UNIQUE constraint: every row whose `field` is one of
     // `values`, inserting the missing ones first. Two statements per chunk
@@ -179,7 +186,12 @@ public:
     // number of values. Results follow the order of `values` (duplicates once).
     std::vector<T> get_or_create_many(std::string_view field, const std::vector<Value>& values) const;
 
-    // Multi-row INSERTs, one statement per batch, ids assigned back.
+    // Multi-row INSERTs, one statement per batch, ids assigned back from
+    // RETURNING (with the db_managed fields, which are never written). As in
+    // Django, objects that carry an id are inserted first, in their own
+    // batches, so the ids SQLite picks for the others cannot collide with
+    // them. Validates every object first (ValidationError, nothing written);
+    // several statements run in one transaction.
     void bulk_create(std::vector<T>& objects, BulkOptions options = {}) const;
 
     // Streams rows from the cursor: one object at a time, nothing cached, so

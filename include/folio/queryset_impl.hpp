@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "folio/queryset.hpp"
+#include "folio/transaction.hpp"
 
 namespace folio {
 
@@ -96,7 +97,24 @@ std::pair<T, bool> QuerySet<T>::get_or_create(const Q& lookup, T defaults) const
     try {
         return {get(lookup), false};
     } catch (const DoesNotExist&) {
-        return {create(std::move(defaults)), true};
+    }
+    try {
+        // In its own transaction (a savepoint when nested), so a refused
+        // INSERT leaves an enclosing transaction usable.
+        Transaction tx(database());
+        T created = create(std::move(defaults));
+        tx.commit();
+        return {std::move(created), true};
+    } catch (const IntegrityError&) {
+        // Another connection inserted the row between the SELECT and the
+        // INSERT: it won the race, and its row is the answer (Django does the
+        // same). Without such a row the IntegrityError was about something
+        // else and goes to the caller.
+        try {
+            return {get(lookup), false};
+        } catch (const DoesNotExist&) {
+        }
+        throw;
     }
 }
 

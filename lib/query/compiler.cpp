@@ -277,7 +277,18 @@ Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) 
             if (!src) throw InvalidQuery(fmt::format("Cannot resolve '{}' into a field of model {} in F()", e.field, meta.name));
             if (std::string("+-*/").find(e.op) == std::string::npos)
                 throw InvalidQuery(fmt::format("Unsupported operator '{}' in F() expression", e.op));
-            sets += fmt::format("{} = {} {} ?", quote(f->column), quote(src->column), e.op);
+            const std::string expr = fmt::format("{} {} ?", quote(src->column), e.op);
+            if (f->type == FieldType::Integer || f->type == FieldType::ForeignKey) {
+                // SQLite turns an integer result that overflows 64 bits into a
+                // REAL and stores it. abs() of the smallest integer is SQLite's
+                // documented way to raise "integer overflow" from inside an
+                // expression, so the whole UPDATE fails and changes nothing.
+                sets += fmt::format("{} = CASE WHEN typeof({}) = 'real' THEN abs(-9223372036854775807 - 1) ELSE {} END",
+                                    quote(f->column), expr, expr);
+                out.params.push_back(e.operand);
+            } else {
+                sets += quote(f->column) + " = " + expr;
+            }
             out.params.push_back(e.operand);
         }
     }
@@ -325,6 +336,12 @@ std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fi
         sql += row;
     }
     return sql;
+}
+
+std::string returning_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    std::string cols;
+    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.fields[f].column);
+    return " RETURNING " + cols;
 }
 
 std::string update_row_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {

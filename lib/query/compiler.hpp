@@ -50,6 +50,8 @@ Compiled compile_values(const Query& q, const std::vector<std::string>& paths);
 
 // Single-model statements.
 std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows);
+// " RETURNING "id", ...": the columns `fields` an INSERT reads back.
+std::string returning_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields);
 std::string update_row_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields);
 std::string select_by_pk_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields);
 // DELETE FROM table WHERE column IN (?, ...) with `n` placeholders.

@@ -16,6 +16,7 @@ static_assert(std::is_base_of_v<Error, IntegrityError>);
 static_assert(std::is_base_of_v<Error, InvalidQuery>);
 static_assert(std::is_base_of_v<Error, ValidationError>);
 static_assert(std::is_base_of_v<Error, OperationalError>);
+static_assert(std::is_base_of_v<Error, DataError>);
 
 namespace {
 

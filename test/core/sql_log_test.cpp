@@ -131,6 +131,7 @@ BOOST_FIXTURE_TEST_CASE(count_excludes_transaction_control, MemoryBlog) {
     for (const auto& s : q.all())
         if (s.kind == Kind::TransactionControl) ++control;
     BOOST_TEST(control == 4u, dump(q));  // BEGIN, SAVEPOINT, RELEASE, COMMIT
+    BOOST_REQUIRE(!q.all().empty());
     BOOST_TEST(q.all().front().sql == "BEGIN IMMEDIATE");
     BOOST_TEST(q.all().back().sql == "COMMIT");
 
@@ -149,12 +150,12 @@ BOOST_FIXTURE_TEST_CASE(nested_captures, MemoryBlog) {
         QueryCapture inner(db());
         db().scalar("SELECT 2");
         db().scalar("SELECT 3");
-        BOOST_TEST(inner.count() == 2u);
+        BOOST_REQUIRE(inner.count() == 2u);
         BOOST_TEST(inner.queries()[0].sql == "SELECT 2");
         BOOST_TEST(outer.count() == 3u);
     }
     db().scalar("SELECT 4");
-    BOOST_TEST(outer.count() == 4u);
+    BOOST_REQUIRE(outer.count() == 4u);
     BOOST_TEST(outer.queries().back().sql == "SELECT 4");
     BOOST_TEST(db().log().active());
 }

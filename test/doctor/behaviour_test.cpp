@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(throw_mode_throws_at_the_call_that_shows_the_pattern) {
         }
         BOOST_ERROR("no DoctorError");
     } catch (const DoctorError& e) {
-        BOOST_TEST(e.findings().size() == 1u);
+        BOOST_REQUIRE(e.findings().size() == 1u);
         BOOST_TEST(e.findings()[0].pattern == Pattern::NPlusOne);
         BOOST_TEST(std::string(e.what()).find("select_related(\"author\")") != std::string::npos);
     }
@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(report_mode_calls_back_once_per_kind) {
         }
         BOOST_TEST(doctor.findings().size() == 4u);
         auto json = nlohmann::json::parse(findings_json(doctor.findings()));
-        BOOST_TEST(json.size() == 4u);
+        BOOST_REQUIRE(json.size() == 4u);
         BOOST_TEST(json[0]["pattern"] == "N+1");
         BOOST_TEST(json[0]["fix"].get<std::string>().find("select_related") != std::string::npos);
         BOOST_CHECK_THROW(Doctor second(f.db), Error);  // one doctor per Database

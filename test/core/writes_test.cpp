@@ -1,0 +1,309 @@
+// Write paths keep the model's promises: bulk_create ids (explicit ids first,
+// ids from RETURNING), one set of field rules for save, update, bulk_create
+// and get_or_create_many, articles_count written only by the database or an
+// explicit F() update, and integer overflow refused with nothing changed.
+#include "fixtures.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <set>
+
+using namespace folio;
+using namespace folio_test;
+
+namespace {
+
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+
+Author with_id(Author a, std::int64_t id) {
+    a.set(Author::ID, Value(id));
+    return a;
+}
+
+// Every object's id names the row holding its username, and the ids are distinct.
+void check_ids_match_rows(Database& db, const std::vector<Author>& authors) {
+    std::set<std::int64_t> ids;
+    for (const Author& a : authors) {
+        BOOST_TEST_CONTEXT("author " << a.username() << " with id " << a.id()) {
+            BOOST_TEST(a.id() != 0);
+            BOOST_TEST(db.scalar("SELECT username FROM author WHERE id = ?", {a.id()}) == Value(a.username()));
+            ids.insert(a.id());
+        }
+    }
+    BOOST_TEST(ids.size() == authors.size());
+    BOOST_TEST(count_rows(db, "author") == static_cast<std::int64_t>(authors.size()));
+}
+
+// One row of the article table, to show a refused write changed nothing.
+std::vector<Value> article_row(Database& db, std::int64_t id) {
+    Statement st = db.prepare("SELECT title, content, created_at, author_id, comments_on FROM article WHERE id = ?");
+    st.bind(1, id);
+    BOOST_REQUIRE(st.step());
+    std::vector<Value> row;
+    for (int i = 0; i < 5; ++i) row.push_back(st.column(i));
+    return row;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(writes)
+
+// ---- 1, 2: bulk_create ids ----
+
+BOOST_FIXTURE_TEST_CASE(bulk_create_inserts_objects_with_ids_first, MemoryBlog) {
+    std::vector<Author> authors{Author("new", "", ""), with_id(Author("old", "", ""), 1)};
+    QueryCapture q(db());
+    blog.authors().bulk_create(authors);
+    BOOST_TEST(q.count() == 2u);  // one INSERT per group: with ids, then without
+    BOOST_TEST(authors[0].id() == 2);
+    BOOST_TEST(authors[1].id() == 1);
+    check_ids_match_rows(db(), authors);
+}
+
+BOOST_FIXTURE_TEST_CASE(bulk_create_mixed_ids_in_several_batches, MemoryBlog) {
+    std::vector<Author> authors;
+    for (int i = 0; i < 7; ++i) {
+        Author a("u" + std::to_string(i), "", "");
+        authors.push_back(i % 3 == 1 ? with_id(std::move(a), 100 - i) : std::move(a));
+    }
+    blog.authors().bulk_create(authors, {.batch_size = 2});
+    check_ids_match_rows(db(), authors);
+    BOOST_TEST(authors[1].id() == 99);
+    BOOST_TEST(authors[4].id() == 96);
+    // The others come after the largest explicit id, in order.
+    BOOST_TEST(authors[0].id() == 100);
+    BOOST_TEST(authors[6].id() == 104);
+}
+
+BOOST_FIXTURE_TEST_CASE(bulk_create_ids_are_the_rows_sqlite_picked_past_the_largest_id, MemoryBlog) {
+    // With a row at 2^63-1, SQLite picks free ids at random: they can only
+    // be read back, never computed from last_insert_rowid().
+    with_id(Author("top", "", ""), kMax).save(db());
+    std::vector<Author> authors;
+    for (int i = 0; i < 5; ++i) authors.emplace_back("u" + std::to_string(i), "", "");
+    blog.authors().bulk_create(authors);
+    authors.push_back(blog.authors().get("id", kMax));
+    check_ids_match_rows(db(), authors);
+}
+
+BOOST_FIXTURE_TEST_CASE(save_takes_its_id_from_the_row_past_the_largest_id, MemoryBlog) {
+    with_id(Author("top", "", ""), kMax).save(db());
+    std::vector<Author> authors{blog.authors().get("id", kMax)};
+    for (int i = 0; i < 3; ++i) authors.push_back(make_author(db(), "u" + std::to_string(i)));
+    check_ids_match_rows(db(), authors);
+}
+
+BOOST_FIXTURE_TEST_CASE(bulk_create_with_a_taken_id_writes_nothing, MemoryBlog) {
+    make_author(db(), "ann");
+    std::vector<Author> authors{Author("a", "", ""), Author("b", "", ""), with_id(Author("c", "", ""), 1)};
+    BOOST_CHECK_THROW(blog.authors().bulk_create(authors), IntegrityError);
+    BOOST_TEST(count_rows(db(), "author") == 1);
+}
+
+// ---- 5: articles_count ----
+
+BOOST_FIXTURE_TEST_CASE(a_stale_copy_cannot_overwrite_articles_count, MemoryBlog) {
+    Author ann = make_author(db(), "ann");
+    make_article(db(), ann, "one");
+    BOOST_TEST(ann.articles_count() == 0);  // stale: the trigger counted 1
+    ann.set_bio("new bio");
+    std::string msg = message_of<InvalidQuery>([&] { ann.save({.update_fields = {"bio", "articles_count"}}); });
+    BOOST_TEST(contains(msg, "Author.articles_count"), msg);
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
+    BOOST_TEST(db().scalar("SELECT bio FROM author WHERE id = ?", {ann.id()}) == Value("bio of ann"));
+    ann.save();  // every other field: the count is not among them
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
+    ann.save({.update_fields = {"bio"}});
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(inserts_never_write_articles_count_and_read_it_back, MemoryBlog) {
+    Author one("one", "", "");
+    one.set(Author::ARTICLES_COUNT, Value(7));
+    one.save(db());
+    BOOST_TEST(stored_articles_count(db(), one.id()) == 0);
+    BOOST_TEST(one.articles_count() == 0);  // RETURNING gave the stored value
+
+    std::vector<Author> many{Author("a", "", ""), with_id(Author("b", "", ""), 50)};
+    for (Author& a : many) a.set(Author::ARTICLES_COUNT, Value(9));
+    blog.authors().bulk_create(many);
+    for (const Author& a : many) {
+        BOOST_TEST(stored_articles_count(db(), a.id()) == 0);
+        BOOST_TEST(a.articles_count() == 0);
+    }
+    check_articles_counts(db());
+}
+
+BOOST_FIXTURE_TEST_CASE(update_sets_articles_count_only_with_an_expression, MemoryBlog) {
+    Author ann = make_author(db(), "ann");
+    make_article(db(), ann, "one");
+    std::string msg = message_of<InvalidQuery>([&] { blog.authors().update({{"articles_count", 0}}); });
+    BOOST_TEST(contains(msg, "Author.articles_count"), msg);
+    BOOST_TEST(contains(msg, "F()"), msg);
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
+    BOOST_CHECK_THROW(blog.authors().update({{"bio", "x"}, {"articles_count", Value()}}), InvalidQuery);
+    BOOST_TEST(db().scalar("SELECT bio FROM author").as_text() == "bio of ann");
+    BOOST_CHECK_THROW(blog.authors().get_or_create_many("articles_count", {Value(1)}), InvalidQuery);
+    // The documented way: an explicit F() expression.
+    BOOST_TEST(blog.authors().update({{"articles_count", F("articles_count") + 2}}) == 1);
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 3);
+}
+
+// ---- 4, 8: one set of field rules on every write path ----
+
+BOOST_FIXTURE_TEST_CASE(update_validates_values_like_save_and_filter, MemoryBlog) {
+    Author ann = make_author(db(), "ann");
+    Article art = make_article(db(), ann, "one", "2023-02-01");
+    const std::vector<Value> before = article_row(db(), art.id());
+    // filter() refuses the impossible day; update() must refuse it too.
+    BOOST_CHECK_THROW(blog.articles().filter("created_at", "2023-02-30"), InvalidQuery);
+    struct Case {
+        const char* field;
+        Value value;
+        const char* named;
+    };
+    const std::vector<Case> cases{
+        {"created_at", "2023-02-30", "Article.created_at"},
+        {"created_at", "2023-2-1", "Article.created_at"},
+        {"created_at", Value(20230201), "Article.created_at"},
+        {"comments_on", 7, "Article.comments_on"},
+        {"comments_on", "yes", "Article.comments_on"},
+        {"title", "", "Article.title"},
+        {"title", std::string(65, 'x'), "Article.title"},
+        {"title", Value(), "Article.title"},
+        {"title", 3, "Article.title"},
+        {"author", "ann", "Article.author"},
+        {"content", Value(), "Article.content"},
+    };
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT("update " << c.field << " = " << c.value.repr()) {
+            std::string msg = message_of<ValidationError>([&] { blog.articles().update({{c.field, c.value}}); });
+            BOOST_TEST(contains(msg, c.named), msg);
+            BOOST_TEST(contains(msg, c.value.repr(40)), msg);
+            BOOST_TEST(article_row(db(), art.id()) == before, boost::test_tools::per_element());
+        }
+    }
+    for (const auto& c : std::vector<std::pair<const char*, Value>>{
+             {"username", ""}, {"username", std::string(65, 'u')}, {"email", "not-an-email"}, {"bio", Value()}}) {
+        const char* field = c.first;
+        const Value& value = c.second;
+        BOOST_TEST_CONTEXT("update author " << field << " = " << value.repr()) {
+            std::string msg = message_of<ValidationError>([&] { blog.authors().update({{field, value}}); });
+            BOOST_TEST(contains(msg, std::string("Author.") + field), msg);
+        }
+    }
+    BOOST_TEST(blog.authors().get("id", ann.id()).username() == "ann");
+    // Valid values still go through.
+    BOOST_TEST(blog.articles().update({{"created_at", "2024-02-29"}, {"comments_on", false}}) == 1);
+    BOOST_TEST(blog.authors().update({{"bio", ""}, {"email", ""}}) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(blank_names_are_refused_on_every_write_path, MemoryBlog) {
+    Author ann = make_author(db(), "ann");
+    auto blank = [](const std::string& msg, const char* field) {
+        BOOST_TEST(contains(msg, field), msg);
+        BOOST_TEST(contains(msg, "cannot be blank"), msg);
+    };
+    blank(message_of<ValidationError>([&] { Author("", "", "").save(db()); }), "Author.username");
+    blank(message_of<ValidationError>([&] { Tag("").save(db()); }), "Tag.name");
+    blank(message_of<ValidationError>([&] {
+              Article a;
+              a.set_title("").set_created_at("2020-01-01").set_author_id(ann.id());
+              a.save(db());
+          }),
+          "Article.title");
+    std::vector<Author> authors{Author("fine", "", ""), Author("", "", "")};
+    blank(message_of<ValidationError>([&] { blog.authors().bulk_create(authors); }), "Author.username");
+    blank(message_of<ValidationError>([&] { blog.tags().get_or_create_many("name", {Value("ok"), Value("")}); }),
+          "Tag.name");
+    blank(message_of<ValidationError>([&] { blog.tags().get_or_create(Q("name", ""), Tag("")); }), "Tag.name");
+    blank(message_of<ValidationError>([&] { blog.authors().update({{"username", ""}}); }), "Author.username");
+    BOOST_TEST(count_rows(db(), "author") == 1);
+    BOOST_TEST(count_rows(db(), "tag") == 0);
+    BOOST_TEST(count_rows(db(), "article") == 0);
+    // blank=False means "" only, as in Django; other text fields may be empty.
+    Author spaces(" ", "", "");
+    spaces.save(db());
+    BOOST_TEST(spaces.id() != 0);
+    Author no_bio("nobio", "", "");
+    no_bio.save(db());
+    BOOST_TEST(no_bio.id() != 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, FileBlog) {
+    const std::string authors = dir.file("authors.json"), articles = dir.file("articles.json");
+    std::ofstream(authors) << R"([{"username": "", "email": "", "bio": ""},
+                                  {"username": "ok", "email": "", "bio": ""}])";
+    std::ofstream(articles) << R"([
+        {"title": "", "content": "", "created_at": "2020-01-01", "author": "ok", "tags": []},
+        {"title": "t", "content": "", "created_at": "2020-01-01", "author": "ok", "tags": ["x", ""]},
+        {"title": "fine", "content": "", "created_at": "2020-01-01", "author": "ok", "tags": ["x"]}])";
+    ImportOptions options;
+    options.skip_invalid = true;
+    ImportReport a = import_authors(blog, authors, options);
+    BOOST_TEST(a.imported == 1u);
+    BOOST_REQUIRE(a.rejected.size() == 1u);
+    BOOST_TEST(contains(a.rejected[0].error, "cannot be blank"), a.rejected[0].error);
+    for (bool naive : {false, true}) {
+        BOOST_TEST_CONTEXT("naive " << naive) {
+            options.naive = naive;
+            ImportReport r = import_articles(blog, articles, options);
+            BOOST_TEST(r.imported == 1u);
+            BOOST_REQUIRE(r.rejected.size() == 2u);
+            for (const auto& rej : r.rejected) BOOST_TEST(contains(rej.error, "cannot be blank"), rej.error);
+        }
+    }
+    BOOST_TEST(db().scalar("SELECT COUNT(*) FROM tag WHERE name = ''") == Value(0));
+    BOOST_TEST(db().scalar("SELECT COUNT(*) FROM article WHERE title = ''") == Value(0));
+}
+
+// ---- 6: integer overflow ----
+
+BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, MemoryBlog) {
+    Author top = make_author(db(), "top");
+    Author low = make_author(db(), "low");
+    BOOST_TEST(blog.authors().filter("id", top.id()).update({{"articles_count", F("articles_count") + kMax}}) == 1);
+    BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
+    for (const Expr& e : {F("articles_count") + 1, F("articles_count") * 2, F("articles_count") - (-1),
+                          F("id") + kMax}) {
+        BOOST_TEST_CONTEXT("articles_count = " << e.field << " " << e.op << " " << e.operand.repr()) {
+            std::string msg = message_of<DataError>([&] { blog.authors().update({{"articles_count", e}}); });
+            BOOST_TEST(contains(msg, "integer overflow"), msg);
+            BOOST_TEST(contains(msg, "Author"), msg);
+            // The whole statement was undone: the row that did not overflow too.
+            BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
+            BOOST_TEST(stored_articles_count(db(), low.id()) == 0);
+            BOOST_TEST(db().scalar("SELECT COUNT(*) FROM author WHERE typeof(articles_count) <> 'integer'") == Value(0));
+        }
+    }
+    // Downwards too.
+    BOOST_TEST(blog.authors().filter("id", low.id()).update({{"articles_count", F("articles_count") - kMax}}) == 1);
+    BOOST_TEST(blog.authors().filter("id", low.id()).update({{"articles_count", F("articles_count") - 1}}) == 1);
+    BOOST_TEST(stored_articles_count(db(), low.id()) == kMin);
+    BOOST_CHECK_THROW(blog.authors().update({{"articles_count", F("articles_count") - 1}}), DataError);
+    BOOST_CHECK_THROW(blog.authors().filter("id", low.id()).update({{"articles_count", F("articles_count") / -1}}),
+                      DataError);
+    BOOST_TEST(stored_articles_count(db(), low.id()) == kMin);
+    // The rows stay readable as integers.
+    BOOST_TEST(blog.authors().get("id", top.id()).articles_count() == kMax);
+    BOOST_TEST(blog.authors().get("id", low.id()).articles_count() == kMin);
+}
+
+BOOST_FIXTURE_TEST_CASE(f_arithmetic_takes_numbers_of_the_field_type, MemoryBlog) {
+    Author ann = make_author(db(), "ann");
+    make_article(db(), ann, "one");
+    std::string msg = message_of<ValidationError>(
+        [&] { blog.authors().update({{"articles_count", F("articles_count") + 1.5}}); });
+    BOOST_TEST(contains(msg, "Author.articles_count"), msg);
+    BOOST_TEST(contains(msg, "1.5"), msg);
+    BOOST_CHECK_THROW(blog.authors().update({{"articles_count", F("articles_count") + "1"}}), ValidationError);
+    BOOST_CHECK_THROW(blog.articles().update({{"title", F("title") + 1}}), InvalidQuery);
+    BOOST_CHECK_THROW(blog.articles().update({{"comments_on", F("comments_on") + 1}}), InvalidQuery);
+    BOOST_CHECK_THROW(blog.articles().update({{"created_at", F("created_at") + 1}}), InvalidQuery);
+    BOOST_CHECK_THROW(blog.authors().update({{"articles_count", F("bio") + 1}}), InvalidQuery);
+    BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
+    BOOST_TEST(db().scalar("SELECT title FROM article") == Value("one"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 // The error hierarchy: every type folio raises, with the table, field and
 // value named in its message, all derived from folio::Error.
 #include "fixtures.hpp"
+#include "folio/io/input_error.hpp"
 
 #include <sqlite3.h>
 
@@ -17,6 +18,7 @@ static_assert(std::is_base_of_v<Error, InvalidQuery>);
 static_assert(std::is_base_of_v<Error, ValidationError>);
 static_assert(std::is_base_of_v<Error, OperationalError>);
 static_assert(std::is_base_of_v<Error, DataError>);
+static_assert(std::is_base_of_v<Error, io::InputError>);  // bad input files too: only folio::Error leaves the API
 
 namespace {
 

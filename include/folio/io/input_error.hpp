@@ -1,8 +1,11 @@
 // folio::io::InputError: the one exception type the I/O layer throws for bad
 // input files (unreadable, empty, malformed JSON, wrong record shape, bad CSV).
 // It keeps the location as separate fields so callers (CLI, model layer) can
-// react programmatically, and a one-line what() meant for humans.
+// react programmatically, and a one-line what() meant for humans. It is a
+// folio::Error, as every exception that leaves folio's public API.
 #pragma once
+
+#include "folio/errors.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +16,7 @@
 
 namespace folio::io {
 
-class InputError : public std::runtime_error {
+class InputError : public folio::Error {
 public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -24,7 +27,7 @@ public:
     // single line (any CR/LF in the parts is replaced by a space).
     InputError(std::string file, std::size_t record, std::string field, std::string message,
                std::uint64_t byte_offset = npos_offset)
-        : std::runtime_error(compose(file, record, field, message, true)),
+        : folio::Error(compose(file, record, field, message, true)),
           file_(std::move(file)), field_(std::move(field)), message_(std::move(message)),
           record_(record), byte_offset_(byte_offset) {}
 
@@ -49,7 +52,7 @@ public:
 private:
     InputError(std::string file, std::size_t record, std::string field, std::string message,
                std::uint64_t byte_offset, bool field_prefix)
-        : std::runtime_error(compose(file, record, field, message, field_prefix)),
+        : folio::Error(compose(file, record, field, message, field_prefix)),
           file_(std::move(file)), field_(std::move(field)), message_(std::move(message)),
           record_(record), byte_offset_(byte_offset) {}
 

@@ -260,7 +260,7 @@ std::string render(const folio::QuerySet<Article>& page) {
         for (const folio::Tag& tag : a.tags()) chars += tag.name().size();
         ++n;
     }
-    return fmt::format("{} articles shown", n);
+    return fmt::format("{} articles shown, {} characters", n, chars);
 }
 
 void sections_7_to_12(Tour& t) {

@@ -38,10 +38,13 @@ int run(int argc, char** argv) {
     add_data_commands(app, commands);
     add_blog_commands(app, commands);
     add_tour_command(app, commands);
+    add_serve_command(app, commands);
     for (auto& c : commands) {
         const std::string codes = "Exit codes: 0 success; 1 bad input or database error; 2 usage error.";
         const std::string own = c.app->get_footer();
-        c.app->footer(own.empty() ? codes : own + "\n\n" + codes);
+        c.app->footer(own.empty() ? codes : own + "
+
+" + codes);
     }
 
     try {

@@ -42,9 +42,7 @@ int run(int argc, char** argv) {
     for (auto& c : commands) {
         const std::string codes = "Exit codes: 0 success; 1 bad input or database error; 2 usage error.";
         const std::string own = c.app->get_footer();
-        c.app->footer(own.empty() ? codes : own + "
-
-" + codes);
+        c.app->footer(own.empty() ? codes : own + "\n\n" + codes);
     }
 
     try {

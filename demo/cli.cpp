@@ -3,11 +3,13 @@
 // progress bar.
 #include "cli.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -21,6 +23,20 @@ std::string one_line(std::string s) {
     return s;
 }
 
+CLI::Validator at_least(std::int64_t min) {
+    return CLI::Validator(
+        [min](std::string& text) -> std::string {
+            std::int64_t v = 0;
+            const char* end = text.data() + text.size();
+            auto [ptr, ec] = std::from_chars(text.data(), end, v);
+            if (ec == std::errc::result_out_of_range) return fmt::format("'{}' is too large", text);
+            if (ec != std::errc() || ptr != end) return fmt::format("'{}' is not a whole number", text);
+            if (v < min) return fmt::format("{} is below the smallest allowed value, {}", text, min);
+            return {};
+        },
+        fmt::format("INT>={}", min));
+}
+
 std::string Env::db_path() const {
     if (!db_option.empty()) return db_option;
     if (const char* env = std::getenv("FOLIO_DB"); env && *env) return env;
@@ -30,7 +46,7 @@ std::string Env::db_path() const {
 void Env::attach(folio::Database& db) {
     active_ = &db;
     // SQL goes to stderr: stdout may be a CSV export (export-articles -).
-    if (sql) db.log().print_to(&std::cerr);
+    if (!sql.empty()) db.log().add_listener(SqlPrinter(std::cerr, sql == "all"));
     if (stats || !stats_json.empty()) {
         stats_ = std::make_shared<Stats>();
         stats_->cache_at_start = db.statement_cache().stats();
@@ -43,9 +59,28 @@ void Env::attach(folio::Database& db) {
     }
 }
 
+void Env::open_outputs() {
+    if (!stats_json.empty() && !stats_file_) stats_file_ = std::make_unique<OutputFile>(stats_json);
+}
+
 folio::Database& Env::database() {
     if (active_) return *active_;
-    db_ = std::make_unique<folio::Database>(db_path());
+    const std::string path = db_path();
+    folio::DatabaseOptions options;
+    if (read_only && path != ":memory:") {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec))
+            throw std::runtime_error(fmt::format("no database at '{}' (this command only reads and creates none; "
+                                                 "check --db or $FOLIO_DB)", path));
+        options.read_only = true;
+        // In a directory we cannot write, a WAL database with no -wal file
+        // has no writer (one would need that file): read it as immutable,
+        // the only way SQLite opens it without creating PATH-shm.
+        const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+        options.immutable = ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0 &&
+                            !std::filesystem::exists(path + "-wal", ec);
+    }
+    db_ = std::make_unique<folio::Database>(path, options);
     attach(*db_);
     return *db_;
 }
@@ -53,6 +88,13 @@ folio::Database& Env::database() {
 folio::Blog& Env::blog() {
     if (blog_) return *blog_;
     if (!db_) database();
+    if (read_only) {
+        folio::Migrator m(*db_, folio::blog_migrations());
+        if (const int v = m.known_version(); v < m.latest_version())
+            throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
+                                                 "migrate` first (this command only reads)",
+                                                 db_path(), v, m.latest_version(), db_path()));
+    }
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"
     // The stats describe the command, not the opening checks and migrations.
     if (stats_) {
@@ -88,7 +130,12 @@ std::string shorten(const std::string& sql) {
 
 void Env::finish() {
     std::vector<folio::Finding> findings;
-    if (doctor_) findings = doctor_->findings();
+    if (doctor_) {
+        // Repeated statement shapes are checked when a scope ends: end the
+        // command's scope first, or the one-by-one writes go unseen.
+        doctor_->flush();
+        findings = doctor_->findings();
+    }
     if (doctor && !findings_shown) {
         std::cerr << fmt::format("-- doctor: {} finding(s)\n", findings.size());
         for (const auto& f : findings) std::cerr << "   " << f.to_string() << '\n';
@@ -116,10 +163,25 @@ void Env::finish() {
                             {"repeated", nlohmann::json::array()}};
         for (const auto& [sql, n] : sus) j["repeated"].push_back({{"sql", sql}, {"count", n}});
         j["findings"] = nlohmann::json::parse(folio::findings_json(findings));
-        std::ofstream out(stats_json, std::ios::trunc);
-        out << j.dump(2) << '\n';
-        if (!out) throw std::runtime_error(fmt::format("cannot write stats to '{}'", stats_json));
+        open_outputs();
+        stats_file_->stream() << j.dump(2) << '\n';
+        std::unique_ptr<OutputFile> file = std::move(stats_file_);  // written once, even if finish() runs again
+        file->commit();
     }
+}
+
+void SqlPrinter::operator()(const folio::LoggedStatement& s) {
+    if (s.kind == folio::LoggedStatement::Kind::Trigger && !all_) {
+        // SQLite reports a trigger program when it starts, before the
+        // statement that fired it ends and is logged.
+        auto it = std::find_if(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t.first == s.sql; });
+        if (it == triggers_.end()) triggers_.emplace_back(s.sql, 1);
+        else ++it->second;
+        return;
+    }
+    out_ << s.to_string() << '\n';
+    for (const auto& [text, n] : triggers_) out_ << fmt::format("    {} (x{})\n", text, n);
+    triggers_.clear();
 }
 
 StatementCounter::StatementCounter(folio::Database& db)
@@ -136,6 +198,40 @@ ProgressBar::ProgressBar(std::string label)
 
 ProgressBar::~ProgressBar() { finish(); }
 
+namespace {
+// Columns of the terminal on stderr: a line wider than it wraps, and every
+// redraw then leaves a line behind.
+std::size_t terminal_columns() {
+    winsize w{};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
+    return 80;
+}
+} // namespace
+
+std::string ProgressBar::line(std::uint64_t done, std::uint64_t total, std::uint64_t records, double secs,
+                              std::size_t columns) const {
+    const bool read_all = total && done >= total;
+    const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
+    // Once the whole input is read, the last batch and the commit remain:
+    // say so rather than sit at 100% as if stuck.
+    const std::string tail = read_all ? fmt::format(" {} records, committing...", records)
+                                      : fmt::format(" {} records, {:.0f} records/s", records, rate);
+    std::string bar;
+    if (total) {
+        const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+        const std::string percent = fmt::format(" {:3.0f}%", frac * 100);
+        // "label [###   ] 100% tail" within the line, the bar taking what is left (at most 30).
+        const std::size_t fixed = label_.size() + 3 + percent.size() + tail.size();
+        const std::size_t width = columns > fixed + 5 ? std::min<std::size_t>(30, columns - 1 - fixed) : 0;
+        const auto full = static_cast<std::size_t>(frac * static_cast<double>(width));
+        bar = width ? fmt::format(" [{}{}]{}", std::string(full, '#'), std::string(width - full, ' '), percent)
+                    : percent;
+    }
+    std::string out = label_ + bar + tail;
+    if (columns > 1 && out.size() > columns - 1) out.resize(columns - 1);
+    return out;
+}
+
 void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::uint64_t records) {
     if (!enabled_) return;
     auto now = std::chrono::steady_clock::now();
@@ -143,15 +239,7 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::uint64_t 
     last_ = now;
     drawn_ = true;
     const double secs = std::chrono::duration<double>(now - start_).count();
-    const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
-    std::string bar;
-    if (total) {
-        const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
-        const int width = 30, full = static_cast<int>(frac * width);
-        bar = fmt::format("[{}{}] {:3.0f}% ", std::string(static_cast<std::size_t>(full), '#'),
-                          std::string(static_cast<std::size_t>(width - full), ' '), frac * 100);
-    }
-    std::cerr << fmt::format("\r{} {}{} records, {:.0f} records/s\x1b[K", label_, bar, records, rate) << std::flush;
+    std::cerr << '\r' << line(done, total, records, secs, terminal_columns()) << "\x1b[K" << std::flush;
 }
 
 void ProgressBar::finish() {

@@ -17,6 +17,8 @@
 
 #include <folio/folio.hpp>
 
+#include "output_file.hpp"
+
 namespace folio_cli {
 
 // Documented exit codes (folio --help).
@@ -41,25 +43,35 @@ struct Stats {
 class Env {
 public:
     std::string db_option;     // --db
-    bool sql = false;          // --sql
+    std::string sql;           // --sql ("top") or --sql=all; empty: off
     bool stats = false;        // --stats
     std::string stats_json;    // --stats-json FILE
     bool doctor = false;       // --doctor: the query doctor watches the command
     // Set by commands that print the doctor's findings themselves (tour).
     bool findings_shown = false;
+    // Set from the command before it runs: a read-only command opens the
+    // database read-only and never creates it (a mistyped --db is an error,
+    // not a new empty file).
+    bool read_only = false;
 
     // --db, else $FOLIO_DB, else ./folio.sqlite3.
     std::string db_path() const;
-    // The database opened (created when missing) but not migrated: for
-    // migrate/showmigrations/sqlmigrate. Listeners are attached on open.
+    // Creates the --stats-json file's temporary beside it, so that an
+    // unwritable place fails before the command does any work.
+    void open_outputs();
+    // The database opened (created when missing, unless read_only) but not
+    // migrated: for migrate/showmigrations/sqlmigrate. Listeners are attached
+    // on open.
     folio::Database& database();
-    // The blog, migrated to the latest schema on first use.
+    // The blog, migrated to the latest schema on first use (read_only: must
+    // already be at the latest schema; nothing is written).
     folio::Blog& blog();
     // Prints/writes the statistics asked for; called once the command ends.
     void finish();
 
 private:
     void attach(folio::Database& db);
+    std::unique_ptr<OutputFile> stats_file_;
     std::unique_ptr<folio::Database> db_;
     std::optional<folio::Blog> blog_;
     folio::Database* active_ = nullptr;
@@ -68,10 +80,26 @@ private:
     std::shared_ptr<Stats> stats_;
 };
 
+// The --sql printer: each statement in the guide's log style. Trigger
+// programs (one "-- TRIGGER name" per row a bulk INSERT touches) are counted
+// and folded into one line after the statement that fired them, unless
+// `all` asks for every one.
+class SqlPrinter {
+public:
+    SqlPrinter(std::ostream& out, bool all) : out_(out), all_(all) {}
+    void operator()(const folio::LoggedStatement& s);
+
+private:
+    std::ostream& out_;
+    bool all_;
+    std::vector<std::pair<std::string, std::size_t>> triggers_;  // name -> runs, in order of first run
+};
+
 // One registered subcommand and what it runs once parsing succeeded.
 struct Command {
     CLI::App* app;
     std::function<int(Env&)> run;
+    bool read_only = false;  // only reads the database: opened read-only, never created
 };
 using Commands = std::vector<Command>;
 
@@ -92,6 +120,9 @@ public:
     void update(std::uint64_t done, std::uint64_t total, std::uint64_t records);
     void finish();
     bool enabled() const noexcept { return enabled_; }
+    // The text drawn for that state, at most `columns` - 1 wide (no wrap).
+    std::string line(std::uint64_t done, std::uint64_t total, std::uint64_t records, double secs,
+                     std::size_t columns) const;
 
 private:
     std::string label_;
@@ -115,6 +146,10 @@ private:
     std::shared_ptr<std::size_t> count_ = std::make_shared<std::size_t>(0);
     std::size_t id_;
 };
+
+// An integer option's check: a whole number >= `min`. Its error names the
+// value and the bound (CLI::PositiveNumber's prints DBL_MAX in 309 digits).
+CLI::Validator at_least(std::int64_t min);
 
 // Replaces line breaks so that an error stays on one line.
 std::string one_line(std::string s);

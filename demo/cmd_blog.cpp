@@ -60,7 +60,7 @@ void add_mass_edits(CLI::App& app, Commands& out) {
 
     auto* clone = app.add_subcommand("clone-article", "copy article ID with its tags, as the guide's admin action");
     auto id = std::make_shared<std::int64_t>(0);
-    clone->add_option("ID", *id, "the article's id")->required()->check(CLI::PositiveNumber);
+    clone->add_option("ID", *id, "the article's id")->required()->check(at_least(1));
     out.push_back({clone, [id](Env& env) {
                        folio::Blog& blog = env.blog();
                        folio::Transaction tx(blog.db());
@@ -109,7 +109,7 @@ void add_pages(CLI::App& app, Commands& out) {
                                                     a.author().username(), tags);
                        }
                        return Exit::ok;
-                   }});
+                   }, true});
 
     auto* author = app.add_subcommand("author", "the author page: /authors/USERNAME");
     auto username = std::make_shared<std::string>();
@@ -124,7 +124,7 @@ void add_pages(CLI::App& app, Commands& out) {
                        if (a->articles().exists())
                            std::cout << fmt::format("  articles: /authors/{}/articles\n", a->username());
                        return Exit::ok;
-                   }});
+                   }, true});
 
     auto* top = app.add_subcommand("top-authors", "the authors with the most articles (LIMIT in SQL)");
     auto limit = std::make_shared<std::int64_t>(20);
@@ -136,7 +136,7 @@ void add_pages(CLI::App& app, Commands& out) {
                            std::cout << fmt::format("{:>4}. {:<30} {:>6} articles\n", ++rank, a.username(),
                                                     a.articles_count());
                        return Exit::ok;
-                   }});
+                   }, true});
 }
 
 } // namespace

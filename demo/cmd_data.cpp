@@ -2,7 +2,6 @@
 // import-authors / import-articles (bulk by default, --naive for the guide's
 // one-by-one code) and export-articles (CSV, streamed).
 #include <chrono>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -20,19 +19,44 @@ struct ImportArgs {
     std::string file;
     bool naive = false;
     bool skip_invalid = false;
+    bool replace = false;
     std::size_t batch = 2000;
 };
 
+// The input formats, for --help (the README says the same).
+constexpr const char* authors_format =
+    "FILE: a JSON array (UTF-8) of objects, one per author, every key required: {\"username\": string, at most 64 "
+    "characters; \"email\": string, an e-mail address or \"\", at most 254; \"bio\": string}. Other keys are "
+    "ignored; a repeated key keeps its last value.";
+constexpr const char* articles_format =
+    "FILE: a JSON array (UTF-8) of objects, one per article, every key required: {\"title\": string, at most 64 "
+    "characters; \"content\": string; \"created_at\": string \"YYYY-MM-DD\", a real calendar date; \"author\": "
+    "string, the username of an author already imported; \"tags\": array of strings, tag names of at most 64 "
+    "characters, created when new}. Other keys are ignored; a repeated key keeps its last value.";
+
 void add_import(CLI::App& app, Commands& out, const char* name, const char* what, bool articles) {
     auto* sub = app.add_subcommand(name, what);
+    sub->footer(articles ? articles_format : authors_format);
     auto a = std::make_shared<ImportArgs>();
-    sub->add_option("FILE", a->file, "the JSON file (an array of records)")->required();
+    sub->add_option("FILE", a->file, "the JSON file (an array of records, see below)")->required();
     sub->add_flag("--naive", a->naive, "run the guide's one-by-one code instead of the bulk path");
     sub->add_flag("--skip-invalid", a->skip_invalid,
                   "import the valid records and list the rejected ones (default: reject the whole file)");
+    sub->add_flag("--replace", a->replace,
+                  articles ? "remove every article first, in the same transaction (tags stay)"
+                           : "remove every author first, and with them their articles, in the same transaction");
     sub->add_option("--batch-size", a->batch, "records per bulk batch")->capture_default_str()->check(CLI::Range(1, 10000));
     out.push_back({sub, [a, articles](Env& env) {
                        folio::Blog& blog = env.blog();
+                       const char* noun = articles ? "articles" : "authors";
+                       // One transaction: the old rows go only if the new ones arrive
+                       // (the import's own transaction nests into it as a savepoint).
+                       folio::Transaction tx(blog.db());
+                       const std::int64_t existing = articles ? blog.articles().count() : blog.authors().count();
+                       if (existing > 0 && a->replace) {
+                           if (articles) blog.articles().all().remove();
+                           else blog.authors().all().remove();
+                       }
                        ProgressBar bar(articles ? "import-articles" : "import-authors");
                        folio::ImportOptions opt{.naive = a->naive, .skip_invalid = a->skip_invalid,
                                                 .batch_size = a->batch, .progress = {}};
@@ -44,12 +68,19 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        const auto t0 = std::chrono::steady_clock::now();
                        folio::ImportReport r = articles ? folio::import_articles(blog, a->file, opt)
                                                         : folio::import_authors(blog, a->file, opt);
+                       tx.commit();
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        bar.finish();
                        for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
-                       std::cout << fmt::format("Imported {} {} from {} ({}, {} statements, {:.2f} s){}\n", r.imported,
-                                                articles ? "articles" : "authors", a->file,
-                                                a->naive ? "naive" : "bulk", capture.count(), secs,
+                       // Said once the import succeeded: a failed one added nothing.
+                       if (existing > 0 && !a->replace && r.imported > 0)
+                           std::cerr << fmt::format("folio: warning: {} already held {} {}; they were kept and the "
+                                                    "file's added to them (importing a file twice duplicates it; "
+                                                    "--replace replaces them)\n",
+                                                    blog.db().path(), existing, noun);
+                       std::cout << fmt::format("Imported {} {} from {} ({}, {} statements, {:.2f} s){}{}\n", r.imported,
+                                                noun, a->file, a->naive ? "naive" : "bulk", capture.count(), secs,
+                                                existing > 0 && a->replace ? fmt::format("; replaced {}", existing) : "",
                                                 r.rejected.empty() ? ""
                                                                    : fmt::format("; {} rejected", r.rejected.size()));
                        return Exit::ok;
@@ -63,8 +94,8 @@ void add_data_commands(CLI::App& app, Commands& out) {
     auto* gen = app.add_subcommand("gen-data", "write a deterministic data set: DIR/old_authors.json, DIR/old_articles.json");
     auto g = std::make_shared<folio::io::GenOptions>();
     auto dir = std::make_shared<std::string>("data");
-    gen->add_option("--authors", g->authors, "number of authors")->capture_default_str()->check(CLI::NonNegativeNumber);
-    gen->add_option("--articles", g->articles, "number of articles")->capture_default_str()->check(CLI::NonNegativeNumber);
+    gen->add_option("--authors", g->authors, "number of authors")->capture_default_str()->check(at_least(0));
+    gen->add_option("--articles", g->articles, "number of articles")->capture_default_str()->check(at_least(0));
     gen->add_option("--content-bytes", g->content_bytes, "approximate bytes of content per article")->capture_default_str()
         ->check(CLI::Range(1, 100000000));
     gen->add_option("--seed", g->seed, "random seed: the same seed gives the same bytes")->capture_default_str();
@@ -97,32 +128,35 @@ void add_data_commands(CLI::App& app, Commands& out) {
                        if (delim->size() != 1 || (*delim)[0] == '"' || (*delim)[0] == '\n' || (*delim)[0] == '\r')
                            throw UsageError(fmt::format("--delimiter must be one character other than a quote or "
                                                         "a line break, got '{}'", *delim));
-                       folio::Blog& blog = env.blog();
                        const bool to_stdout = *file == "-";
-                       std::ofstream f;
-                       if (!to_stdout) {
-                           f.open(*file, std::ios::binary | std::ios::trunc);
-                           if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", *file));
-                       }
-                       std::ostream& os = to_stdout ? std::cout : f;
+                       // Created before the database is read: an unwritable place fails first.
+                       std::unique_ptr<OutputFile> f;
+                       if (!to_stdout) f = std::make_unique<OutputFile>(*file);
+                       folio::Blog& blog = env.blog();
+                       std::ostream& os = to_stdout ? std::cout : f->stream();
                        ProgressBar bar("export-articles");
                        const auto total = static_cast<std::uint64_t>(bar.enabled() ? blog.articles().count() : 0);
                        folio::ExportOptions opt{.delimiter = (*delim)[0], .header = *header, .crlf = false, .progress = {}};
                        if (bar.enabled())
                            opt.progress = [&bar, total](std::uint64_t rows) { bar.update(rows, total, rows); };
                        const auto t0 = std::chrono::steady_clock::now();
-                       const std::uint64_t rows = folio::export_articles_csv(blog, os, opt);
+                       std::uint64_t rows = 0;
+                       try {
+                           rows = folio::export_articles_csv(blog, os, opt);
+                       } catch (const std::exception&) {
+                           if (f) f->check();  // the OS error, rather than the stream's "iostream error"
+                           throw;
+                       }
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        bar.finish();
-                       if (!to_stdout) {
-                           f.close();
-                           if (!f) throw std::runtime_error(fmt::format("error writing '{}'", *file));
-                       }
+                       // Renamed over OUT only now: a failure leaves OUT as it was.
+                       if (f) f->commit();
+                       else if (!std::cout.flush()) throw OutputError("cannot write the CSV to standard output");
                        // On stdout the CSV is the output; the summary goes to stderr.
                        (to_stdout ? std::cerr : std::cout)
                            << fmt::format("Exported {} articles to {} in {:.2f} s\n", rows, *file, secs);
                        return Exit::ok;
-                   }});
+                   }, true});
 }
 
 }  // namespace folio_cli

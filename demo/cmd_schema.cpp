@@ -16,7 +16,8 @@ void add_schema_commands(CLI::App& app, Commands& out) {
     out.push_back({migrate, [target](Env& env) {
                        folio::Database& db = env.database();
                        folio::Migrator m(db, folio::blog_migrations());
-                       const int from = m.current_version();
+                       // Refuses a database newer than this code, as the data commands do.
+                       const int from = m.known_version();
                        const int to = *target < 0 ? m.latest_version() : std::min(*target, m.latest_version());
                        if (from >= to) {
                            std::cout << "No migrations to apply.\n";
@@ -27,8 +28,8 @@ void add_schema_commands(CLI::App& app, Commands& out) {
                        for (int v = from; v < to; ++v) {
                            std::cout << "  Applying " << status[static_cast<std::size_t>(v)].name << "..."
                                      << std::flush;
-                           m.migrate(v + 1);
-                           std::cout << " OK\n";
+                           // 0: another process applied it meanwhile (migrate re-reads under the lock).
+                           std::cout << (m.migrate(v + 1) ? " OK\n" : " already applied by another connection\n");
                        }
                        return Exit::ok;
                    }});
@@ -36,20 +37,23 @@ void add_schema_commands(CLI::App& app, Commands& out) {
     auto* show = app.add_subcommand("showmigrations", "list the migrations, [X] for applied");
     out.push_back({show, [](Env& env) {
                        folio::Migrator m(env.database(), folio::blog_migrations());
+                       const auto status = m.status();  // throws before printing on a too-new database
                        std::cout << "blog\n";
-                       for (const auto& s : m.status())
+                       for (const auto& s : status)
                            std::cout << fmt::format(" [{}] {}\n", s.applied ? 'X' : ' ', s.name);
                        return Exit::ok;
-                   }});
+                   }, true});
 
     auto* sqlm = app.add_subcommand("sqlmigrate", "print the SQL of one migration");
     auto name = std::make_shared<std::string>();
     sqlm->add_option("NAME", *name, "migration name, e.g. 0003_author_username_index")->required();
     out.push_back({sqlm, [name](Env& env) {
                        folio::Migrator m(env.database(), folio::blog_migrations());
-                       std::cout << "BEGIN;\n" << m.sql_of(*name) << "\nCOMMIT;\n";
+                       // Looked up first: an unknown name prints nothing but its error.
+                       const std::string& sql = m.sql_of(*name);
+                       std::cout << "BEGIN;\n" << sql << "\nCOMMIT;\n";
                        return Exit::ok;
-                   }});
+                   }, true});
 }
 
 } // namespace folio_cli

@@ -19,9 +19,15 @@ int run(int argc, char** argv) {
     CLI::App app{"folio: the data layer of a blog engine on SQLite, after the Django optimization guide", "folio"};
     app.footer(footer);
     app.require_subcommand(1, 1);
+    // FOLIO_VERSION comes from meson's project() version (demo/meson.build).
+    app.set_version_flag("--version", fmt::format("folio {}", FOLIO_VERSION),
+                         "print folio's version and exit");
     Env env;
     app.add_option("--db", env.db_option, "SQLite database file")->option_text("PATH");
-    app.add_flag("--sql", env.sql, "print every statement as it runs (on stderr, the guide's log style)");
+    app.add_flag("--sql{top}", env.sql,
+                 "print every statement as it runs (on stderr, the guide's log style); the trigger programs a "
+                 "statement fires are folded into one line after it, --sql=all prints each one")
+        ->check(CLI::IsMember({"top", "all"}));
     app.add_flag("--stats", env.stats, "print a summary when the command ends (on stderr)");
     app.add_option("--stats-json", env.stats_json, "write that summary as JSON to FILE")->option_text("FILE");
     app.add_flag("--doctor", env.doctor,
@@ -33,22 +39,44 @@ int run(int argc, char** argv) {
     add_blog_commands(app, commands);
     add_tour_command(app, commands);
     add_serve_command(app, commands);
-    for (auto& c : commands) c.app->footer("Exit codes: 0 success; 1 bad input or database error; 2 usage error.");
+    for (auto& c : commands) {
+        const std::string codes = "Exit codes: 0 success; 1 bad input or database error; 2 usage error.";
+        const std::string own = c.app->get_footer();
+        c.app->footer(own.empty() ? codes : own + "\n\n" + codes);
+    }
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // Help is a ParseError with exit code 0; real mistakes all map to 2.
+        // A word where the command goes that names none: say so, not only
+        // "A subcommand is required".
+        const auto rest = app.remaining();
+        if (app.get_subcommands().empty() && !rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
+            std::string names;
+            for (const auto& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
+            std::cerr << fmt::format("folio: usage error: unknown command '{}'. Commands: {}\n"
+                                     "Run with --help for more information.\n",
+                                     rest.front(), names);
+            return Exit::usage;
+        }
+        // Help and --version are ParseErrors with exit code 0; real mistakes all map to 2.
         const int code = app.exit(e);
         return code == 0 ? Exit::ok : Exit::usage;
     }
     try {
         for (auto& c : commands) {
-            if (c.app->parsed()) {
-                int rc = c.run(env);
+            if (!c.app->parsed()) continue;
+            env.read_only = c.read_only;
+            env.open_outputs();  // an unwritable --stats-json fails before any work
+            const int rc = c.run(env);
+            try {
                 env.finish();
-                return rc;
+            } catch (const std::exception& e) {
+                // The work is done (an import committed): failing now would
+                // make a script retry it. Say what was not written, exit as the command did.
+                std::cerr << "folio: warning: " << one_line(e.what()) << " (the command itself succeeded)\n";
             }
+            return rc;
         }
         return Exit::usage;
     } catch (const UsageError& e) {

@@ -2,6 +2,9 @@
 #include "folio/database.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
@@ -12,14 +15,38 @@
 
 namespace folio {
 
+namespace {
+
+// "file:" URI of `path` with immutable=1; the characters a URI gives a
+// meaning to are percent-encoded, so any file name opens as itself.
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    for (unsigned char c : path) {
+        if (c == '%' || c == '?' || c == '#' || c < 0x20) uri += fmt::format("%{:02X}", c);
+        else uri += static_cast<char>(c);
+    }
+    return uri + "?immutable=1";
+}
+
+// True when the directory holding `path` cannot be written by this process.
+bool directory_read_only(const std::string& path) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    return ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0;
+}
+
+} // namespace
+
 Database::Database(const std::string& path, DatabaseOptions options) : path_(path) {
     int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
     if (!options.read_only && options.create) flags |= SQLite::OPEN_CREATE;
+    const bool immutable = options.read_only && options.immutable;
+    if (immutable) flags |= SQLite::OPEN_URI;
     // One connection per thread is the contract, so SQLite's per-connection
     // mutex would only cost time.
     flags |= SQLite::OPEN_NOMUTEX;
     try {
-        connection_ = std::make_unique<SQLite::Database>(path, flags, static_cast<int>(options.busy_timeout.count()));
+        connection_ = std::make_unique<SQLite::Database>(immutable ? immutable_uri(path) : path, flags,
+                                                         static_cast<int>(options.busy_timeout.count()));
     } catch (const SQLite::Exception& e) {
         throw OperationalError(fmt::format("cannot open database '{}': {}", path, e.what()), e.getErrorCode());
     }
@@ -32,7 +59,16 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
         execute("PRAGMA foreign_keys = ON");
         const bool memory = path == ":memory:" || path.empty();
         if (!memory && !options.read_only) {
-            scalar("PRAGMA journal_mode = WAL");
+            try {
+                scalar("PRAGMA journal_mode = WAL");
+            } catch (const Error& e) {
+                if ((e.sqlite_code() & 0xff) != SQLITE_READONLY || !directory_read_only(path)) throw;
+                throw OperationalError(
+                    fmt::format("the directory of '{}' must be writable: SQLite's WAL journal keeps '{}-wal' and "
+                                "'{}-shm' beside the database (commands that only read open it read-only)",
+                                path, path, path),
+                    e.sqlite_code());
+            }
             execute("PRAGMA synchronous = NORMAL");
         }
         scalar("SELECT count(*) FROM sqlite_schema");

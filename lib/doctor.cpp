@@ -169,6 +169,12 @@ void DoctorState::on_statement(const std::string& sql, bool counts) {
     for (std::size_t i = b; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
         verb += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
     if (verb == "WITH" || verb == "VALUES") verb = "SELECT";
+    if (verb == "CREATE" || verb == "DROP" || verb == "ALTER") {
+        // A new or dropped index changes the plans: EXPLAIN each shape again.
+        explain_seen.clear();
+        table_rows.clear();
+        return;
+    }
     if (verb != "SELECT" && verb != "INSERT" && verb != "UPDATE" && verb != "DELETE" && verb != "REPLACE") return;
     bool multi = false;
     std::string shape = statement_shape(sql, &multi);
@@ -213,7 +219,11 @@ void DoctorState::check_scope(ScopeState& scope) {
                 f.fix = "bulk_create() (one INSERT per batch; bulk_link() or one add() with every target for "
                         "many-to-many links)";
         }
-        f.key = std::string(to_string(f.pattern)) + ":" + *shape;
+        // One finding per write verb and scope: removing objects one by one
+        // deletes their links too (DELETE article_tags, then DELETE article),
+        // which is one mistake with one fix, named once by its most
+        // frequent statement (hits are sorted by count).
+        f.key = std::string(to_string(f.pattern)) + ":" + (f.pattern == Pattern::OneByOneWrites ? s->verb : *shape);
         found.push_back(std::move(f));
     }
     scope.shapes.clear();
@@ -446,6 +456,9 @@ DoctorScope::DoctorScope(Database& db, DoctorOptions options) : uncaught_(std::u
         doctor = owned_.get();
     }
     state_ = doctor->state();
+    // Table sizes are counted afresh per scope: a table that grew since an
+    // earlier scope (the tour's 20,000 scratch authors) must not hide a scan.
+    state_->table_rows.clear();
     ScopeState scope;
     scope.id = id_ = state_->next_scope++;
     scope.mode = mode;

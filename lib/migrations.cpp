@@ -15,8 +15,16 @@ int Migrator::current_version() const {
     return static_cast<int>(db_.scalar("PRAGMA user_version").as_integer());
 }
 
+int Migrator::known_version() const {
+    const int current = current_version();
+    if (current > latest_version())
+        throw OperationalError(fmt::format("database '{}' is at schema version {}, newer than this folio knows ({})",
+                                           db_.path(), current, latest_version()));
+    return current;
+}
+
 std::vector<MigrationStatus> Migrator::status() const {
-    int current = current_version();
+    const int current = known_version();
     std::vector<MigrationStatus> out;
     for (std::size_t i = 0; i < migrations_.size(); ++i)
         out.push_back({migrations_[i].name, static_cast<int>(i) < current});
@@ -33,14 +41,16 @@ const std::string& Migrator::sql_of(const std::string& name) const {
 
 int Migrator::migrate(int target) {
     if (target < 0 || target > latest_version()) target = latest_version();
-    int current = current_version();
-    if (current > latest_version())
-        throw OperationalError(fmt::format("database '{}' is at schema version {}, newer than this folio knows ({})",
-                                           db_.path(), current, latest_version()));
+    // Up to date: the loop takes no write lock, so read-only connections open fine.
     int applied = 0;
-    for (int v = current; v < target; ++v) {
+    while (known_version() < target) {
         // The script and the version bump commit together or not at all.
+        // BEGIN IMMEDIATE takes the write lock first; the version is read
+        // again under it, so processes migrating a new file at the same time
+        // apply each migration once (the others see it done and skip it).
         Transaction tx(db_);
+        const int v = known_version();
+        if (v >= target) break;  // another connection applied the rest meanwhile
         db_.execute_script(migrations_[static_cast<std::size_t>(v)].sql);
         // The version is our own integer, never user input; PRAGMA takes no parameters.
         db_.execute(fmt::format("PRAGMA user_version = {}", v + 1));

@@ -33,13 +33,20 @@ struct DatabaseOptions {
     std::chrono::milliseconds busy_timeout{10000};
     bool read_only = false;
     bool create = true;  // create the file when missing (ignored when read_only)
+    // With read_only: SQLite's immutable=1 (no locks, no -shm file), for a
+    // WAL database in a directory this process cannot write, where a plain
+    // read-only open fails. Only sound while nobody writes the file, which
+    // holds when its -wal file is absent and no one can create it.
+    bool immutable = false;
 };
 
 class Database {
 public:
     // Opens `path` (a file, or ":memory:"). Sets foreign_keys=ON; for files
     // also journal_mode=WAL and synchronous=NORMAL. Throws OperationalError
-    // naming the path when the file cannot be opened or is not a database.
+    // naming the path when the file cannot be opened or is not a database,
+    // and saying that the directory must be writable when WAL cannot be
+    // turned on for that reason (SQLite keeps PATH-wal and PATH-shm there).
     explicit Database(const std::string& path, DatabaseOptions options = {});
     ~Database();
     Database(const Database&) = delete;

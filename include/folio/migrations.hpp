@@ -29,16 +29,25 @@ class Migrator {
 public:
     Migrator(Database& db, std::vector<Migration> migrations);
 
+    // PRAGMA user_version, whatever it holds.
     int current_version() const;
+    // current_version(), after checking this code knows it: a database newer
+    // than the code (version > latest) raises OperationalError naming the
+    // path and both versions, as status() and migrate() do.
+    int known_version() const;
     int latest_version() const noexcept { return static_cast<int>(migrations_.size()); }
-    // Every migration with whether it is applied (showmigrations).
+    // Every migration with whether it is applied (showmigrations); throws
+    // OperationalError on a database newer than this code (known_version()).
     std::vector<MigrationStatus> status() const;
     // The SQL of one migration by name (sqlmigrate); InvalidQuery if unknown.
     const std::string& sql_of(const std::string& name) const;
     // Applies the pending migrations up to `target` (default: all), each in
-    // its own transaction. Returns how many were applied. A database newer
-    // than this code (version > latest) raises OperationalError instead of
-    // being touched.
+    // its own BEGIN IMMEDIATE transaction that re-reads the version under the
+    // write lock: safe when several processes migrate the same file at once
+    // (each migration is applied by exactly one of them). Returns how many
+    // this call applied. Up to date: takes no lock and writes nothing. A
+    // database newer than this code (version > latest) raises
+    // OperationalError instead of being touched.
     int migrate(int target = -1);
 
 private:

@@ -79,9 +79,11 @@ struct Result {
 };
 
 // Starts folio with `args`; stdout/stderr go to files under `dir`. Extra
-// environment entries ("NAME=value") are set in the child only.
+// environment entries ("NAME=value") are set in the child only. A `wrapper`
+// (e.g. {"setpriv", "--reuid=65534", ...}) runs folio as its last argument
+// before `args`: `wrapper... folio args...`, found on $PATH.
 inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file,
-                   const std::vector<std::string>& env = {}) {
+                   const std::vector<std::string>& env = {}, const std::vector<std::string>& wrapper = {}) {
     const std::string bin = folio_bin();
     pid_t pid = ::fork();
     BOOST_REQUIRE(pid >= 0);
@@ -96,10 +98,12 @@ inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_
         ::unsetenv("FOLIO_DB");
         for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
         std::vector<char*> argv;
+        for (const auto& w : wrapper) argv.push_back(const_cast<char*>(w.c_str()));
         argv.push_back(const_cast<char*>(bin.c_str()));
         for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
-        ::execv(bin.c_str(), argv.data());
+        if (wrapper.empty()) ::execv(bin.c_str(), argv.data());
+        else ::execvp(argv[0], argv.data());
         ::_exit(127);
     }
     return pid;
@@ -113,12 +117,13 @@ inline int wait_code(pid_t pid) {
 }
 
 // Runs folio to completion in `cwd`'s temp files and returns its exit code and output.
-inline Result run(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+inline Result run(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                  const std::vector<std::string>& wrapper = {}) {
     static std::atomic<int> n{0};
     const fs::path base = fs::temp_directory_path() / ("folio-cli-run-" + std::to_string(::getpid()) + "-" +
                                                        std::to_string(n++));
     Result r;
-    r.code = wait_code(spawn(args, base.string() + ".out", base.string() + ".err", env));
+    r.code = wait_code(spawn(args, base.string() + ".out", base.string() + ".err", env, wrapper));
     r.out = read_file(base.string() + ".out");
     r.err = read_file(base.string() + ".err");
     fs::remove(base.string() + ".out");
@@ -126,9 +131,22 @@ inline Result run(const std::vector<std::string>& args, const std::vector<std::s
     return r;
 }
 
+// A wrapper for run() that starts folio in directory `dir`.
+inline std::vector<std::string> in_dir(const std::string& dir) {
+    return {"sh", "-c", "cd \"$0\" && exec \"$@\"", dir};
+}
+
 inline std::size_t lines(const std::string& s) {
     std::size_t n = 0;
     for (char c : s) n += c == '\n';
+    return n;
+}
+
+// Lines of `err` that list a record rejected by --skip-invalid.
+inline std::size_t rejected_lines(const std::string& err) {
+    std::size_t n = 0;
+    for (std::size_t at = err.find("rejected: "); at != std::string::npos; at = err.find("rejected: ", at + 1))
+        n += at == 0 || err[at - 1] == '\n';
     return n;
 }
 

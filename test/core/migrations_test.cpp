@@ -3,7 +3,10 @@
 // with data in it, a newer database refused, a failing step rolled back.
 #include "fixtures.hpp"
 
+#include <atomic>
+#include <functional>
 #include <optional>
+#include <thread>
 
 using namespace folio;
 using namespace folio_test;
@@ -196,6 +199,74 @@ BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused) {
     Database db(path);
     BOOST_TEST(db.scalar("PRAGMA user_version").as_integer() == 6);
     BOOST_TEST(!table_exists(db, "author"), "the newer database was touched");
+}
+
+BOOST_AUTO_TEST_CASE(status_and_known_version_refuse_a_newer_database) {
+    TempDir dir;
+    Database db(dir.file("future.sqlite3"));
+    Migrator mig(db, blog_migrations());
+    BOOST_TEST(mig.known_version() == 0);
+    db.execute("PRAGMA user_version = 99");
+    BOOST_TEST(mig.current_version() == 99);
+    for (const auto& call : std::vector<std::function<void()>>{[&] { (void)mig.known_version(); },
+                                                               [&] { (void)mig.status(); },
+                                                               [&] { (void)mig.migrate(); },
+                                                               [&] { (void)mig.migrate(2); }}) {
+        const std::string msg = message_of<OperationalError>(call);
+        BOOST_TEST(contains(msg, "schema version 99, newer than this folio knows (" +
+                                     std::to_string(blog_migrations().size()) + ")"),
+                   msg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(up_to_date_takes_no_write_lock) {
+    // A read-only connection to a migrated file opens a Blog: nothing to apply, nothing locked.
+    TempDir dir;
+    const std::string path = dir.file("ro.sqlite3");
+    { Blog blog(std::make_unique<Database>(path)); }
+    Database writer(path);
+    writer.execute("BEGIN IMMEDIATE");  // another process holds the write lock
+    QueryCapture q(writer);
+    DatabaseOptions read_only;
+    read_only.busy_timeout = std::chrono::milliseconds(0);
+    read_only.read_only = true;
+    Blog reader(std::make_unique<Database>(path, read_only));
+    BOOST_TEST(reader.migrator().migrate() == 0);
+    BOOST_TEST(reader.authors().count() == 0);
+    writer.execute("ROLLBACK");
+}
+
+BOOST_AUTO_TEST_CASE(connections_migrating_a_new_file_at_once_apply_each_migration_once) {
+    for (int round = 0; round < 3; ++round) {
+        TempDir dir;
+        const std::string path = dir.file("race.sqlite3");
+        constexpr int n = 8;
+        std::vector<std::optional<Database>> dbs(n);
+        for (auto& db : dbs) db.emplace(path);
+        std::vector<int> applied(n, -1);
+        std::vector<std::string> errors(n);
+        std::vector<std::thread> threads;
+        std::atomic<int> ready{0};
+        for (int i = 0; i < n; ++i)
+            threads.emplace_back([&, i] {
+                ++ready;
+                while (ready < n) std::this_thread::yield();
+                try {
+                    applied[static_cast<std::size_t>(i)] = Migrator(*dbs[static_cast<std::size_t>(i)], blog_migrations()).migrate();
+                } catch (const std::exception& e) {
+                    errors[static_cast<std::size_t>(i)] = e.what();
+                }
+            });
+        for (auto& t : threads) t.join();
+        int total = 0;
+        for (int i = 0; i < n; ++i) {
+            BOOST_TEST(errors[static_cast<std::size_t>(i)] == "", "connection " << i);
+            total += applied[static_cast<std::size_t>(i)];
+        }
+        const auto latest = static_cast<int>(blog_migrations().size());
+        BOOST_TEST(total == latest);  // each migration applied by exactly one connection
+        BOOST_TEST(dbs[0]->scalar("PRAGMA user_version").as_integer() == latest);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_migration_leaves_the_previous_version) {

@@ -196,6 +196,48 @@ BOOST_AUTO_TEST_CASE(count_is_still_an_integer) {
     EXPECT_FINDING(findings, Pattern::CountVsZero, "exists()");
 }
 
+BOOST_AUTO_TEST_CASE(removing_objects_one_by_one_is_one_finding) {
+    // remove() per article deletes its tag links, then the article: two
+    // DELETE shapes, one mistake, one finding.
+    BlogFixture f;
+    auto findings = diagnose(f.db, [&] {
+        for (Article a : f.blog.articles().all()) a.remove();
+    });
+    std::size_t one_by_one = 0;
+    for (const auto& x : findings) one_by_one += x.pattern == Pattern::OneByOneWrites;
+    BOOST_TEST(one_by_one == 1u, doctor_test::dump(findings));
+    EXPECT_FINDING(findings, Pattern::OneByOneWrites, "remove()");
+}
+
+BOOST_AUTO_TEST_CASE(a_table_that_grew_since_an_earlier_scope_is_counted_again) {
+    // One doctor for the whole run (as the CLI's --doctor): the author table
+    // is small in the first scope, large in the second, where its scan shows.
+    BlogFixture f(20, 0);
+    f.db.execute("DROP INDEX author_username");
+    DoctorOptions collect;
+    collect.mode = Doctor::Mode::Collect;
+    Doctor doctor(f.db, collect);
+    BOOST_TEST(diagnose(f.db, [&] { (void)f.blog.authors().filter("username", "user1").first(); }).empty());
+    std::vector<Author> more;
+    for (int i = 0; i < 1500; ++i) more.emplace_back(fmt::format("more{}", i), "", "");
+    f.blog.authors().bulk_create(more);
+    auto second = diagnose(f.db, [&] { (void)f.blog.authors().filter("email", "x@y.z").first(); });
+    EXPECT_FINDING(second, Pattern::MissingIndex, "author.email");
+}
+
+BOOST_AUTO_TEST_CASE(a_dropped_index_is_seen_by_a_doctor_that_saw_the_lookup_before) {
+    // The same lookup shape, first with its index, then without: the plan
+    // is read again after the DDL, not remembered from the first EXPLAIN.
+    BlogFixture f(1200, 0);
+    DoctorOptions collect;
+    collect.mode = Doctor::Mode::Collect;
+    Doctor doctor(f.db, collect);
+    BOOST_TEST(diagnose(f.db, [&] { (void)f.blog.authors().get("username", "user1"); }).empty());
+    f.db.execute("DROP INDEX author_username");
+    auto after_drop = diagnose(f.db, [&] { (void)f.blog.authors().get("username", "user2"); });
+    EXPECT_FINDING(after_drop, Pattern::MissingIndex, "author.username");
+}
+
 BOOST_AUTO_TEST_CASE(statement_shapes_fold_values_and_lists) {
     bool multi = false;
     BOOST_TEST(detail::statement_shape("SELECT * FROM t WHERE id IN (?, ?, ?)", &multi) ==

@@ -1,0 +1,130 @@
+// The CLI's smaller promises: readable range errors, an unknown command
+// named, --version, --sql folding trigger programs, a warning (or
+// --replace) when importing into a table that holds rows, the JSON format
+// in --help, and a progress bar that fits the terminal and says when it
+// commits.
+#include <regex>
+
+#include "cli_support.hpp"
+
+using namespace cli_test;
+
+BOOST_AUTO_TEST_CASE(range_errors_are_short_and_name_the_value) {
+    TempDir dir;
+    const std::string db = dir / "r.sqlite3";
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"clone-article", "0"}, {"clone-article", "-5"}, {"clone-article", "x"},
+          {"clone-article", "99999999999999999999999"}, {"gen-data", "--authors", "-1"},
+          {"gen-data", "--articles", "1e3"}, {"articles", "--page", "0"}, {"top-authors", "--limit", "0"}}) {
+        std::vector<std::string> full = {"--db", db};
+        full.insert(full.end(), args.begin(), args.end());
+        Result r = run(full);
+        BOOST_TEST(r.code == 2, args.front() << " " << args.back());
+        BOOST_TEST(r.err.size() < 300u, r.err);
+        BOOST_TEST(!std::regex_search(r.err, std::regex("[0-9]{25}")), r.err);
+        BOOST_TEST(r.err.find(args.back()) != std::string::npos, r.err);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_command_and_version) {
+    Result r = run({"imprt-authors", "x.json"});
+    BOOST_TEST(r.code == 2);
+    BOOST_TEST(r.err.find("unknown command 'imprt-authors'") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("import-authors") != std::string::npos, r.err);
+    Result g = run({"--db", "x.sqlite3", "frobnicate"});
+    BOOST_TEST(g.code == 2);
+    BOOST_TEST(g.err.find("unknown command 'frobnicate'") != std::string::npos, g.err);
+    BOOST_TEST(!fs::exists("x.sqlite3"));
+    Result v = run({"--version"});
+    BOOST_TEST(v.code == 0);
+    BOOST_TEST(std::regex_search(v.out, std::regex("^folio [0-9]+\\.[0-9]+\\.[0-9]+\n$")), v.out);
+}
+
+BOOST_AUTO_TEST_CASE(sql_log_folds_trigger_programs) {
+    TempDir dir;
+    const std::string db = dir / "q.sqlite3";
+    BOOST_REQUIRE(run({"gen-data", "--authors", "5", "--articles", "200", "--out", dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    Result folded = run({"--db", db, "--sql", "import-articles", dir / "d/old_articles.json"});
+    BOOST_REQUIRE_MESSAGE(folded.code == 0, folded.err);
+    const auto count = [](const std::string& s, const std::string& what) {
+        std::size_t n = 0;
+        for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+        return n;
+    };
+    // One folded line per statement that fired the trigger, with its count.
+    BOOST_TEST(count(folded.err, "-- TRIGGER article_count_insert") >= 1u);
+    BOOST_TEST(count(folded.err, "-- TRIGGER article_count_insert") <= count(folded.err, "INSERT INTO \"article\""));
+    BOOST_TEST(folded.err.find("(x200)") != std::string::npos, folded.err.substr(0, 2000));
+    BOOST_TEST(lines(folded.err) < 100u);
+    Result all = run({"--db", dir / "q2.sqlite3", "--sql=all", "import-authors", dir / "d/old_authors.json"});
+    BOOST_REQUIRE(all.code == 0);
+    Result all2 = run({"--db", dir / "q2.sqlite3", "--sql=all", "import-articles", dir / "d/old_articles.json"});
+    BOOST_REQUIRE_MESSAGE(all2.code == 0, all2.err);
+    BOOST_TEST(count(all2.err, "-- TRIGGER article_count_insert") == 200u);
+    BOOST_TEST(run({"--db", db, "--sql=some", "top-authors"}).code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(importing_again_warns_or_replaces) {
+    TempDir dir;
+    const std::string db = dir / "i.sqlite3";
+    BOOST_REQUIRE(run({"gen-data", "--authors", "5", "--articles", "30", "--out", dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    Result first = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
+    BOOST_REQUIRE(first.code == 0);
+    BOOST_TEST(first.err.find("warning") == std::string::npos, first.err);
+    Result again = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
+    BOOST_TEST(again.code == 0);
+    BOOST_TEST(again.err.find("already held 30 articles") != std::string::npos, again.err);
+    BOOST_TEST(again.err.find("--replace") != std::string::npos, again.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 60);
+    Result replaced = run({"--db", db, "import-articles", "--replace", dir / "d/old_articles.json"});
+    BOOST_TEST(replaced.code == 0, replaced.err);
+    BOOST_TEST(replaced.out.find("replaced 60") != std::string::npos, replaced.out);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 30);
+    BOOST_TEST(count_of(db, "SELECT sum(articles_count) FROM author") == 30);
+    // --replace with a file that fails: the old rows stay.
+    write_file(dir / "bad.json", R"([{"created_at":"2011-02-30","author":"x","tags":[],"title":"t","content":""}])");
+    Result bad = run({"--db", db, "import-articles", "--replace", dir / "bad.json"});
+    BOOST_TEST(bad.code == 1);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 30);
+    // Authors too.
+    Result authors = run({"--db", db, "import-authors", "--replace", dir / "d/old_authors.json"});
+    BOOST_TEST(authors.code == 0, authors.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 5);
+}
+
+BOOST_AUTO_TEST_CASE(help_documents_the_json_input) {
+    Result a = run({"import-articles", "--help"});
+    BOOST_TEST(a.code == 0);
+    for (const char* key : {"\"title\"", "\"content\"", "\"created_at\"", "YYYY-MM-DD", "\"author\"", "\"tags\""})
+        BOOST_TEST(a.out.find(key) != std::string::npos, key);
+    Result u = run({"import-authors", "--help"});
+    for (const char* key : {"\"username\"", "\"email\"", "\"bio\""}) BOOST_TEST(u.out.find(key) != std::string::npos, key);
+}
+
+BOOST_AUTO_TEST_CASE(progress_bar_fits_a_narrow_terminal_and_says_committing) {
+    TempDir dir;
+    const std::string db = dir / "p.sqlite3";
+    BOOST_REQUIRE(run({"gen-data", "--authors", "5", "--articles", "300", "--out", dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    // script(1) gives folio a terminal of 50 columns; its output is the terminal's.
+    Result r = run({"--db", db, "import-articles", dir / "d/old_articles.json"}, {},
+                   {"sh", "-c", "exec script -qec \"stty cols 50; exec $0 $*\" /dev/null"});
+    if (r.code == 127 || r.out.find("import-articles") == std::string::npos) {
+        BOOST_TEST_MESSAGE("script(1) cannot give folio a terminal here; progress bar case skipped: " << r.err);
+        return;
+    }
+    BOOST_TEST(r.out.find("committing") != std::string::npos, r.out);
+    // Every redraw (between carriage returns) fits in 49 columns.
+    std::string clean = std::regex_replace(r.out, std::regex("\x1b\\[K"), "");
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= clean.size(); ++i) {
+        if (i == clean.size() || clean[i] == '\r' || clean[i] == '\n') {
+            const std::string piece = clean.substr(start, i - start);
+            if (piece.find("import-articles [") != std::string::npos || piece.find("records") != std::string::npos)
+                BOOST_TEST(piece.size() <= 49u, piece);
+            start = i + 1;
+        }
+    }
+}

@@ -21,5 +21,6 @@ void run_section_10(Context& ctx);  // section_10_12_counting.cpp
 void run_section_11(Context& ctx);  // section_10_12_counting.cpp
 void run_section_12(Context& ctx);  // section_10_12_counting.cpp
 void run_section_13(Context& ctx);  // section_13_statement_cache.cpp
+void run_section_14(Context& ctx);  // section_14_import.cpp (issue 11: the import end to end)
 
 }  // namespace folio::bench

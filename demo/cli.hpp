@@ -80,6 +80,7 @@ void add_schema_commands(CLI::App& app, Commands& out);  // cmd_schema.cpp
 void add_data_commands(CLI::App& app, Commands& out);    // cmd_data.cpp
 void add_blog_commands(CLI::App& app, Commands& out);    // cmd_blog.cpp
 void add_tour_command(CLI::App& app, Commands& out);     // tour.cpp
+void add_serve_command(CLI::App& app, Commands& out);    // cmd_serve.cpp, demo/serve/
 
 // A one-line progress bar on stderr, drawn only when stderr is a terminal
 // (so pipes, logs and tests see nothing), at most ten times a second.

@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     add_data_commands(app, commands);
     add_blog_commands(app, commands);
     add_tour_command(app, commands);
+    add_serve_command(app, commands);
     for (auto& c : commands) c.app->footer("Exit codes: 0 success; 1 bad input or database error; 2 usage error.");
 
     try {

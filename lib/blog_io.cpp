@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <ostream>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,7 @@ namespace {
 
 constexpr std::size_t default_batch = 2000;
 constexpr std::size_t max_batch = 10000;
+constexpr std::size_t max_batch_bytes = 4 * 1024 * 1024;
 
 std::size_t batch_size_of(const ImportOptions& o) {
     return o.batch_size == 0 ? default_batch : std::min(o.batch_size, max_batch);
@@ -40,6 +42,31 @@ std::string field_of(const ValidationError& e, const ModelMeta& meta) {
     return {};
 }
 
+// Gives one import a page cache of bulk_load_cache_kib (unless the
+// connection already has more) and puts the old setting back at the end.
+class BulkLoadCache {
+public:
+    explicit BulkLoadCache(Database& db) : db_(db), old_(db.scalar("PRAGMA cache_size").as_integer()) {
+        // cache_size < 0 is in KiB; > 0 counts pages (the default is -2000).
+        if (old_ < 0 && -old_ >= bulk_load_cache_kib) restore_ = false;
+        else db_.execute(fmt::format("PRAGMA cache_size = -{}", bulk_load_cache_kib));
+    }
+    ~BulkLoadCache() {
+        if (!restore_) return;
+        try {
+            db_.execute(fmt::format("PRAGMA cache_size = {}", old_));
+        } catch (...) {  // a failing PRAGMA only leaves the bigger cache in place
+        }
+    }
+    BulkLoadCache(const BulkLoadCache&) = delete;
+    BulkLoadCache& operator=(const BulkLoadCache&) = delete;
+
+private:
+    Database& db_;
+    std::int64_t old_;
+    bool restore_ = true;
+};
+
 // Collects bad records: throws at the first one, or keeps a list when the
 // caller asked to skip them.
 class Rejects {
@@ -55,6 +82,13 @@ public:
     void reject(std::size_t index, const ValidationError& e, const ModelMeta& meta, std::string field = {}) {
         reject(index, field.empty() ? field_of(e, meta) : std::move(field), e.what());
     }
+    // A record the reader could not deliver (not an object, a missing or
+    // mistyped field): the reader's own error.
+    void reject(const io::InputError& e) {
+        if (!skip_) throw e;
+        report_.rejected.push_back({e.record(), e.what()});
+    }
+    bool skipping() const { return skip_; }
     ImportReport& report() { return report_; }
 
 private:
@@ -76,24 +110,66 @@ ImportReport finish(Rejects& rejects) {
     return std::move(rejects.report());
 }
 
+// The records of one bulk batch. Slots live from batch to batch, so the
+// strings swapped into them from the reader keep their buffers: after the
+// first batch, reading a record allocates nothing.
+// A batch is also full at max_batch_bytes of record text, so that big
+// records (the guide's articles reach 10 KB) keep memory flat: a batch's
+// text is held about three times during its flush (records, objects, bound
+// values), next to the import's page cache.
+template <class T>
+class ReusedBatch {
+public:
+    explicit ReusedBatch(std::size_t capacity) : slots_(capacity) {}
+    T& next() { return slots_[used_++]; }
+    void add_bytes(std::size_t n) { bytes_ += n; }
+    bool full() const { return used_ == slots_.size() || bytes_ >= max_batch_bytes; }
+    std::span<T> items() { return {slots_.data(), used_}; }
+    void clear() {
+        used_ = 0;
+        bytes_ = 0;
+    }
+
+private:
+    std::vector<T> slots_;
+    std::size_t used_ = 0;
+    std::size_t bytes_ = 0;
+};
+
+// Without skip_invalid, the error reported must be the FIRST bad record's;
+// records still waiting in the batch are only checked against the database
+// when it is flushed, so flush them (which throws at an earlier bad one)
+// before reporting a later record's error. With skip_invalid, just list it.
+template <class Flush>
+void reject_in_order(Rejects& rejects, Flush&& flush, const io::InputError& e) {
+    if (!rejects.skipping()) flush();
+    rejects.reject(e);
+}
+
 // ---- authors ----
 
-void flush_authors(Blog& blog, std::vector<std::pair<std::size_t, Author>>& batch, Rejects& rejects) {
-    if (batch.empty()) return;
+struct PendingAuthor {
+    std::size_t index = 0;
+    io::AuthorRecord record;
+};
+
+void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejects) {
+    if (batch.items().empty()) return;
     // One SELECT tells which usernames of the batch the database has already.
     std::vector<Value> names;
-    names.reserve(batch.size());
-    for (const auto& [i, a] : batch) names.emplace_back(a.username());
+    names.reserve(batch.items().size());
+    for (const auto& p : batch.items()) names.emplace_back(p.record.username);
     std::unordered_set<std::string> taken;
     for (const Value& v : blog.authors().filter(Q("username__in", std::move(names))).values_list_flat("username"))
         taken.insert(v.as_text());
     std::vector<Author> authors;
-    authors.reserve(batch.size());
-    for (auto& [i, a] : batch) {
-        if (taken.contains(a.username()))
-            rejects.reject(i, "username", fmt::format("duplicate username '{}': already in the database", a.username()));
+    authors.reserve(batch.items().size());
+    for (const auto& p : batch.items()) {
+        if (taken.contains(p.record.username))
+            rejects.reject(p.index, "username",
+                           fmt::format("duplicate username '{}': already in the database", p.record.username));
         else
-            authors.push_back(std::move(a));
+            authors.emplace_back(p.record.username, p.record.email, p.record.bio);
     }
     blog.authors().bulk_create(authors);
     rejects.report().imported += authors.size();
@@ -109,6 +185,7 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
     const std::size_t batch_size = batch_size_of(options);
     std::size_t records = 0;
 
+    BulkLoadCache cache(blog.db());
     Transaction tx(blog.db());
     // Usernames must be unique; the schema does not say so (the guide's model
     // has no unique=True), so the import checks, within the file here and
@@ -118,36 +195,47 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
     if (options.naive)
         for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
 
-    std::vector<std::pair<std::size_t, Author>> batch;
+    ReusedBatch<PendingAuthor> batch(options.naive ? 0 : batch_size);
+    const auto flush = [&] { flush_authors(blog, batch, rejects); };
+    const auto reject_now = [&](std::size_t index, std::string field, std::string message) {
+        reject_in_order(rejects, flush, io::InputError(name, index, std::move(field), std::move(message)));
+    };
     io::read_authors(
         file,
         [&](io::AuthorRecord&& r, std::size_t index) {
             ++records;
-            Author a(std::move(r.username), std::move(r.email), std::move(r.bio));
+            Author a(r.username, r.email, r.bio);
             try {
                 a.validate();
             } catch (const ValidationError& e) {
-                rejects.reject(index, e, Author::meta());
+                reject_now(index, field_of(e, Author::meta()), e.what());
                 return;
             }
-            if (!seen.insert(a.username()).second) {
-                rejects.reject(index, "username", fmt::format("duplicate username '{}' in the file", a.username()));
+            if (!seen.insert(r.username).second) {
+                reject_now(index, "username", fmt::format("duplicate username '{}' in the file", r.username));
                 return;
             }
             if (options.naive) {
-                if (existing.contains(a.username())) {
+                if (existing.contains(r.username)) {
                     rejects.reject(index, "username",
-                                   fmt::format("duplicate username '{}': already in the database", a.username()));
+                                   fmt::format("duplicate username '{}': already in the database", r.username));
                     return;
                 }
                 a.save(blog.db());  // the guide's "before": one INSERT per author
                 ++rejects.report().imported;
                 return;
             }
-            batch.emplace_back(index, std::move(a));
-            if (batch.size() >= batch_size) flush_authors(blog, batch, rejects);
+            PendingAuthor& slot = batch.next();
+            slot.index = index;
+            std::swap(slot.record, r);
+            batch.add_bytes(slot.record.username.size() + slot.record.email.size() + slot.record.bio.size());
+            if (batch.full()) flush();
         },
-        progress_of(options, records));
+        progress_of(options, records),
+        [&](const io::InputError& e) {
+            ++records;
+            reject_in_order(rejects, flush, e);
+        });
     flush_authors(blog, batch, rejects);
     tx.commit();
     return finish(rejects);
@@ -158,7 +246,7 @@ namespace {
 // ---- articles ----
 
 struct PendingArticle {
-    std::size_t index;
+    std::size_t index = 0;
     io::ArticleRecord record;
 };
 
@@ -177,7 +265,8 @@ bool tags_valid(const PendingArticle& p, Rejects& rejects) {
     return true;
 }
 
-void flush_articles(Blog& blog, std::vector<PendingArticle>& batch, Rejects& rejects) {
+void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& rejects) {
+    const std::span<PendingArticle> batch = pending.items();
     if (batch.empty()) return;
     // 1 statement: the batch's authors by username.
     std::vector<Value> names;
@@ -232,7 +321,7 @@ void flush_articles(Blog& blog, std::vector<PendingArticle>& batch, Rejects& rej
     bulk_link(blog.db(), Article::meta().many_to_many[0], links);
     rejects.report().imported += articles.size();
     ++rejects.report().batches;
-    batch.clear();
+    pending.clear();
 }
 
 // The guide's "before" code, one record at a time. With skip_invalid every
@@ -281,22 +370,31 @@ ImportReport import_articles(Blog& blog, const std::filesystem::path& file, cons
     const std::size_t batch_size = batch_size_of(options);
     std::size_t records = 0;
 
+    BulkLoadCache cache(blog.db());
     Transaction tx(blog.db());
-    std::vector<PendingArticle> batch;
-    batch.reserve(options.naive ? 1 : batch_size);
+    ReusedBatch<PendingArticle> batch(options.naive ? 1 : batch_size);
+    const auto flush = [&] { flush_articles(blog, batch, rejects); };
     io::read_articles(
         file,
         [&](io::ArticleRecord&& r, std::size_t index) {
             ++records;
-            PendingArticle p{index, std::move(r)};
+            PendingArticle& slot = batch.next();
+            slot.index = index;
+            std::swap(slot.record, r);
             if (options.naive) {
-                import_article_naive(blog, p, rejects, options.skip_invalid);
+                import_article_naive(blog, slot, rejects, options.skip_invalid);
+                batch.clear();
                 return;
             }
-            batch.push_back(std::move(p));
-            if (batch.size() >= batch_size) flush_articles(blog, batch, rejects);
+            const io::ArticleRecord& a = slot.record;
+            batch.add_bytes(a.title.size() + a.content.size() + a.author.size() + a.created_at.size() + 16 * a.tags.size());
+            if (batch.full()) flush();
         },
-        progress_of(options, records));
+        progress_of(options, records),
+        [&](const io::InputError& e) {
+            ++records;
+            reject_in_order(rejects, flush, e);
+        });
     flush_articles(blog, batch, rejects);
     tx.commit();
     return finish(rejects);

@@ -9,13 +9,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <exception>
+#include <map>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "folio/database.hpp"
+#include "folio/explain.hpp"
 #include "lib/doctor_state.hpp"
 
 namespace folio {
@@ -38,6 +41,7 @@ std::string_view to_string(Pattern p) {
     case Pattern::CountVsZero: return "count compared with zero";
     case Pattern::SliceAfterEvaluation: return "slicing after evaluation";
     case Pattern::UnusedEagerLoading: return "unused eager loading";
+    case Pattern::UnindexedSort: return "sort without index";
     }
     return "?";
 }
@@ -61,6 +65,8 @@ std::string findings_json(const std::vector<Finding>& findings) {
                        {"fix", f.fix}});
     return out.dump();
 }
+
+std::string statement_shape(std::string_view sql) { return detail::statement_shape(sql); }
 
 namespace {
 std::string join_findings(const std::vector<Finding>& findings) {
@@ -245,46 +251,129 @@ std::string filtered_column(const std::string& sql, const std::string& table) {
 }
 } // namespace
 
+namespace {
+// The table and column of the first ORDER BY term of `sql` ("article",
+// "created_at" for `ORDER BY "article"."created_at" DESC`); the table is ""
+// when the term names only a column.
+std::pair<std::string, std::string> order_by_column(const std::string& sql) {
+    std::size_t at = sql.find(" ORDER BY ");
+    if (at == std::string::npos) return {};
+    at += 10;
+    auto identifier = [&](std::string& out) {
+        while (at < sql.size() && sql[at] == ' ') ++at;
+        if (at < sql.size() && sql[at] == '"') {
+            std::size_t end = sql.find('"', at + 1);
+            if (end == std::string::npos) return false;
+            out = sql.substr(at + 1, end - at - 1);
+            at = end + 1;
+            return true;
+        }
+        std::size_t end = at;
+        while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) ++end;
+        out = sql.substr(at, end - at);
+        at = end;
+        return !out.empty();
+    };
+    std::string first, second;
+    if (!identifier(first)) return {};
+    if (at < sql.size() && sql[at] == '.') {
+        ++at;
+        if (identifier(second)) return {first, second};
+        return {};
+    }
+    return {"", first};
+}
+
+// The table a "SCAN x ..." line reads in full, or "".
+std::string scanned_table(const std::string& line) {
+    if (line.rfind("SCAN ", 0) != 0) return {};
+    std::string table = line.substr(5);
+    if (table.rfind("TABLE ", 0) == 0) table = table.substr(6);  // SQLite < 3.36
+    return table.substr(0, table.find(' '));
+}
+} // namespace
+
+void DoctorState::check_plan(const std::string& sql, const std::vector<PlanStep>& plan, std::vector<Finding>& found) {
+    // Subqueries in FROM show as "MATERIALIZE x" / "CO-ROUTINE x"; a later
+    // "SCAN x" outside them reads the subquery's rows (a page of 20 the
+    // compiler cut first), not table x.
+    std::map<std::string, int> subqueries;  // name -> step id
+    for (const auto& step : plan)
+        for (const char* kind : {"MATERIALIZE ", "CO-ROUTINE "})
+            if (step.detail.rfind(kind, 0) == 0) subqueries[step.detail.substr(std::strlen(kind))] = step.id;
+    std::vector<int> sorts;  // parents of the selects that sort
+    std::vector<std::pair<std::string, int>> scanned;  // table, parent step
+    for (const auto& step : plan) {
+        const std::string& line = step.detail;
+        // "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" is an index serving the
+        // leading terms: a partial sort, not this pattern.
+        if (line == "USE TEMP B-TREE FOR ORDER BY") sorts.push_back(step.parent);
+        const std::string table = scanned_table(line);
+        if (table.empty()) continue;
+        if (auto sub = subqueries.find(table); sub != subqueries.end() && step.parent != sub->second) continue;
+        scanned.emplace_back(table, step.parent);
+        // "SCAN author" reads every row; "SCAN x USING (COVERING) INDEX" does not filter either,
+        // but an index exists there: leave it.
+        if (line.find(" USING ") != std::string::npos) continue;
+        const std::string column = filtered_column(sql, table);
+        if (column.empty()) continue;
+        const std::int64_t rows = rows_of(table);
+        if (rows < options.scan_min_rows) continue;
+        Finding f;
+        f.pattern = Pattern::MissingIndex;
+        f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN QUERY PLAN: {})", rows, table, line);
+        f.sql = statement_shape(sql);
+        f.count = 1;
+        f.fix = fmt::format("an index on {}.{} (db_index=True: CREATE INDEX \"{}_{}\" ON \"{}\" (\"{}\"))", table,
+                            column, table, column, table, column);
+        f.key = "index:" + table + "." + column;
+        found.push_back(std::move(f));
+    }
+    if (sorts.empty()) return;
+    // A sort of every row of a large table, to keep a few (a page): an index
+    // on the ORDER BY column hands the rows over in order instead. The sort
+    // and the scan belong to the same SELECT (same parent step).
+    auto [table, column] = order_by_column(sql);
+    for (const auto& [t, parent] : scanned) {
+        if (std::find(sorts.begin(), sorts.end(), parent) == sorts.end()) continue;
+        if (!table.empty() && t != table) continue;
+        if (column.empty()) break;
+        const std::int64_t rows = rows_of(t);
+        if (rows < options.scan_min_rows) continue;
+        Finding f;
+        f.pattern = Pattern::UnindexedSort;
+        f.what = fmt::format("every row of {} ({} rows) is read and sorted for ORDER BY {} (EXPLAIN QUERY PLAN: "
+                             "USE TEMP B-TREE FOR ORDER BY)", t, rows, column);
+        f.sql = statement_shape(sql);
+        f.count = 1;
+        f.fix = fmt::format("an index serving the ORDER BY (Meta.indexes / db_index=True on {0}: CREATE INDEX "
+                            "\"{1}_{0}\" ON \"{1}\" (\"{0}\")), so the database reads the first rows in order "
+                            "instead of sorting the table",
+                            column, t);
+        f.key = "sort:" + t + "." + column;
+        found.push_back(std::move(f));
+        break;
+    }
+}
+
 void DoctorState::run_explains(bool can_throw) {
     if (!db || explain_pending.empty()) return;
     std::vector<std::string> pending;
     pending.swap(explain_pending);
     std::vector<Finding> found;
     {
-        // Muted: the doctor's statements are not the program's.
+        // Muted: the doctor's statements (the EXPLAINs, rows_of()'s COUNT(*))
+        // are not the program's.
         db->log().set_muted(true);
         struct Unmute {
             Database* db;
             ~Unmute() { db->log().set_muted(false); }
         } unmute{db};
         for (const std::string& sql : pending) {
-            std::vector<std::string> plan;
-            sqlite3_stmt* st = nullptr;
-            const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-            if (sqlite3_prepare_v2(db->handle(), explain.c_str(), -1, &st, nullptr) == SQLITE_OK)
-                while (sqlite3_step(st) == SQLITE_ROW)
-                    if (const auto* d = sqlite3_column_text(st, 3)) plan.emplace_back(reinterpret_cast<const char*>(d));
-            sqlite3_finalize(st);
-            for (const std::string& line : plan) {
-                // "SCAN author" reads every row; "SCAN x USING (COVERING) INDEX" does not filter either,
-                // but an index exists there: leave it.
-                if (line.rfind("SCAN ", 0) != 0 || line.find(" USING ") != std::string::npos) continue;
-                std::string table = line.substr(5);
-                if (table.rfind("TABLE ", 0) == 0) table = table.substr(6);  // SQLite < 3.36
-                table = table.substr(0, table.find(' '));
-                const std::string column = filtered_column(sql, table);
-                if (column.empty()) continue;
-                const std::int64_t rows = rows_of(table);
-                if (rows < options.scan_min_rows) continue;
-                Finding f;
-                f.pattern = Pattern::MissingIndex;
-                f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN QUERY PLAN: {})", rows, table, line);
-                f.sql = statement_shape(sql);
-                f.count = 1;
-                f.fix = fmt::format("an index on {}.{} (db_index=True: CREATE INDEX \"{}_{}\" ON \"{}\" (\"{}\"))",
-                                    table, column, table, column, table, column);
-                f.key = "index:" + table + "." + column;
-                found.push_back(std::move(f));
+            try {
+                check_plan(sql, explain_query_plan(*db, sql), found);
+            } catch (const Error&) {
+                // A statement that no longer prepares (the schema changed since): nothing to say.
             }
         }
     }

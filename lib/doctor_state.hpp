@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "folio/doctor.hpp"
+#include "folio/explain.hpp"
 #include "folio/model.hpp"
 
 namespace folio {
@@ -90,6 +91,9 @@ struct DoctorState {
     // End-of-scope checks on `scope`: pending EXPLAINs and statement shapes.
     void check_scope(ScopeState& scope);
     void run_explains(bool can_throw);
+    // The findings one statement's plan shows: a scan filtered on a large
+    // table (missing index), a large table sorted whole (unindexed sort).
+    void check_plan(const std::string& sql, const std::vector<PlanStep>& plan, std::vector<Finding>& found);
     std::int64_t rows_of(const std::string& table);
 };
 

@@ -98,6 +98,12 @@ WHEN OLD."author_id" IS NOT NEW."author_id" BEGIN
     UPDATE "author" SET "articles_count" = "articles_count" - 1 WHERE "id" = OLD."author_id";
     UPDATE "author" SET "articles_count" = "articles_count" + 1 WHERE "id" = NEW."author_id";
 END;)sql"},
+        // The list page (guide section 7) orders by created_at, newest first,
+        // and shows 20: without this index every page sorts the whole
+        // article table. The index's implicit rowid tail also serves the
+        // "-id" tie-break (ORDER BY created_at DESC, id DESC).
+        {"0005_article_created_at_index",
+         R"sql(CREATE INDEX "article_created_at" ON "article" ("created_at");)sql"},
     };
     return migrations;
 }

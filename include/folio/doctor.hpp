@@ -64,6 +64,8 @@ enum class Pattern {
     CountVsZero,           // count() compared with zero (section 11)
     SliceAfterEvaluation,  // a whole QuerySet fetched, then sliced in memory (section 12)
     UnusedEagerLoading,    // select_related / prefetch_related results never touched
+    UnindexedSort,         // a large table read whole and sorted for an ORDER BY (EXPLAIN QUERY PLAN's
+                           // USE TEMP B-TREE FOR ORDER BY): the list page without an index (section 7)
 };
 // "N+1", "one-by-one writes", ...
 std::string_view to_string(Pattern p);
@@ -80,6 +82,13 @@ struct Finding {
     // One line: "[folio doctor] N+1: ... (20x: SELECT ...) -> fix: select_related(\"author\")".
     std::string to_string() const;
 };
+
+// The shape of a statement, as the doctor groups statements (Django Debug
+// Toolbar's "similar" queries): `sql` with every string and number literal
+// replaced by ?, and lists of placeholders or VALUES rows folded to one, so
+// the same query with other values or another IN-list length has the same
+// shape. Pure function; thread-safe.
+std::string statement_shape(std::string_view sql);
 
 // The findings as a JSON array of {pattern, what, sql, count, fix}: the
 // CLI's --stats-json "findings" value.
@@ -112,7 +121,8 @@ struct DoctorOptions {
     // deferred field) lazily is an N+1; fewer (a loop over 3) is not.
     std::size_t n_plus_one_threshold = 5;
     // A SELECT scanning a table of at least this many rows on a filtered
-    // column is a missing index (the table size is counted once per table).
+    // column is a missing index, and one sorting all of them for its
+    // ORDER BY an unindexed sort (the table size is counted once per table).
     std::int64_t scan_min_rows = 1000;
     // An evaluation of at least this many rows iterated once: use iterator().
     std::size_t large_result_rows = 1000;

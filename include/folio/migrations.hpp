@@ -47,7 +47,8 @@ private:
 };
 
 // The blog's history, in the guide's order: initial tables; comments_on;
-// the index on author.username; the denormalized author.articles_count.
+// the index on author.username; the denormalized author.articles_count; the
+// index on article.created_at that serves the list page's newest-first order.
 const std::vector<Migration>& blog_migrations();
 
 } // namespace folio

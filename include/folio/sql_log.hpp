@@ -69,6 +69,7 @@ public:
     // While muted, statements are not reported: the query doctor's own
     // EXPLAINs must not show in captures and statement counts.
     void set_muted(bool muted) noexcept { muted_ = muted; }
+    bool muted() const noexcept { return muted_; }
 
     // Prints every statement to `out` in the guide's style (nullptr stops).
     void print_to(std::ostream* out);

@@ -1,6 +1,8 @@
-// Implementation of the chunked, byte-counting input buffer used by the JSON
-// readers (see chunked_input.hpp).
+// Implementation of the readers' chunked, byte-counting input (see
+// chunked_input.hpp).
 #include "chunked_input.hpp"
+
+#include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,16 +12,11 @@
 
 namespace folio::io::detail {
 
-ChunkedStreambuf::ChunkedStreambuf(ReadFn read, std::uint64_t total,
-                                   const ProgressCallback& progress)
-    : read_(std::move(read)), buffer_(read_chunk_size), total_(total),
-      progress_(progress ? &progress : nullptr) {
-    setg(buffer_.data(), buffer_.data(), buffer_.data());
-}
+ChunkedInput::ChunkedInput(ReadFn read, std::uint64_t total, const ProgressCallback& progress)
+    : read_(std::move(read)), buffer_(read_chunk_size), total_(total), progress_(progress ? &progress : nullptr) {}
 
-ChunkedStreambuf ChunkedStreambuf::from_file(const std::filesystem::path& file,
-                                             const std::string& display_name,
-                                             const ProgressCallback& progress) {
+ChunkedInput ChunkedInput::from_file(const std::filesystem::path& file, const std::string& display_name,
+                                     const ProgressCallback& progress) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
         throw InputError(display_name, InputError::npos, {},
@@ -29,77 +26,86 @@ ChunkedStreambuf ChunkedStreambuf::from_file(const std::filesystem::path& file,
     if (raw == nullptr) {
         const int err = errno;
         throw InputError(display_name, InputError::npos, {},
-                         std::string("cannot open file: ") +
-                             (err != 0 ? std::strerror(err) : "unknown error"));
+                         std::string("cannot open file: ") + (err != 0 ? std::strerror(err) : "unknown error"));
     }
     std::shared_ptr<std::FILE> handle(raw, [](std::FILE* f) { std::fclose(f); });
-    // We read in 64 KiB chunks ourselves; stdio buffering would only copy twice.
+    // We read in large chunks ourselves; stdio buffering would only copy twice.
     std::setvbuf(raw, nullptr, _IONBF, 0);
+    // One pass front to back: let the kernel read ahead further and drop
+    // pages behind us (a hint; failure is harmless).
+    (void)::posix_fadvise(::fileno(raw), 0, 0, POSIX_FADV_SEQUENTIAL);
     const std::uintmax_t size = std::filesystem::file_size(file, ec);
     auto read = [raw, display_name](char* dst, std::size_t n) -> std::size_t {
         const std::size_t got = std::fread(dst, 1, n, raw);
         if (got < n && std::ferror(raw)) {
             const int err = errno;
-            throw InputError(display_name, InputError::npos, {},
-                             std::string("read error: ") + std::strerror(err));
+            throw InputError(display_name, InputError::npos, {}, std::string("read error: ") + std::strerror(err));
         }
         return got;
     };
-    ChunkedStreambuf buf(std::move(read), ec ? 0 : static_cast<std::uint64_t>(size), progress);
-    buf.file_ = std::move(handle);
-    return buf;
+    ChunkedInput in(std::move(read), ec ? 0 : static_cast<std::uint64_t>(size), progress);
+    in.file_ = std::move(handle);
+    return in;
 }
 
-ChunkedStreambuf ChunkedStreambuf::from_stream(std::istream& in, const std::string& display_name,
-                                               const ProgressCallback& progress) {
+ChunkedInput ChunkedInput::from_stream(std::istream& in, const std::string& display_name,
+                                       const ProgressCallback& progress) {
     std::streambuf* sb = in.rdbuf();
-    if (sb == nullptr || !in.good())
-        throw InputError(display_name, InputError::npos, {}, "cannot read stream");
+    if (sb == nullptr || !in.good()) throw InputError(display_name, InputError::npos, {}, "cannot read stream");
     // Remaining size, when the stream supports seeking (files, stringstreams).
     std::uint64_t total = 0;
     const auto cur = sb->pubseekoff(0, std::ios_base::cur, std::ios_base::in);
     if (cur != std::streampos(-1)) {
         const auto end = sb->pubseekoff(0, std::ios_base::end, std::ios_base::in);
-        if (end != std::streampos(-1) && end >= cur)
-            total = static_cast<std::uint64_t>(end - cur);
+        if (end != std::streampos(-1) && end >= cur) total = static_cast<std::uint64_t>(end - cur);
         sb->pubseekpos(cur, std::ios_base::in);
     }
     auto read = [sb](char* dst, std::size_t n) -> std::size_t {
         const std::streamsize got = sb->sgetn(dst, static_cast<std::streamsize>(n));
         return got > 0 ? static_cast<std::size_t>(got) : 0;
     };
-    return ChunkedStreambuf(std::move(read), total, progress);
+    return ChunkedInput(std::move(read), total, progress);
 }
 
-ChunkedStreambuf::int_type ChunkedStreambuf::underflow() {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    const std::size_t got = read_(buffer_.data(), buffer_.size());
-    if (got == 0) return traits_type::eof();
-    bytes_read_ += got;
-    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+bool ChunkedInput::fill() {
+    pos_ = 0;
+    size_ = read_(buffer_.data(), buffer_.size());
+    if (size_ == 0) return false;
+    bytes_read_ += size_;
     if (progress_ != nullptr) (*progress_)(bytes_read_, total_);
-    return traits_type::to_int_type(*gptr());
+    return true;
 }
 
-std::uint64_t ChunkedStreambuf::skip_whitespace(bool& at_end) {
+void ChunkedInput::refill(const char*& pos, const char*& end) {
+    fill();
+    pos = buffer_.data();
+    end = buffer_.data() + size_;
+}
+
+ChunkedInput::Iterator ChunkedInput::begin() {
+    if (pos_ == size_) fill();
+    const char* base = buffer_.data();
+    return {this, base + pos_, base + size_};
+}
+
+std::uint64_t ChunkedInput::skip_whitespace(bool& at_end) {
     std::uint64_t skipped = 0;
     while (true) {
-        const int_type c = sgetc();
-        if (traits_type::eq_int_type(c, traits_type::eof())) {
+        if (pos_ == size_ && !fill()) {
             at_end = true;
             return skipped;
         }
-        const char ch = traits_type::to_char_type(c);
+        const char ch = buffer_[pos_];
         if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
             at_end = false;
             return skipped;
         }
-        sbumpc();
+        ++pos_;
         ++skipped;
     }
 }
 
-void ChunkedStreambuf::report_done() {
+void ChunkedInput::report_done() {
     if (progress_ != nullptr) (*progress_)(bytes_read_, bytes_read_);
 }
 

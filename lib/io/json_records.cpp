@@ -1,6 +1,8 @@
 // Implementation of folio/io/json_records.hpp: a schema-driven SAX handler for
-// nlohmann::json that assembles one flat record at a time (string fields and
+// nlohmann::json that fills one reused record at a time (string fields and
 // arrays of strings), checks JSON types, and passes each finished record on.
+// A record of the wrong shape is reported and skipped to its end: the SAX
+// events keep coming, so the read resynchronises at the next element.
 #include "folio/io/json_records.hpp"
 
 #include <array>
@@ -19,57 +21,47 @@ namespace {
 
 using json = nlohmann::json;
 
-enum class Kind { string, string_array };
-
+// One field of a record type: a string member or an array-of-strings member.
+template <class Record>
 struct FieldSpec {
     std::string_view name;
-    Kind kind;
+    std::string Record::*text = nullptr;
+    std::vector<std::string> Record::*list = nullptr;
 };
 
-constexpr std::array<FieldSpec, 3> author_fields{{
-    {"username", Kind::string},
-    {"email", Kind::string},
-    {"bio", Kind::string},
+constexpr std::array<FieldSpec<AuthorRecord>, 3> author_fields{{
+    {"username", &AuthorRecord::username, nullptr},
+    {"email", &AuthorRecord::email, nullptr},
+    {"bio", &AuthorRecord::bio, nullptr},
 }};
 
-constexpr std::array<FieldSpec, 5> article_fields{{
-    {"created_at", Kind::string},
-    {"author", Kind::string},
-    {"tags", Kind::string_array},
-    {"title", Kind::string},
-    {"content", Kind::string},
+constexpr std::array<FieldSpec<ArticleRecord>, 5> article_fields{{
+    {"created_at", &ArticleRecord::created_at, nullptr},
+    {"author", &ArticleRecord::author, nullptr},
+    {"tags", nullptr, &ArticleRecord::tags},
+    {"title", &ArticleRecord::title, nullptr},
+    {"content", &ArticleRecord::content, nullptr},
 }};
 
-// Values of the record being parsed; slot i belongs to the schema's field i.
-struct Slots {
-    explicit Slots(std::size_t n) : strings(n), arrays(n) {}
-    std::vector<std::string> strings;
-    std::vector<std::vector<std::string>> arrays;
-};
-
-// SAX handler. The parser guarantees well-formed nesting, so the handler only
-// tracks where it is in the expected shape:
-//   top -> [ records -> { key -> value (-> array of strings) ... } ... ] -> done
-// Values of unknown keys are skipped by counting container depth (skip_).
-template <class Emit>
+// SAX handler. The parser guarantees well-formed nesting, so the handler
+// tracks the container depth (1: the top-level array, 2: a record, 3: a
+// field's array or an ignored value's container) and where it is in the
+// expected shape. Strings are swapped, not copied, between the lexer's buffer
+// and the record's, so after the first records no string allocates.
+template <class Record>
 class RecordSax {
 public:
-    RecordSax(const std::string& file, std::span<const FieldSpec> fields, Emit emit,
-              std::uint64_t offset_base)
-        : file_(file), fields_(fields), slots_(fields.size()), emit_(std::move(emit)),
-          offset_base_(offset_base) {}
+    using Callback = std::function<void(Record&&, std::size_t)>;
+
+    RecordSax(const std::string& file, std::span<const FieldSpec<Record>> fields, const Callback& emit,
+              const InvalidRecordCallback& on_invalid, std::uint64_t offset_base)
+        : file_(file), fields_(fields), emit_(emit), on_invalid_(on_invalid), offset_base_(offset_base) {}
 
     bool null() { return scalar("null", nullptr); }
     bool boolean(bool v) { return scalar(v ? "boolean true" : "boolean false", nullptr); }
-    bool number_integer(json::number_integer_t v) {
-        return scalar("number " + std::to_string(v), nullptr);
-    }
-    bool number_unsigned(json::number_unsigned_t v) {
-        return scalar("number " + std::to_string(v), nullptr);
-    }
-    bool number_float(json::number_float_t, const std::string& text) {
-        return scalar("number " + text, nullptr);
-    }
+    bool number_integer(json::number_integer_t v) { return scalar(number(v), nullptr); }
+    bool number_unsigned(json::number_unsigned_t v) { return scalar(number(v), nullptr); }
+    bool number_float(json::number_float_t, const std::string& text) { return scalar("number " + text, nullptr); }
     bool string(std::string& v) { return scalar("string", &v); }
     bool binary(json::binary_t&) { return scalar("binary", nullptr); } // not produced by JSON
 
@@ -79,11 +71,10 @@ public:
     bool end_array() { return close(); }
 
     bool key(std::string& k) {
-        if (skip_ > 0) return true;
+        if (depth_ != 2 || bad_) return true; // keys of ignored objects
         field_ = npos;
         for (std::size_t i = 0; i < fields_.size(); ++i)
             if (fields_[i].name == k) field_ = i;
-        state_ = State::value;
         return true;
     }
 
@@ -102,182 +93,207 @@ public:
             if (b < 0x80) clean.push_back(c);
             else clean += fmt::format("\\x{:02X}", b);
         }
-        const bool in_records = state_ != State::top && state_ != State::done;
+        const bool in_records = depth_ >= 2 || (depth_ == 1 && started_);
         throw InputError(file_, in_records ? index_ : InputError::npos, {},
-                         "malformed JSON at byte " + std::to_string(offset) + ": " + clean,
-                         offset);
+                         "malformed JSON at byte " + std::to_string(offset) + ": " + clean, offset);
     }
 
-    std::size_t records() const noexcept { return index_; }
+    std::size_t delivered() const noexcept { return delivered_; }
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-    enum class State { top, records, key, value, array, done };
+
+    template <class N>
+    static std::string number(N v) {
+        return "number " + std::to_string(v);
+    }
 
     [[noreturn]] void fail_top() const {
         throw InputError(file_, InputError::npos, {}, "top level must be an array of objects");
     }
-    [[noreturn]] void fail_field(std::string message) const {
-        throw InputError(file_, index_, std::string(fields_[field_].name), std::move(message));
+
+    // The current record is bad: throw, or report it and ignore the rest of
+    // it (bad_) until its end.
+    void reject(std::string field, std::string message) {
+        InputError err(file_, index_, std::move(field), std::move(message));
+        if (!on_invalid_) throw err;
+        bad_ = true;
+        on_invalid_(err);
     }
-    std::string element_prefix() const { return "element " + std::to_string(element_) + ": "; }
+    void reject_field(std::string message) { reject(std::string(fields_[field_].name), std::move(message)); }
+    void reject_missing(std::size_t field) {
+        InputError err = InputError::missing_field(file_, index_, std::string(fields_[field].name));
+        if (!on_invalid_) throw err;
+        bad_ = true;
+        on_invalid_(err);
+    }
+
+    // True while inside an unknown key's container or a rejected record.
+    bool ignoring() const noexcept { return bad_ || (ignore_from_ != 0 && depth_ >= ignore_from_); }
+
+    void begin_record() {
+        bad_ = false;
+        seen_ = 0;
+        field_ = npos;
+    }
+
+    // The record at depth 2 closed (or a scalar element stood for one).
+    void end_record() {
+        if (!bad_)
+            for (std::size_t i = 0; i < fields_.size(); ++i)
+                if ((seen_ & (std::uint32_t{1} << i)) == 0) {
+                    reject_missing(i);
+                    break;
+                }
+        if (!bad_) {
+            emit_(std::move(record_), index_);
+            ++delivered_;
+        }
+        ++index_;
+    }
 
     bool scalar(std::string_view what, std::string* str) {
-        if (skip_ > 0) return true;
-        switch (state_) {
-        case State::top: fail_top();
-        case State::records:
-            throw InputError(file_, index_, {}, "expected an object, got " + std::string(what));
-        case State::value:
-            state_ = State::key;
+        if (depth_ == 0) fail_top();
+        if (depth_ == 1) { // an element of the top-level array that is not an object
+            begin_record();
+            reject({}, "expected an object, got " + std::string(what));
+            end_record();
+            return true;
+        }
+        if (ignoring()) return true;
+        if (depth_ == 2) { // the value of key field_
             if (field_ == npos) return true; // unknown key: ignore its value
-            if (fields_[field_].kind == Kind::string_array)
-                fail_field("expected an array of strings, got " + std::string(what));
-            if (str == nullptr) fail_field("expected a string, got " + std::string(what));
-            slots_.strings[field_] = std::move(*str);
+            const auto& f = fields_[field_];
+            if (f.list != nullptr) {
+                reject_field("expected an array of strings, got " + std::string(what));
+                return true;
+            }
+            if (str == nullptr) {
+                reject_field("expected a string, got " + std::string(what));
+                return true;
+            }
+            std::swap(record_.*f.text, *str); // the lexer clears its buffer before reuse
             seen_ |= std::uint32_t{1} << field_;
             return true;
-        case State::array:
-            if (str == nullptr)
-                fail_field(element_prefix() + "expected a string, got " + std::string(what));
-            slots_.arrays[field_].push_back(std::move(*str));
-            ++element_;
-            return true;
-        case State::key:
-        case State::done: return true; // the parser never sends values here
         }
+        // depth 3: an element of field_'s array of strings
+        if (str == nullptr) {
+            reject_field(element_prefix() + "expected a string, got " + std::string(what));
+            return true;
+        }
+        auto& list = record_.*fields_[field_].list;
+        if (element_ < list.size()) std::swap(list[element_], *str);
+        else list.push_back(std::move(*str));
+        ++element_;
         return true;
     }
 
+    std::string element_prefix() const { return "element " + std::to_string(element_) + ": "; }
+
     bool open(bool object) {
-        if (skip_ > 0) {
-            ++skip_;
+        const std::size_t d = ++depth_;
+        if (d == 1) {
+            if (object) fail_top();
+            started_ = true;
             return true;
         }
+        if (d == 2) {
+            begin_record();
+            if (!object) reject({}, "expected an object, got array");
+            return true;
+        }
+        if (ignoring()) return true;
         const std::string what = object ? "object" : "array";
-        switch (state_) {
-        case State::top:
-            if (object) fail_top();
-            state_ = State::records;
-            return true;
-        case State::records:
-            if (!object) throw InputError(file_, index_, {}, "expected an object, got array");
-            state_ = State::key;
-            seen_ = 0;
-            return true;
-        case State::value:
+        if (d == 3) {
             if (field_ == npos) {
-                skip_ = 1;
+                ignore_from_ = 3; // unknown key: skip its whole value
                 return true;
             }
-            if (fields_[field_].kind == Kind::string) fail_field("expected a string, got " + what);
-            if (object) fail_field("expected an array of strings, got object");
-            state_ = State::array;
-            element_ = 0;
-            slots_.arrays[field_].clear();
+            if (fields_[field_].list == nullptr) reject_field("expected a string, got " + what);
+            else if (object) reject_field("expected an array of strings, got object");
+            else element_ = 0;
             return true;
-        case State::array: fail_field(element_prefix() + "expected a string, got " + what);
-        case State::key:
-        case State::done: return true;
         }
+        reject_field(element_prefix() + "expected a string, got " + what); // a container inside the array
         return true;
     }
 
     bool close() {
-        if (skip_ > 0) {
-            if (--skip_ == 0) state_ = State::key;
+        const std::size_t d = depth_--;
+        if (d == 1) return true;
+        if (d == 2) {
+            end_record();
             return true;
         }
-        switch (state_) {
-        case State::array:
-            seen_ |= std::uint32_t{1} << field_;
-            state_ = State::key;
+        if (ignore_from_ == d) {
+            ignore_from_ = 0;
             return true;
-        case State::key: finish_record(); return true;
-        case State::records: state_ = State::done; return true;
-        default: return true;
         }
-    }
-
-    void finish_record() {
-        for (std::size_t i = 0; i < fields_.size(); ++i)
-            if ((seen_ & (std::uint32_t{1} << i)) == 0)
-                throw InputError::missing_field(file_, index_, std::string(fields_[i].name));
-        emit_(slots_, index_);
-        ++index_;
-        state_ = State::records;
+        if (ignoring()) return true;
+        // d == 3: the end of field_'s array of strings
+        (record_.*fields_[field_].list).resize(element_);
+        seen_ |= std::uint32_t{1} << field_;
+        return true;
     }
 
     const std::string& file_;
-    std::span<const FieldSpec> fields_;
-    Slots slots_;
-    Emit emit_;
+    std::span<const FieldSpec<Record>> fields_;
+    const Callback& emit_;
+    const InvalidRecordCallback& on_invalid_;
     std::uint64_t offset_base_;
-    State state_ = State::top;
-    std::size_t index_ = 0;   // index of the record being parsed
+    Record record_;            // reused from record to record
+    std::size_t depth_ = 0;    // containers open
+    bool started_ = false;     // the top-level array was opened
+    bool bad_ = false;         // the current record was rejected: ignore it to its end
+    std::size_t ignore_from_ = 0; // depth of an unknown key's container being skipped, else 0
+    std::size_t index_ = 0;    // index of the record being parsed
+    std::size_t delivered_ = 0;
     std::size_t field_ = npos; // schema index of the current key, npos if unknown
-    std::size_t element_ = 0; // index inside the current string array
-    std::size_t skip_ = 0;    // container depth inside an ignored value
-    std::uint32_t seen_ = 0;  // bit i: field i was present in this record
+    std::size_t element_ = 0;  // index inside the current string array
+    std::uint32_t seen_ = 0;   // bit i: field i was present in this record
 };
 
-// Runs the SAX parse over `buf`, handling the empty-input case first.
-template <class Emit>
-std::size_t parse(detail::ChunkedStreambuf& buf, const std::string& name,
-                  std::span<const FieldSpec> fields, Emit emit) {
+// Runs the SAX parse over `input`, handling the empty-input case first.
+template <class Record, std::size_t N>
+std::size_t parse(detail::ChunkedInput& input, const std::string& name, const std::array<FieldSpec<Record>, N>& fields,
+                  const std::function<void(Record&&, std::size_t)>& emit, const InvalidRecordCallback& on_invalid) {
     bool at_end = false;
-    const std::uint64_t skipped = buf.skip_whitespace(at_end);
+    const std::uint64_t skipped = input.skip_whitespace(at_end);
     if (at_end) throw InputError(name, InputError::npos, {}, "empty file");
-    RecordSax<Emit> sax(name, fields, std::move(emit), skipped);
-    std::istream in(&buf);
-    json::sax_parse(in, &sax, json::input_format_t::json, /*strict=*/true);
-    buf.report_done();
-    return sax.records();
-}
-
-auto author_emitter(const AuthorCallback& cb) {
-    return [&cb](Slots& s, std::size_t i) {
-        cb(AuthorRecord{std::move(s.strings[0]), std::move(s.strings[1]), std::move(s.strings[2])},
-           i);
-    };
-}
-
-auto article_emitter(const ArticleCallback& cb) {
-    return [&cb](Slots& s, std::size_t i) {
-        cb(ArticleRecord{std::move(s.strings[0]), std::move(s.strings[1]), std::move(s.strings[3]),
-                         std::move(s.strings[4]), std::move(s.arrays[2])},
-           i);
-    };
+    RecordSax<Record> sax(name, fields, emit, on_invalid, skipped);
+    json::sax_parse(input.begin(), detail::ChunkedInput::end(), &sax, json::input_format_t::json, /*strict=*/true);
+    input.report_done();
+    return sax.delivered();
 }
 
 } // namespace
 
 std::size_t read_authors(const std::filesystem::path& file, const AuthorCallback& on_record,
-                         const ProgressCallback& progress) {
+                         const ProgressCallback& progress, const InvalidRecordCallback& on_invalid) {
     const std::string name = file.string();
-    auto buf = detail::ChunkedStreambuf::from_file(file, name, progress);
-    return parse(buf, name, author_fields, author_emitter(on_record));
+    auto input = detail::ChunkedInput::from_file(file, name, progress);
+    return parse(input, name, author_fields, on_record, on_invalid);
 }
 
 std::size_t read_articles(const std::filesystem::path& file, const ArticleCallback& on_record,
-                          const ProgressCallback& progress) {
+                          const ProgressCallback& progress, const InvalidRecordCallback& on_invalid) {
     const std::string name = file.string();
-    auto buf = detail::ChunkedStreambuf::from_file(file, name, progress);
-    return parse(buf, name, article_fields, article_emitter(on_record));
+    auto input = detail::ChunkedInput::from_file(file, name, progress);
+    return parse(input, name, article_fields, on_record, on_invalid);
 }
 
-std::size_t read_authors(std::istream& in, std::string_view display_name,
-                         const AuthorCallback& on_record, const ProgressCallback& progress) {
+std::size_t read_authors(std::istream& in, std::string_view display_name, const AuthorCallback& on_record,
+                         const ProgressCallback& progress, const InvalidRecordCallback& on_invalid) {
     const std::string name(display_name);
-    auto buf = detail::ChunkedStreambuf::from_stream(in, name, progress);
-    return parse(buf, name, author_fields, author_emitter(on_record));
+    auto input = detail::ChunkedInput::from_stream(in, name, progress);
+    return parse(input, name, author_fields, on_record, on_invalid);
 }
 
-std::size_t read_articles(std::istream& in, std::string_view display_name,
-                          const ArticleCallback& on_record, const ProgressCallback& progress) {
+std::size_t read_articles(std::istream& in, std::string_view display_name, const ArticleCallback& on_record,
+                          const ProgressCallback& progress, const InvalidRecordCallback& on_invalid) {
     const std::string name(display_name);
-    auto buf = detail::ChunkedStreambuf::from_stream(in, name, progress);
-    return parse(buf, name, article_fields, article_emitter(on_record));
+    auto input = detail::ChunkedInput::from_stream(in, name, progress);
+    return parse(input, name, article_fields, on_record, on_invalid);
 }
 
 } // namespace folio::io

@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(empty_array_gives_no_records) {
 BOOST_AUTO_TEST_CASE(reads_from_path_and_reports_progress) {
     TempDir dir;
     std::string text = "[";
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < 8000; ++i) {
         if (i > 0) text += ",\n";
         text += R"({"username": "user)" + std::to_string(i) + R"(", "email": "", "bio": ")" +
                 std::string(100, 'b') + "\"}";
@@ -111,9 +111,9 @@ BOOST_AUTO_TEST_CASE(reads_from_path_and_reports_progress) {
             ++seen;
         },
         [&](std::uint64_t done, std::uint64_t total) { calls.emplace_back(done, total); });
-    BOOST_TEST(n == 3000u);
-    BOOST_TEST(seen == 3000u);
-    // One call per 64 KiB chunk plus the final one.
+    BOOST_TEST(n == 8000u);
+    BOOST_TEST(seen == 8000u);
+    // One call per read chunk plus the final one.
     BOOST_TEST(calls.size() == (text.size() + read_chunk_size - 1) / read_chunk_size + 1);
     for (std::size_t i = 0; i < calls.size(); ++i) {
         BOOST_TEST(calls[i].second == text.size());
@@ -288,6 +288,108 @@ BOOST_AUTO_TEST_CASE(callback_exceptions_propagate) {
                                    }),
                       std::domain_error);
     BOOST_TEST(calls == 1u);
+}
+
+// With on_invalid, every kind of bad record (not an object, a null, a
+// missing field, a mistyped field, a container where a string belongs) is
+// reported with its index and reason, and the reading goes on with the next
+// record: the good ones are all delivered, in order, with their own indexes.
+BOOST_AUTO_TEST_CASE(on_invalid_skips_each_kind_of_bad_author) {
+    const std::string ok = R"({"username":"ok","email":"","bio":""})";
+    const std::string text = "[" + ok + R"(, {"username": 5, "email": "", "bio": ""}, null, 17, "s", [1, {"a": [2]}],)"
+                             R"( {"username": "m", "email": ""}, {"username": null, "email": "", "bio": ""},)"
+                             R"( {"username": {"deep": [1, {"x": null}]}, "email": "", "bio": ""}, true, )" +
+                             ok + "]";
+    std::istringstream in(text);
+    std::vector<std::size_t> delivered;
+    std::vector<InputError> bad;
+    const std::size_t n = read_authors(
+        in, "a.json", [&](AuthorRecord&& a, std::size_t i) {
+            BOOST_TEST(a.username == "ok");
+            delivered.push_back(i);
+        },
+        {}, [&](const InputError& e) { bad.push_back(e); });
+    BOOST_TEST(n == 2u);
+    BOOST_TEST(delivered == (std::vector<std::size_t>{0, 10}), boost::test_tools::per_element());
+    BOOST_REQUIRE(bad.size() == 9u);
+    const std::vector<std::string> expected = {
+        "a.json: record 1: field \"username\": expected a string, got number 5",
+        "a.json: record 2: expected an object, got null",
+        "a.json: record 3: expected an object, got number 17",
+        "a.json: record 4: expected an object, got string",
+        "a.json: record 5: expected an object, got array",
+        "a.json: record 6: missing field \"bio\"",
+        "a.json: record 7: field \"username\": expected a string, got null",
+        "a.json: record 8: field \"username\": expected a string, got object",
+        "a.json: record 9: expected an object, got boolean true",
+    };
+    for (std::size_t i = 0; i < bad.size(); ++i) {
+        BOOST_TEST(bad[i].what() == expected[i]);
+        BOOST_TEST(bad[i].record() == i + 1);
+    }
+    BOOST_TEST(bad[0].field() == "username");
+    BOOST_TEST(bad[5].field() == "bio");
+}
+
+BOOST_AUTO_TEST_CASE(on_invalid_skips_each_kind_of_bad_article) {
+    const std::string text = "[" + good_article + R"(, {"created_at": 2016, "author": "a", "tags": [], "title": "t", "content": "c"},)"
+                             R"( null, {"created_at": "2016-01-01", "author": "a", "tags": [], "title": "t"},)"
+                             R"( {"created_at": "2016-01-01", "author": "a", "tags": ["x", null], "title": "t", "content": "c"},)"
+                             R"( {"created_at": "2016-01-01", "author": "a", "tags": ["x", ["y"]], "title": "t", "content": "c"},)"
+                             R"( {"created_at": "2016-01-01", "author": "a", "tags": {"x": 1}, "title": "t", "content": "c"},)"
+                             R"( [], 3.5, )" + good_article + "]";
+    std::istringstream in(text);
+    std::vector<ArticleRecord> delivered;
+    std::vector<std::size_t> indexes;
+    std::vector<std::string> bad;
+    read_articles(
+        in, "b.json", [&](ArticleRecord&& a, std::size_t i) {
+            delivered.push_back(std::move(a));
+            indexes.push_back(i);
+        },
+        {}, [&](const InputError& e) { bad.push_back(e.what()); });
+    BOOST_TEST(indexes == (std::vector<std::size_t>{0, 9}), boost::test_tools::per_element());
+    BOOST_REQUIRE(delivered.size() == 2u);
+    BOOST_TEST(delivered[1].tags == (std::vector<std::string>{"minus", "fugiat"}), boost::test_tools::per_element());
+    const std::vector<std::string> expected = {
+        "b.json: record 1: field \"created_at\": expected a string, got number 2016",
+        "b.json: record 2: expected an object, got null",
+        "b.json: record 3: missing field \"content\"",
+        "b.json: record 4: field \"tags\": element 1: expected a string, got null",
+        "b.json: record 5: field \"tags\": element 1: expected a string, got array",
+        "b.json: record 6: field \"tags\": expected an array of strings, got object",
+        "b.json: record 7: expected an object, got array",
+        "b.json: record 8: expected an object, got number 3.5",
+    };
+    BOOST_TEST(bad == expected, boost::test_tools::per_element());
+}
+
+// Malformed JSON cannot be resynchronised: it throws even with on_invalid.
+BOOST_AUTO_TEST_CASE(on_invalid_does_not_cover_malformed_json_or_top_level) {
+    std::size_t reported = 0;
+    const auto count = [&](const InputError&) { ++reported; };
+    const auto ignore = [](AuthorRecord&&, std::size_t) {};
+    std::istringstream bad_json(R"([{"username": 5}, {"username": )");
+    BOOST_CHECK_THROW(read_authors(bad_json, "x.json", ignore, {}, count), InputError);
+    BOOST_TEST(reported == 1u); // record 0 was reported before the syntax error
+    std::istringstream top(R"({"username": "a"})");
+    const auto e = catch_input_error([&] { read_authors(top, "x.json", ignore, {}, count); });
+    BOOST_TEST(e.what() == std::string("x.json: top level must be an array of objects"));
+}
+
+// The record handed over is the reader's reused buffer: swapping strings out
+// of it must give each later record its own values (no stale field leaks).
+BOOST_AUTO_TEST_CASE(swapping_out_of_the_reused_record_is_safe) {
+    std::istringstream in(R"([{"created_at": "2016-01-01", "author": "a", "tags": ["x", "y", "z"], "title": "one", "content": "c1"},)"
+                          R"( {"created_at": "2016-01-02", "author": "b", "tags": ["w"], "title": "two", "content": "c2"},)"
+                          R"( {"created_at": "2016-01-03", "author": "c", "tags": [], "title": "three", "content": "c3"}])");
+    std::vector<ArticleRecord> kept(3);
+    read_articles(in, "b.json", [&](ArticleRecord&& a, std::size_t i) { std::swap(kept[i], a); });
+    BOOST_TEST(kept[0].tags == (std::vector<std::string>{"x", "y", "z"}), boost::test_tools::per_element());
+    BOOST_TEST(kept[1].tags == (std::vector<std::string>{"w"}), boost::test_tools::per_element());
+    BOOST_TEST(kept[2].tags.empty());
+    BOOST_TEST(kept[2].title == "three");
+    BOOST_TEST(kept[1].content == "c2");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,18 +39,28 @@ struct ArticleRecord {
     bool operator==(const ArticleRecord&) const = default;
 };
 
-// Called with each record (movable: take ownership) and its 0-based index in
-// the top-level array.
+// Called with each record and its 0-based index in the top-level array. The
+// record is the reader's own buffer, reused for the next record: take its
+// strings by moving or (cheapest: no allocation on either side) by swapping
+// them with strings of your own; whatever it holds on return is overwritten.
 using AuthorCallback = std::function<void(AuthorRecord&&, std::size_t index)>;
 using ArticleCallback = std::function<void(ArticleRecord&&, std::size_t index)>;
 
 // Progress hook: bytes pulled from the input so far and the input's total size
-// (0 when unknown, e.g. a pipe). Called once per read chunk (64 KiB) and once
+// (0 when unknown, e.g. a pipe). Called once per read chunk (read_chunk_size) and once
 // more at the end with bytes_read == total; bytes_read never decreases.
 using ProgressCallback = std::function<void(std::uint64_t bytes_read, std::uint64_t total)>;
 
-// Size of the chunks the readers pull from their input.
-inline constexpr std::size_t read_chunk_size = 64 * 1024;
+// Called, with on_invalid given, for a record that cannot be delivered: an
+// element of the top-level array that is not an object, or an object with a
+// missing or mistyped field. The error names the file, the record and the
+// field (as the one the reader would otherwise throw). The reader then goes
+// on with the next record; the bad one's index is not delivered.
+using InvalidRecordCallback = std::function<void(const InputError&)>;
+
+// Size of the chunks the readers pull from their input (one buffer of this
+// size is all the input memory a reader holds).
+inline constexpr std::size_t read_chunk_size = 256 * 1024;
 
 // Contract (all four readers):
 //  - The input must be a JSON array whose elements are objects; every field
@@ -66,19 +76,22 @@ inline constexpr std::size_t read_chunk_size = 64 * 1024;
 //  - Throws InputError (what() naming the file, the record index and the
 //    field) when the file cannot be opened or read, is empty (or only
 //    whitespace), is malformed JSON or invalid UTF-8 ("malformed JSON at byte
-//    N: ..."), is not an array of objects, or a record has a missing or
-//    mistyped field.
+//    N: ..."), or is not an array. A record that is not an object or has a
+//    missing or mistyped field goes to `on_invalid` when given (and the read
+//    goes on, the JSON being well-formed), else throws the same way.
+//  - Cost: one read_chunk_size buffer and one record's strings, reused; the
+//    parse is nlohmann's SAX parser over that buffer (no std::istream).
 std::size_t read_authors(const std::filesystem::path& file, const AuthorCallback& on_record,
-                         const ProgressCallback& progress = {});
+                         const ProgressCallback& progress = {}, const InvalidRecordCallback& on_invalid = {});
 std::size_t read_articles(const std::filesystem::path& file, const ArticleCallback& on_record,
-                          const ProgressCallback& progress = {});
+                          const ProgressCallback& progress = {}, const InvalidRecordCallback& on_invalid = {});
 
 // Same, reading `in` from its current position to its end; `display_name`
 // names the input in error messages. The total passed to `progress` is the
 // remaining length if `in` is seekable, else 0.
-std::size_t read_authors(std::istream& in, std::string_view display_name,
-                         const AuthorCallback& on_record, const ProgressCallback& progress = {});
-std::size_t read_articles(std::istream& in, std::string_view display_name,
-                          const ArticleCallback& on_record, const ProgressCallback& progress = {});
+std::size_t read_authors(std::istream& in, std::string_view display_name, const AuthorCallback& on_record,
+                         const ProgressCallback& progress = {}, const InvalidRecordCallback& on_invalid = {});
+std::size_t read_articles(std::istream& in, std::string_view display_name, const ArticleCallback& on_record,
+                          const ProgressCallback& progress = {}, const InvalidRecordCallback& on_invalid = {});
 
 } // namespace folio::io

@@ -1,0 +1,103 @@
+// section_14_import.cpp: the guide's first job end to end: old_articles.json
+// files of §5's sizes (about 100 MB and 200 MB of content) imported into a
+// blog that holds their authors: folio's import_articles (bulk path) against
+// the hand-written C-API importer of raw_import.cpp (the limit row). Each
+// run is a forked child that opens its own connection, so its peak RSS is
+// the import's own; the database is reset to the authors-only copy untimed
+// before each run. Figures: statements, time, MB/s of file, peak RSS.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include <folio/blog_io.hpp>
+
+#include "common.hpp"
+#include "raw_import.hpp"
+#include "sections.hpp"
+
+namespace folio::bench {
+namespace {
+
+constexpr int kSection = 14;
+constexpr const char* kTitle = "Import of old_articles.json, end to end";
+
+// Runs in the child: {statements, records, nanoseconds}.
+std::vector<std::int64_t> import_in_child(const std::filesystem::path& db_path, const std::filesystem::path& file,
+                                          bool raw_import) {
+    Blog blog = Blog::open(db_path.string());
+    Stopwatch sw;
+    std::int64_t records = 0;
+    std::size_t statements = 0;
+    {
+        // Counted by a listener, not a QueryCapture: a capture keeps every
+        // statement's bound values (the whole file's content, here), which
+        // would be the capture's memory, not the import's.
+        const std::size_t id = blog.db().log().add_listener([&statements](const LoggedStatement& s) {
+            if (s.counts()) ++statements;
+        });
+        if (raw_import)
+            records = raw::import_articles_file(blog.db().handle(), file.string(), folio::bulk_load_cache_kib).records;
+        else
+            records = static_cast<std::int64_t>(import_articles(blog, file).imported);
+        blog.db().log().remove_listener(id);
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(sw.seconds()));
+    return {static_cast<std::int64_t>(statements), records, ns.count()};
+}
+
+}  // namespace
+
+void run_section_14(Context& ctx) {
+    const Sizes& z = ctx.sizes;
+    const auto data = ctx.path("s14-data");
+    const auto authors_db = ctx.path("s14-authors.sqlite3");
+    const auto db_path = ctx.path("s14.sqlite3");
+    {
+        auto blog = fresh_blog(authors_db);
+        io::GenOptions a{.authors = 1000, .articles = 0, .content_bytes = 1, .tags_per_article = 3, .seed = kSeed};
+        io::write_dataset(data, a);
+        import_authors(*blog, data / "old_authors.json");
+    }
+    for (std::size_t mb : z.s5_mb) {
+        const io::GenOptions opts{.authors = 1000, .articles = mb * 1'000'000 / z.s5_article_bytes,
+                                  .content_bytes = z.s5_article_bytes, .tags_per_article = 3, .seed = kSeed};
+        const auto file = data / "old_articles.json";
+        const io::GenResult g = io::write_dataset(data, opts);
+        const double file_mb = static_cast<double>(g.articles_bytes) / 1e6;
+        std::cout << fmt::format("  (§14 data: {} articles, {:.1f} MB file)\n", opts.articles, file_mb) << std::flush;
+        const std::string at = fmt::format(" @{}MB", mb);
+        const std::string raw_name = "raw importer" + at;
+        for (bool raw_import : {false, true}) {
+            const std::string name = raw_import ? raw_name : "import_articles" + at;
+            std::vector<double> times;
+            double peak = 0;
+            std::int64_t stmts = 0;
+            const int wanted = std::min(ctx.runs, 3);
+            for (int run = 0; run < wanted; ++run) {
+                remove_db(db_path);
+                std::filesystem::copy_file(authors_db, db_path);
+                ChildMemory m = measure_in_child(std::function<std::vector<std::int64_t>()>(
+                    [&] { return import_in_child(db_path, file, raw_import); }));
+                if (static_cast<std::size_t>(m.values.at(1)) != opts.articles)
+                    throw std::runtime_error(fmt::format("§14 {}: imported {} of {}", name, m.values.at(1), opts.articles));
+                times.push_back(static_cast<double>(m.values.at(2)) / 1e9);
+                stmts = m.values.at(0);
+                peak = std::max(peak, m.peak_rss_mb);
+            }
+            std::sort(times.begin(), times.end());
+            const double median = times[times.size() / 2];
+            ctx.add(kSection, kTitle, name, static_cast<std::size_t>(stmts), median, peak, {},
+                    fmt::format("median of {} runs; {:.1f} MB file, {:.0f} MB/s", times.size(), file_mb, file_mb / median),
+                    raw_import ? "" : raw_name);
+        }
+    }
+    ctx.report.add_headline({kSection, fmt::format("import {} MB: folio vs hand-written C API", z.s5_mb[1]),
+                             fmt::format("raw importer @{}MB", z.s5_mb[1]), fmt::format("import_articles @{}MB", z.s5_mb[1])});
+    remove_db(db_path);
+    remove_db(authors_db);
+    std::filesystem::remove_all(data);
+}
+
+}  // namespace folio::bench

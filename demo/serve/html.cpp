@@ -1,0 +1,72 @@
+// html.cpp: escaping and the shared layout of `folio serve`'s pages. The CSS
+// is inline and small so that a page is one response and works without
+// JavaScript; the panel's collapsing is a <details> element.
+#include "html.hpp"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace folio_cli::web {
+
+std::string escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string url_segment(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+        else out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+namespace {
+constexpr std::string_view css = R"css(
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:#222}
+header{border-bottom:2px solid #36c;margin-bottom:1rem}header a{margin-right:1rem}
+a{color:#2355a8;text-decoration:none}a:hover{text-decoration:underline}
+article{border-bottom:1px solid #ddd;padding:.5rem 0}article h2{font-size:1.1rem;margin:.2rem 0}
+.meta{color:#666;font-size:.9rem}.tag{background:#eef;border-radius:3px;padding:0 .3rem;margin-right:.3rem}
+nav.pages{margin:1rem 0}nav.pages a,nav.pages span{margin-right:1rem}
+.variants a.on{font-weight:bold}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top}
+#folio-panel{margin-top:2rem;border:2px solid #36c;border-radius:4px;padding:.3rem .6rem;background:#f7f9ff}
+#folio-panel summary{cursor:pointer;font-weight:bold}#folio-panel code{white-space:pre-wrap;font-size:.85rem}
+#folio-panel .finding{background:#fff4e0;border-left:4px solid #e90;padding:.3rem;margin:.3rem 0}
+)css";
+} // namespace
+
+std::string layout(std::string_view title, std::string_view body, std::string_view panel) {
+    return fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{} - folio blog</title><style>{}</style></head>
+<body><header><h1><a href="/">folio blog</a></h1><p><a href="/">Articles</a><a href="/top">Top authors</a></p></header>
+<main>
+{}
+</main>
+{}
+</body></html>
+)",
+                       escape(title), css, body, panel);
+}
+
+std::string error_body(int status, std::string_view message) {
+    return fmt::format("<h2>{} {}</h2>\n<p class=\"error\">{}</p>\n", status,
+                       status == 400 ? "Bad request" : status == 404 ? "Not found" : "Server error", escape(message));
+}
+
+} // namespace folio_cli::web

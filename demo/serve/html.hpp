@@ -1,0 +1,26 @@
+// html.hpp: the little HTML toolkit of `folio serve`: escaping, URL
+// encoding, and the page layout every response shares. Every piece of text
+// that reaches a page goes through escape(); nothing else builds markup from
+// data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace folio_cli::web {
+
+// `s` with & < > " ' replaced by character references: safe in element
+// content and in double- or single-quoted attribute values.
+std::string escape(std::string_view s);
+
+// `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept).
+std::string url_segment(std::string_view s);
+
+// A whole HTML document: <title>, the site's header and CSS, `body` (markup
+// already escaped by its builder), then `panel` (the query panel, or "").
+std::string layout(std::string_view title, std::string_view body, std::string_view panel = {});
+
+// The body of an error page: a heading and one line of explanation.
+std::string error_body(int status, std::string_view message);
+
+} // namespace folio_cli::web

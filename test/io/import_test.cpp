@@ -1,0 +1,176 @@
+// The library's JSON imports on bad records: without skip_invalid the error
+// names the FIRST bad record whatever its kind (a record the reader cannot
+// deliver, or one the model or the database rejects later, at the batch's
+// flush) and nothing is written; with skip_invalid every kind is skipped and
+// listed with its reason, and the rest imported. Both readers, a real file.
+#include "test_support.hpp"
+
+#include <string>
+#include <vector>
+
+#include <folio/blog.hpp>
+#include <folio/blog_io.hpp>
+#include <folio/sql_log.hpp>
+
+using folio_test::TempDir;
+using folio_test::write_file;
+
+namespace {
+
+std::string author(const std::string& username, const std::string& email = "") {
+    return R"({"username": ")" + username + R"(", "email": ")" + email + R"(", "bio": "b"})";
+}
+std::string article(const std::string& author, const std::string& title = "T") {
+    return R"({"created_at": "2015-01-02", "author": ")" + author + R"(", "tags": ["lorem", "minus"], "title": ")" +
+           title + R"(", "content": "c"})";
+}
+
+// A blog on a file holding the authors alice and bob.
+struct Seeded {
+    TempDir dir;
+    folio::Blog blog = folio::Blog::open((dir / "blog.sqlite3").string());
+    Seeded() {
+        write_file(dir / "seed.json", "[" + author("alice") + "," + author("bob") + "]");
+        folio::import_authors(blog, dir / "seed.json");
+    }
+    std::int64_t rows(const char* table) {
+        return blog.db().scalar(std::string("SELECT count(*) FROM ") + table).as_integer();
+    }
+    folio::io::InputError import_error(bool articles, const std::string& content, std::size_t batch) {
+        write_file(dir / "bad.json", content);
+        return folio_test::catch_input_error([&] {
+            folio::ImportOptions o;
+            o.batch_size = batch;
+            if (articles) folio::import_articles(blog, dir / "bad.json", o);
+            else folio::import_authors(blog, dir / "bad.json", o);
+        });
+    }
+};
+
+const std::vector<std::string> malformed_authors = {
+    R"({"username": 5, "email": "", "bio": ""})", "null", R"({"username": "m", "email": ""})", "17", "[1]",
+    R"({"username": null, "email": "", "bio": ""})"};
+const std::vector<std::string> malformed_articles = {
+    R"({"created_at": 5, "author": "alice", "tags": [], "title": "t", "content": "c"})", "null",
+    R"({"created_at": "2015-01-02", "author": "alice", "tags": [], "title": "t"})", "\"x\"", "[]",
+    R"({"created_at": "2015-01-02", "author": "alice", "tags": [null], "title": "t", "content": "c"})"};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(import_bad_records)
+
+// A record the database rejects at the flush (a username already there, an
+// author that does not exist) comes BEFORE a record of the wrong shape: the
+// error must name the earlier one, for each kind of shape error.
+BOOST_AUTO_TEST_CASE(first_bad_record_is_reported_authors) {
+    Seeded s;
+    for (const auto& bad : malformed_authors) {
+        const std::string text = "[" + author("u1") + "," + author("alice") + "," + author("u2") + "," + bad + "]";
+        BOOST_TEST_CONTEXT(bad) {
+            const auto e = s.import_error(false, text, 100);
+            BOOST_TEST(e.record() == 1u, e.what());
+            BOOST_TEST(e.field() == "username");
+            BOOST_TEST(s.rows("author") == 2);
+            // And the shape error, when it comes first, is the one reported.
+            const auto e2 = s.import_error(false, "[" + author("u1") + "," + bad + "," + author("alice") + "]", 100);
+            BOOST_TEST(e2.record() == 1u, e2.what());
+            BOOST_TEST(s.rows("author") == 2);
+        }
+    }
+    // A model error found at read time after a database error still in the batch.
+    const auto e = s.import_error(false, "[" + author("bob") + "," + author("v", "not-an-email") + "]", 100);
+    BOOST_TEST(e.record() == 0u, e.what());
+    BOOST_TEST(s.rows("author") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(first_bad_record_is_reported_articles) {
+    Seeded s;
+    for (const auto& bad : malformed_articles) {
+        BOOST_TEST_CONTEXT(bad) {
+            const auto e = s.import_error(true, "[" + article("alice") + "," + article("nobody") + "," + bad + "]", 100);
+            BOOST_TEST(e.record() == 1u, e.what());
+            BOOST_TEST(e.field() == "author");
+            const auto e2 = s.import_error(true, "[" + bad + "," + article("nobody") + "]", 100);
+            BOOST_TEST(e2.record() == 0u, e2.what());
+            BOOST_TEST(s.rows("article") == 0);
+            BOOST_TEST(s.rows("tag") == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
+    Seeded s;
+    for (bool naive : {false, true}) {
+        BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
+            std::string text = "[";
+            for (const auto& bad : malformed_authors) text += bad + "," + author("n" + std::to_string(text.size()) + (naive ? "x" : "")) + ",";
+            text += author("alice") + "]";
+            write_file(s.dir / "mixed.json", text);
+            const auto before = s.rows("author");
+            folio::ImportOptions o{.naive = naive, .skip_invalid = true, .batch_size = 2, .progress = {}};
+            const folio::ImportReport r = folio::import_authors(s.blog, s.dir / "mixed.json", o);
+            BOOST_TEST(r.imported == malformed_authors.size());
+            BOOST_REQUIRE(r.rejected.size() == malformed_authors.size() + 1);
+            for (std::size_t i = 0; i < malformed_authors.size(); ++i) BOOST_TEST(r.rejected[i].index == 2 * i);
+            BOOST_TEST(r.rejected[0].error.find("expected a string, got number 5") != std::string::npos);
+            BOOST_TEST(r.rejected[1].error.find("expected an object, got null") != std::string::npos);
+            BOOST_TEST(r.rejected[2].error.find("missing field \"bio\"") != std::string::npos);
+            BOOST_TEST(r.rejected[3].error.find("expected an object, got number 17") != std::string::npos);
+            BOOST_TEST(r.rejected[4].error.find("expected an object, got array") != std::string::npos);
+            BOOST_TEST(r.rejected[5].error.find("expected a string, got null") != std::string::npos);
+            BOOST_TEST(r.rejected.back().error.find("already in the database") != std::string::npos);
+            BOOST_TEST(s.rows("author") == before + static_cast<std::int64_t>(malformed_authors.size()));
+        }
+    }
+    for (bool naive : {false, true}) {
+        BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
+            std::string text = "[";
+            for (const auto& bad : malformed_articles) text += bad + "," + article("bob") + ",";
+            text += article("nobody") + "]";
+            write_file(s.dir / "arts.json", text);
+            const auto before = s.rows("article");
+            folio::ImportOptions o{.naive = naive, .skip_invalid = true, .batch_size = 3, .progress = {}};
+            const folio::ImportReport r = folio::import_articles(s.blog, s.dir / "arts.json", o);
+            BOOST_TEST(r.imported == malformed_articles.size());
+            BOOST_REQUIRE(r.rejected.size() == malformed_articles.size() + 1);
+            for (std::size_t i = 0; i < malformed_articles.size(); ++i) BOOST_TEST(r.rejected[i].index == 2 * i);
+            BOOST_TEST(r.rejected[0].error.find("field \"created_at\": expected a string, got number 5") != std::string::npos);
+            BOOST_TEST(r.rejected[2].error.find("missing field \"content\"") != std::string::npos);
+            BOOST_TEST(r.rejected[3].error.find("expected an object, got string") != std::string::npos);
+            BOOST_TEST(r.rejected[5].error.find("element 0: expected a string, got null") != std::string::npos);
+            BOOST_TEST(r.rejected.back().error.find("no author with username 'nobody'") != std::string::npos);
+            BOOST_TEST(s.rows("article") == before + static_cast<std::int64_t>(malformed_articles.size()));
+            BOOST_TEST(s.blog.authors().get("username", "bob").articles_count() == s.rows("article"));
+        }
+    }
+}
+
+// The bulk import's cost is a constant number of statements per batch,
+// whatever the records are: 2 per batch for authors, 5 for articles, plus
+// the 3 PRAGMAs that size the page cache for the import and restore it.
+BOOST_AUTO_TEST_CASE(statements_per_batch) {
+    Seeded s;
+    std::string authors = "[", articles = "[";
+    for (int i = 0; i < 10; ++i) {
+        authors += (i ? "," : "") + author("w" + std::to_string(i));
+        articles += (i ? "," : "") + article(i % 2 ? "alice" : "bob");
+    }
+    write_file(s.dir / "a.json", authors + "]");
+    write_file(s.dir / "b.json", articles + "]");
+    folio::ImportOptions o;
+    o.batch_size = 4;
+    {
+        folio::QueryCapture q(s.blog.db());
+        BOOST_TEST(folio::import_authors(s.blog, s.dir / "a.json", o).batches == 3u);
+        BOOST_TEST(q.count() == 2u * 3u + 3u);
+    }
+    {
+        folio::QueryCapture q(s.blog.db());
+        BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).batches == 3u);
+        BOOST_TEST(q.count() == 5u * 3u + 3u);
+    }
+    BOOST_TEST(s.blog.authors().get("username", "alice").articles_count() == 5);
+    BOOST_TEST(s.blog.db().scalar("PRAGMA cache_size").as_integer() == -2000);  // restored
+}
+
+BOOST_AUTO_TEST_SUITE_END()

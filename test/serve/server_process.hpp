@@ -1,0 +1,32 @@
+// server_process.hpp: the serve suite's server: `folio serve` ($FOLIO_BIN)
+// as a child on an ephemeral loopback port (serve_child.hpp), with 4
+// workers, and an HTTP client for it.
+#pragma once
+
+#include "../cli/cli_support.hpp"
+
+#include <httplib.h>
+
+#include "serve_child.hpp"
+
+namespace serve_test {
+
+class ServerProcess : public serve_child::ServeChild {
+public:
+    ServerProcess(const std::string& db, const std::string& log_file, std::vector<std::string> extra = {})
+        : ServeChild(cli_test::folio_bin(), db, log_file, with_threads(std::move(extra))) {}
+
+    httplib::Client client() const {
+        httplib::Client c("127.0.0.1", port());
+        c.set_read_timeout(30, 0);
+        return c;
+    }
+
+private:
+    static std::vector<std::string> with_threads(std::vector<std::string> extra) {
+        extra.insert(extra.begin(), {"--threads", "4"});
+        return extra;
+    }
+};
+
+} // namespace serve_test

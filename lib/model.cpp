@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -41,45 +42,73 @@ const ManyToManyMeta* ModelMeta::find_many_to_many(std::string_view n) const {
 }
 
 namespace {
+// The models declared so far and the reverse relations found among them.
+// Invariant: the mutex is never held while calling into model metadata
+// (FieldMeta::related, ManyToManyMeta::target): those functions may build a
+// model's meta for the first time, which registers it (and takes the mutex),
+// or wait on another thread doing so. Lookups copy the list of models under
+// the lock and walk it without; reverse relations are handed out by value,
+// so nothing a caller holds points into storage that a later lookup grows.
 struct Registry {
     std::mutex mutex;
     std::vector<const ModelMeta*> models;
-    // Reverse relations are computed on demand and cached by (target, name).
-    std::vector<std::pair<std::pair<const ModelMeta*, std::string>, ReverseRelation>> reverse;
+    // Keyed by (target, name); looked up with a string_view, without a copy.
+    struct KeyLess {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const {
+            if (a.first != b.first) return std::less<const ModelMeta*>()(a.first, b.first);
+            return std::string_view(a.second) < std::string_view(b.second);
+        }
+    };
+    std::map<std::pair<const ModelMeta*, std::string>, ReverseRelation, KeyLess> reverse;
 };
 Registry& registry() {
     static Registry r;
     return r;
 }
+std::vector<const ModelMeta*> registered_models() {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    return r.models;
+}
 } // namespace
 
 void register_model(const ModelMeta& meta) {
+    // The deferred-field mask (Object) and the doctor's change mask hold one
+    // bit per field.
+    if (meta.fields.size() > kMaxFields)
+        throw Error(fmt::format("Model {} declares {} fields; folio supports at most {}", meta.name,
+                                meta.fields.size(), kMaxFields));
+    if (meta.fields.empty() || !meta.fields[0].primary_key)
+        throw Error(fmt::format("Model {} must declare its primary key as fields[0]", meta.name));
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
     r.models.push_back(&meta);
-    r.reverse.clear();
+    r.reverse.clear();  // a new model may add reverse relations (and they are held by value elsewhere)
 }
 
-const ReverseRelation* find_reverse(const ModelMeta& target, std::string_view name) {
+std::optional<ReverseRelation> find_reverse(const ModelMeta& target, std::string_view name) {
     Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    for (const auto& [key, rel] : r.reverse)
-        if (key.first == &target && key.second == name) return &rel;
-    for (const ModelMeta* m : r.models) {
-        for (const auto& f : m->fields) {
-            if (f.type == FieldType::ForeignKey && &f.related() == &target && f.related_name == name) {
-                r.reverse.push_back({{&target, std::string(name)}, ReverseRelation{m, &f, nullptr}});
-                return &r.reverse.back().second;
-            }
-        }
-        for (const auto& mm : m->many_to_many) {
-            if (&mm.target() == &target && mm.related_name == name) {
-                r.reverse.push_back({{&target, std::string(name)}, ReverseRelation{m, nullptr, &mm}});
-                return &r.reverse.back().second;
-            }
-        }
+    {
+        std::lock_guard lock(r.mutex);
+        auto it = r.reverse.find(std::pair<const ModelMeta*, std::string_view>(&target, name));
+        if (it != r.reverse.end()) return it->second;
     }
-    return nullptr;
+    std::optional<ReverseRelation> found;
+    for (const ModelMeta* m : registered_models()) {
+        for (const auto& f : m->fields)
+            if (f.type == FieldType::ForeignKey && &f.related() == &target && f.related_name == name)
+                found = ReverseRelation{m, &f, nullptr};
+        for (const auto& mm : m->many_to_many)
+            if (!found && &mm.target() == &target && mm.related_name == name) found = ReverseRelation{m, nullptr, &mm};
+        if (found) break;
+    }
+    if (found) {
+        std::lock_guard lock(r.mutex);
+        r.reverse.emplace(std::pair(&target, std::string(name)), *found);
+    }
+    return found;
 }
 
 std::string ModelMeta::choices() const {
@@ -87,9 +116,7 @@ std::string ModelMeta::choices() const {
     auto add = [&](const std::string& n) { out += (out.empty() ? "" : ", ") + n; };
     for (const auto& f : fields) add(f.name);
     for (const auto& m : many_to_many) add(m.name);
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    for (const ModelMeta* m : r.models) {
+    for (const ModelMeta* m : registered_models()) {
         for (const auto& f : m->fields)
             if (f.type == FieldType::ForeignKey && &f.related() == this) add(f.related_name);
         for (const auto& mm : m->many_to_many)

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <limits>
 #include <unordered_map>
 #include <variant>
 
@@ -56,7 +57,7 @@ void check_path(const ModelMeta& root, const std::string& path, const char* what
             meta = &m->target();
             continue;
         }
-        if (const ReverseRelation* r = find_reverse(*meta, p)) {
+        if (const std::optional<ReverseRelation> r = find_reverse(*meta, p)) {
             meta = r->source;
             continue;
         }
@@ -85,6 +86,7 @@ QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
 }
 
 QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {
+    if (query_->sliced) throw InvalidQuery("Cannot reorder a query once a slice has been taken");
     for (const auto& k : keys) {
         if (k == "?") continue;
         std::vector<Value> scratch;
@@ -99,7 +101,10 @@ QuerySetBase QuerySetBase::with_slice(std::int64_t start, std::optional<std::int
         // Slicing a sliced QuerySet narrows the window, as Python does.
         std::int64_t base_off = q->offset;
         std::optional<std::int64_t> base_lim = q->limit;
-        std::int64_t new_off = base_off + start;
+        // Saturated: an offset past INT64_MAX selects no row either way.
+        std::int64_t new_off = base_off > std::numeric_limits<std::int64_t>::max() - start
+                                   ? std::numeric_limits<std::int64_t>::max()
+                                   : base_off + start;
         std::optional<std::int64_t> new_lim;
         if (stop) new_lim = std::max<std::int64_t>(0, *stop - start);
         if (base_lim) {
@@ -146,7 +151,10 @@ QuerySetBase QuerySetBase::with_only(std::vector<std::string> fields) const {
     });
 }
 
-QuerySetBase QuerySetBase::reversed() const { FOLIO_CHANGE(q->reversed = !q->reversed); }
+QuerySetBase QuerySetBase::reversed() const {
+    if (query_->sliced) throw InvalidQuery("Cannot reverse a query once a slice has been taken");
+    FOLIO_CHANGE(q->reversed = !q->reversed);
+}
 
 #undef FOLIO_CHANGE
 
@@ -163,6 +171,8 @@ std::vector<std::string> QuerySetBase::explain() const {
 }
 
 bool QuerySetBase::has_slice() const { return query_->sliced; }
+
+bool QuerySetBase::ordered() const noexcept { return !query_->order_by.empty(); }
 
 std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
     detail::CompiledSelect cs = detail::compile_select(*query_);
@@ -269,6 +279,7 @@ DeleteCounts QuerySetBase::remove() const {
     // 1: the ids; 2..: the links of each many-to-many relation; last: the rows.
     // The ids travel as one bound JSON array, so the count of statements
     // does not grow with the number of rows.
+    if (query_->sliced) throw InvalidQuery("Cannot use 'limit' or 'offset' with remove() (a sliced QuerySet)");
     detail::Compiled ids_sql = detail::compile_pk_select(*query_);
     Transaction tx(*db_);
     std::vector<Value> ids;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -66,16 +67,27 @@ void SqlLog::print_to(std::ostream* out) {
 int SqlLog::trace_callback(unsigned type, void* ctx, void* p, void* x) {
     auto* self = static_cast<SqlLog*>(ctx);
     if (self->muted_) return 0;
-    if (type == SQLITE_TRACE_PROFILE) {
-        self->on_profile(p, *static_cast<sqlite3_int64*>(x));
-    } else if (type == SQLITE_TRACE_STMT) {
-        // X is the SQL text for a top-level statement (reported at its end by
-        // the PROFILE event instead), or a "-- TRIGGER name" comment when a
-        // trigger program starts: only the latter is recorded here.
-        const char* text = static_cast<const char*>(x);
-        if (text && text[0] == '-' && text[1] == '-') self->on_trigger(text);
+    // Called from SQLite's C frames: nothing may unwind through them. What a
+    // listener (or the recording itself) throws waits for Statement::step().
+    try {
+        if (type == SQLITE_TRACE_PROFILE) {
+            self->on_profile(p, *static_cast<sqlite3_int64*>(x));
+        } else if (type == SQLITE_TRACE_STMT) {
+            // X is the SQL text for a top-level statement (reported at its end by
+            // the PROFILE event instead), or a "-- TRIGGER name" comment when a
+            // trigger program starts: only the latter is recorded here.
+            const char* text = static_cast<const char*>(x);
+            if (text && text[0] == '-' && text[1] == '-') self->on_trigger(text);
+        }
+    } catch (...) {
+        if (!self->listener_error_) self->listener_error_ = std::current_exception();
     }
     return 0;
+}
+
+void SqlLog::rethrow_pending() {
+    std::exception_ptr e = std::exchange(listener_error_, nullptr);
+    std::rethrow_exception(e);
 }
 
 void SqlLog::on_profile(void* p, std::int64_t nanoseconds) {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "folio/database.hpp"
+#include "folio/sql_log.hpp"
 #include "lib/sqlite_errors.hpp"
 
 namespace folio {
@@ -72,6 +73,9 @@ void Statement::bind_all(std::span<const Value> values) {
 
 bool Statement::step() {
     int rc = sqlite3_step(entry_->stmt);
+    // A log listener that threw during this step (caught in the trace
+    // callback, which SQLite calls from C) reports here.
+    db_->log().rethrow_listener_error();
     if (rc == SQLITE_ROW) {
         ++entry_->rows;
         return true;

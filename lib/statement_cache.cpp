@@ -29,6 +29,22 @@ bool is_transaction_control(std::string_view sql) {
     return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
            word == "SAVEPOINT" || word == "RELEASE";
 }
+// True when `sql` goes on after the statement SQLite prepared (it ends at
+// `tail`) with anything but blanks, semicolons and comments.
+bool has_more_statements(sqlite3* db, std::string_view sql, const char* tail) {
+    if (tail == nullptr) return false;
+    std::string_view rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
+    const std::size_t start = rest.find_first_not_of(" \t\r\n;");
+    if (start == std::string_view::npos) return false;
+    rest.remove_prefix(start);
+    // Something is left: SQLite's parser tells a comment from a statement
+    // (a statement it cannot prepare counts as one too).
+    sqlite3_stmt* next = nullptr;
+    const int rc = sqlite3_prepare_v2(db, rest.data(), static_cast<int>(rest.size()), &next, nullptr);
+    const bool more = rc != SQLITE_OK || next != nullptr;
+    sqlite3_finalize(next);
+    return more;
+}
 } // namespace
 
 StatementCache::StatementCache(sqlite3* db, std::size_t capacity) : db_(db), capacity_(capacity) {}
@@ -42,7 +58,7 @@ StatementCache::~StatementCache() {
 }
 
 detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
-    auto it = by_sql_.find(std::string(sql));
+    auto it = by_sql_.find(sql);
     if (it != by_sql_.end()) {
         for (auto& e : it->second) {
             if (!e->in_use) {
@@ -64,6 +80,12 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
         detail::raise_sqlite(db_, rc, sql);
     }
     if (stmt == nullptr) throw Error(fmt::format("no SQL statement in: \"{}\"", sql));
+    if (has_more_statements(db_, sql, tail)) {
+        sqlite3_finalize(stmt);
+        throw Error(fmt::format("Several SQL statements in one prepare (only one is run; use "
+                                "Database::execute_script for a script): \"{}\"",
+                                sql));
+    }
     ++stats_.misses;
     if (it == by_sql_.end()) it = by_sql_.emplace(std::string(sql), std::vector<std::unique_ptr<detail::CachedStatement>>{}).first;
     auto entry = std::make_unique<detail::CachedStatement>();

@@ -52,9 +52,12 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    // A checked-out statement for `sql`, from the cache.
+    // A checked-out statement for `sql` (one statement), from the cache.
+    // Throws folio::Error subclasses when SQLite cannot prepare it, and
+    // folio::Error when `sql` holds several statements (nothing runs).
     Statement prepare(std::string_view sql) { return Statement(*this, sql); }
-    // Runs `sql` to completion with `args` bound; returns the rows changed.
+    // Runs `sql` (one statement, as prepare()) to completion with `args`
+    // bound; returns the rows changed. For several, use execute_script().
     std::int64_t execute(std::string_view sql, std::span<const Value> args = {});
     std::int64_t execute(std::string_view sql, std::initializer_list<Value> args) {
         return execute(sql, std::span<const Value>(args.begin(), args.size()));

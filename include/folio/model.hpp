@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,6 +88,10 @@ struct ReverseRelation {
     const ManyToManyMeta* many_to_many = nullptr;  // set for a reverse M2M
 };
 
+// The most fields a model may declare: an instance keeps one bit per field
+// for "deferred" and one for "changed".
+inline constexpr std::size_t kMaxFields = 64;
+
 // The field rules of folio, shared by every write path (save, update,
 // bulk_create, get_or_create_many, the importer through Object::validate)
 // so that none accepts what another refuses: NULL only where nullable (or
@@ -98,9 +103,17 @@ struct ReverseRelation {
 void validate_field(const ModelMeta& meta, std::size_t field, const Value& value);
 
 // Registers a model so that reverse relations onto other models resolve.
-// ModelDefinition does this when a model's meta is first built.
+// ModelDefinition does this when a model's meta is first built. `meta` must
+// live as long as the process (a function-local static, as ModelDefinition
+// keeps it). Throws folio::Error when the model declares more than kMaxFields
+// fields or its fields[0] is not the primary key. Thread-safe.
 void register_model(const ModelMeta& meta);
-const ReverseRelation* find_reverse(const ModelMeta& target, std::string_view name);
+// The relation named `name` that points at `target` from a registered model
+// (Author "articles" from Article.author), or nullopt. Returned by value: it
+// holds pointers into the metadata only, which never moves. Thread-safe, and
+// safe to call while models are still being declared (no lock is held while
+// it calls into other models' metadata). Throws only std::bad_alloc.
+std::optional<ReverseRelation> find_reverse(const ModelMeta& target, std::string_view name);
 
 namespace detail { struct RelationCache; struct ObjectAccess; }
 template <class T>
@@ -122,6 +135,8 @@ public:
     // The primary key, or 0 for an instance never saved.
     std::int64_t pk() const;
     // The Database the instance came from or was saved to (nullptr if none).
+    // The instance keeps this pointer for lazy loads, save() and remove():
+    // that Database must outlive it (or the instance must not use it again).
     Database* database() const noexcept { return db_; }
 
     // A field's value. Reading a deferred field loads it with one query

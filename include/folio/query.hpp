@@ -39,6 +39,10 @@ public:
     // A lookup with a list: Q("id__in", {1, 2, 3}), Q("created_at__range", {"2010-01-01", "2011-12-31"}).
     Q(std::string lookup, std::vector<Value> values);
 
+    // Combinations, with Django's Q semantics: an empty Q() is no condition,
+    // so Q() & x, Q() | x are x and !Q() is Q() (exclude(Q()) keeps every
+    // row). !x keeps, as Django's exclude(), the rows where x's column is
+    // NULL. Never throw except std::bad_alloc; names are checked by filter().
     friend Q operator&(const Q& a, const Q& b);
     friend Q operator|(const Q& a, const Q& b);
     friend Q operator!(const Q& a);

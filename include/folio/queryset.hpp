@@ -49,10 +49,18 @@ struct BulkOptions {
 };
 
 // The model-independent part of a QuerySet; QuerySet<T> adds the typed results.
+//
+// Lifetime: a QuerySet (and every object it loads, and a Stream) keeps a
+// pointer to its Database, which must outlive them. Thread-safety: as the
+// Database, one thread at a time; an unevaluated QuerySet holds no
+// statement and may be copied freely.
 class QuerySetBase {
 public:
     Database& database() const noexcept { return *db_; }
     const ModelMeta& model() const noexcept { return *meta_; }
+
+    // Django's QuerySet.ordered: order_by() was given.
+    bool ordered() const noexcept;
 
     // The SELECT this QuerySet runs, for display and tests (no query runs).
     std::string sql() const;
@@ -124,9 +132,20 @@ public:
     QuerySet exclude(std::string lookup, std::vector<Value> list) const { return exclude(Q(std::move(lookup), std::move(list))); }
     QuerySet exclude(std::string lookup, Value v) const { return exclude(Q(std::move(lookup), std::move(v))); }
     // Keys like "-created_at", "author__username"; several break ties.
+    // InvalidQuery on a sliced QuerySet (Django: "Cannot reorder a query once
+    // a slice has been taken").
     QuerySet order_by(std::vector<std::string> keys) const { return wrap(with_order(std::move(keys))); }
-    // Python's qs[start:stop], compiled to LIMIT/OFFSET. On an evaluated
-    // QuerySet the slice is served from its rows, without a query.
+    // The same rows in the opposite order (no ordering: by descending pk).
+    // InvalidQuery on a sliced QuerySet, as Django's reverse().
+    QuerySet reverse() const { return wrap(reversed()); }
+    // Python's qs[start:stop], compiled to LIMIT/OFFSET; start, stop >= 0
+    // (InvalidQuery otherwise, as Django refuses negative indexing). A slice
+    // of a slice narrows the window as Python does (qs[2:10][3:5] is
+    // qs[5:7]); offsets that would pass INT64_MAX stay at INT64_MAX (no
+    // row). On an evaluated QuerySet the slice is served from its rows,
+    // without a query. A sliced QuerySet can still be counted, tested with
+    // exists(), sliced and evaluated; filter(), exclude(), order_by(),
+    // reverse(), last(), update() and remove() refuse it (InvalidQuery).
     QuerySet slice(std::int64_t start, std::optional<std::int64_t> stop = std::nullopt) const;
     QuerySet select_related(std::vector<std::string> paths) const { return wrap(with_select_related(std::move(paths))); }
     QuerySet prefetch_related(std::vector<std::string> paths) const { return wrap(with_prefetch(std::move(paths))); }
@@ -169,6 +188,10 @@ public:
     // The one row matching, or DoesNotExist / MultipleObjectsReturned.
     T get(const Q& q = Q()) const;
     T get(std::string lookup, Value v) const { return get(Q(std::move(lookup), std::move(v))); }
+    // Django's first()/last(): the first (last) row in the QuerySet's
+    // ordering, or by primary key when it has none; nullopt when empty. One
+    // statement, none when evaluated. first() on an unordered slice and
+    // last() on any slice throw InvalidQuery, as Django does.
     std::optional<T> first() const;
     std::optional<T> last() const;
 
@@ -209,6 +232,8 @@ protected:
     friend class Object;
 
 private:
+    std::optional<T> by_pk_from_cache(bool highest) const;
+
     mutable std::shared_ptr<std::vector<T>> cache_;
     mutable std::uint32_t origin_ = 0;  // the doctor's id of the evaluation in cache_ (0: off)
 };

@@ -70,19 +70,42 @@ T QuerySet<T>::get(const Q& q) const {
     return rows.front();
 }
 
+// The row with the lowest (or highest) primary key among evaluated rows.
+template <class T>
+std::optional<T> QuerySet<T>::by_pk_from_cache(bool highest) const {
+    if (cache_->empty()) return std::nullopt;
+    auto it = std::min_element(cache_->begin(), cache_->end(), [highest](const T& a, const T& b) {
+        return highest ? a.pk() > b.pk() : a.pk() < b.pk();
+    });
+    return *it;
+}
+
 template <class T>
 std::optional<T> QuerySet<T>::first() const {
-    if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->front());
-    QuerySet<T> one = slice(0, 1);
-    const auto& rows = one.results();
+    // Django's first(): the QuerySet's own ordering, else the primary key's
+    // (an unordered sliced QuerySet cannot be reordered: InvalidQuery).
+    if (ordered()) {
+        if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->front());
+        const auto& rows = slice(0, 1).results();
+        return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
+    }
+    if (has_slice()) throw InvalidQuery("Cannot reorder a query once a slice has been taken (first() on an unordered slice)");
+    if (cache_) return by_pk_from_cache(false);
+    const auto& rows = order_by({"pk"}).slice(0, 1).results();
     return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
 }
 
 template <class T>
 std::optional<T> QuerySet<T>::last() const {
-    if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->back());
-    QuerySet<T> one = wrap(reversed()).slice(0, 1);
-    const auto& rows = one.results();
+    // Django's last(): first() of reverse(), or of order_by("-pk").
+    if (has_slice()) throw InvalidQuery("Cannot reverse a query once a slice has been taken (last() on a slice)");
+    if (ordered()) {
+        if (cache_) return cache_->empty() ? std::nullopt : std::optional<T>(cache_->back());
+        const auto& rows = reverse().slice(0, 1).results();
+        return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
+    }
+    if (cache_) return by_pk_from_cache(true);
+    const auto& rows = order_by({"-pk"}).slice(0, 1).results();
     return rows.empty() ? std::nullopt : std::optional<T>(rows.front());
 }
 

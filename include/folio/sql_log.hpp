@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -56,6 +57,11 @@ public:
 
     // Adds a listener; the returned id removes it. Installing the first
     // listener installs the trace hook; removing the last uninstalls it.
+    // Listeners run inside SQLite's trace callback, where no exception may
+    // unwind (C frames): one a listener throws is caught there, the other
+    // listeners of that statement are skipped, and it is rethrown to the
+    // caller of the Statement::step() that ran the statement (or, when the
+    // statement ended in a reset, of the next step() on this Database).
     std::size_t add_listener(Listener listener);
     void remove_listener(std::size_t id);
     // True while anyone listens; folio records bound arguments only then.
@@ -68,11 +74,17 @@ public:
     // Prints every statement to `out` in the guide's style (nullptr stops).
     void print_to(std::ostream* out);
 
+    // Rethrows, once, what a listener threw inside the trace callback.
+    void rethrow_listener_error() {
+        if (listener_error_) rethrow_pending();
+    }
+
 private:
     static int trace_callback(unsigned type, void* ctx, void* p, void* x);
     void on_profile(void* stmt, std::int64_t nanoseconds);
     void on_trigger(const char* text);
     void update_hook();
+    [[noreturn]] void rethrow_pending();
 
     sqlite3* db_;
     const StatementCache& cache_;
@@ -81,6 +93,7 @@ private:
     std::size_t next_id_ = 1;
     std::vector<std::pair<std::size_t, Listener>> listeners_;
     std::size_t printer_id_ = 0;
+    std::exception_ptr listener_error_;
 };
 
 // A scoped capture, like Django's CaptureQueriesContext / assertNumQueries:

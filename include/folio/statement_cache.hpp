@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -60,7 +61,10 @@ public:
 
     // Checks out a handle for `sql`, preparing it on a miss. The handle comes
     // back through release(); callers use folio::Statement, which does that.
-    // Throws folio::Error subclasses when SQLite cannot prepare the SQL.
+    // Throws folio::Error subclasses when SQLite cannot prepare the SQL, and
+    // folio::Error when `sql` holds more than one statement (SQLite would
+    // prepare the first and silently ignore the rest; Database::execute_script
+    // runs several).
     detail::CachedStatement* acquire(std::string_view sql);
     // Resets the handle, clears its bindings and makes it idle again (or
     // finalizes it when the cache is over capacity).
@@ -87,8 +91,14 @@ private:
     sqlite3* db_;
     std::size_t capacity_;
     bool enabled_ = true;
+    // Looked up by string_view: a hit copies no SQL text.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+    };
     // SQL text -> every handle prepared for it (idle or checked out).
-    std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>> by_sql_;
+    std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>, SqlHash, std::equal_to<>>
+        by_sql_;
     std::unordered_map<sqlite3_stmt*, detail::CachedStatement*> by_handle_;
     std::list<detail::CachedStatement*> lru_;  // idle handles, most recent at front
     StatementCacheStats stats_;

@@ -81,6 +81,34 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
+std::size_t invalid_utf8_offset(std::string_view s) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const unsigned char c = byte(i);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        // Length of the sequence and the range its second byte must fall in
+        // (RFC 3629's table: this is what rules out overlongs and surrogates).
+        std::size_t n = 4;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) n = 2;
+        else if (c >= 0xE0 && c <= 0xEF) n = 3;
+        else if (c > 0xF4 || c < 0xC2) return i;  // continuation bytes, C0/C1 overlongs, beyond U+10FFFF
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return i;
+        for (std::size_t k = 2; k < n; ++k)
+            if ((byte(i + k) & 0xC0u) != 0x80u) return i;
+        i += n;
+    }
+    return std::string_view::npos;
+}
+
 bool is_valid_email(std::string_view s) noexcept {
     if (s.empty()) return true;
     if (s.size() > 254) return false;

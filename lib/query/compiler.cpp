@@ -50,7 +50,12 @@ std::string json_array(const std::vector<Value>& values) {
         else if (v.is_text()) arr.push_back(v.as_text());
         else arr.push_back(nullptr);
     }
-    return arr.dump();
+    try {
+        return arr.dump();
+    } catch (const nlohmann::json::exception& e) {
+        // Only text that is not UTF-8 gets here; filter() refuses it first.
+        throw ValidationError(fmt::format("A list of {} values cannot be sent as JSON: {}", values.size(), e.what()));
+    }
 }
 
 std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, const std::string& prefix,

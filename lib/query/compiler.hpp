@@ -1,6 +1,8 @@
-// compiler.hpp (internal): turns queries into SQL text and bound values. All
-// SQL folio runs is spelled here (Django's SQLCompiler), so a second dialect
-// would change this file and no other.
+// compiler.hpp (internal): turns queries into SQL text and bound values
+// (Django's SQLCompiler), with where.hpp for the WHERE tree: the SQL of every
+// QuerySet and of every model write. Transactions, migrations, the doctor's
+// EXPLAIN and the SQL log still spell their own (README, "Where SQL is
+// spelled today"), so a second dialect would not touch this file alone.
 #pragma once
 
 #include <cstddef>

@@ -100,7 +100,7 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
         const ModelMeta* target = nullptr;
         const FieldMeta* fk = meta.find_field(first);
         const ManyToManyMeta* m2m = meta.find_many_to_many(first);
-        const ReverseRelation* rev = (fk || m2m) ? nullptr : find_reverse(meta, first);
+        const std::optional<ReverseRelation> rev = (fk || m2m) ? std::nullopt : find_reverse(meta, first);
         if (fk && fk->type == FieldType::ForeignKey) {
             target = &fk->related();
             std::size_t fi = static_cast<std::size_t>(fk - meta.fields.data());

@@ -45,12 +45,16 @@ Q operator&(const Q& a, const Q& b) {
 }
 
 Q operator|(const Q& a, const Q& b) {
-    // Everything OR anything is everything.
-    if (a.matches_all() || b.matches_all()) return Q();
+    // As Django's Q._combine: an empty Q is no condition at all, so it drops
+    // out of an OR as it does of an AND (Q() | Q(x) is Q(x), not "all").
+    if (a.matches_all()) return b;
+    if (b.matches_all()) return a;
     return combine(Q::Kind::Or, a, b, [](std::shared_ptr<const Q::Node> n) { return Q(std::move(n)); });
 }
 
 Q operator!(const Q& a) {
+    // ~Q() in Django is still no condition: exclude(Q()) keeps every row.
+    if (a.matches_all()) return a;
     if (a.node().kind == Q::Kind::Not) return a.node().children.front();
     auto n = std::make_shared<Q::Node>();
     n->kind = Q::Kind::Not;

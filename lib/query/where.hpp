@@ -7,6 +7,7 @@
 // needed) and keep their meaning under OR and NOT.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,12 +48,23 @@ private:
         std::string alias;
         std::string sql;
     };
-    std::string compile(const Q& q);
-    std::string leaf(const Q::Node& node);
+    // `negated`: under an odd number of NOTs. There a comparison with a NULL
+    // column must count as false before the NOT (Django's exclude() keeps
+    // rows whose column is NULL), so such leaves add "AND col IS NOT NULL".
+    std::string compile(const Q& q, bool negated);
+    std::string leaf(const Q::Node& node, bool negated);
+    // `nullable`: the column can hold NULL (its field is nullable, or it is
+    // reached through a LEFT JOIN).
     std::string lookup_sql(const std::string& col, const FieldMeta& field, const ModelMeta& meta,
-                           const std::vector<std::string>& rest, const Q::Node& node);
+                           const std::vector<std::string>& rest, const Q::Node& node, bool nullable, bool negated);
+    // The SQL of the lookup itself (lookup_sql adds exclude()'s NULL rule).
+    std::string lookup_cond(const std::string& col, const FieldMeta& field, const ModelMeta& meta,
+                            const std::vector<std::string>& rest, const Q::Node& node);
+    std::string year_bounds_sql(const std::string& col, const std::string& lookup, std::int64_t year);
+    // `outer_nullable`: outer_id comes through a LEFT JOIN and may be NULL.
     std::string related_semijoin(const std::string& outer_id, const ModelMeta& meta, const std::string& part,
-                                 const std::vector<std::string>& rest, const Q::Node& node);
+                                 const std::vector<std::string>& rest, const Q::Node& node, bool outer_nullable,
+                                 bool negated);
     Value bind_checked(const FieldMeta& field, const ModelMeta& meta, const Value& v, bool integer_transform);
 
     const ModelMeta& base_;

@@ -3,6 +3,8 @@
 // the guide's print format, and no hook while nobody listens.
 #include "fixtures.hpp"
 
+#include <stdexcept>
+
 #include <sqlite3.h>
 
 #include <regex>
@@ -248,6 +250,23 @@ BOOST_FIXTURE_TEST_CASE(one_of_two_listeners_removed_keeps_the_hook, MemoryBlog)
     BOOST_TEST(!log.active());
     db().scalar("SELECT 3");
     BOOST_TEST(b == 2);
+}
+
+// Listeners run inside SQLite's trace callback (C frames): what one throws
+// must not unwind through SQLite. It comes out of the step that ran the
+// statement, and the connection keeps working.
+BOOST_FIXTURE_TEST_CASE(a_throwing_listener_does_not_unwind_through_sqlite, MemoryBlog) {
+    SqlLog& log = db().log();
+    int calls = 0;
+    std::size_t id = log.add_listener([&](const LoggedStatement& s) {
+        ++calls;
+        if (s.sql.find("UPDATE") != std::string::npos) throw std::runtime_error("listener refused " + s.sql);
+    });
+    BOOST_CHECK_EXCEPTION(db().execute("UPDATE author SET bio = 'x' WHERE id = -1"), std::runtime_error,
+                          [](const std::runtime_error& e) { return std::string(e.what()).find("listener refused") == 0; });
+    log.remove_listener(id);
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(db().scalar("SELECT 41 + 1").as_integer() == 42);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -261,4 +261,20 @@ BOOST_AUTO_TEST_CASE(library_queries_go_through_the_cache) {
     BOOST_TEST(cache.stats().hits == s0.hits + 5);
 }
 
+// SQLite prepares the first statement of a string and ignores the rest:
+// folio refuses such a string rather than run part of it, and runs nothing.
+// Trailing semicolons, blanks and comments are one statement still.
+BOOST_FIXTURE_TEST_CASE(several_statements_in_one_execute_are_refused, MemoryBlog) {
+    BOOST_CHECK_EXCEPTION(db().execute("CREATE TABLE t1 (x); INSERT INTO t1 VALUES (1)"), Error, [](const Error& e) {
+        return std::string(e.what()).find("Several SQL statements") != std::string::npos;
+    });
+    BOOST_TEST(db().scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 't1'").as_integer() == 0);
+    BOOST_CHECK_THROW(db().execute("SELECT 1; SELECT 2"), Error);
+    BOOST_CHECK_THROW(db().scalar("SELECT 1; garbage"), Error);
+    BOOST_TEST(db().scalar("SELECT 1;").as_integer() == 1);
+    BOOST_TEST(db().scalar("SELECT 2 ; ;  -- the end\n /* and a comment */ ").as_integer() == 2);
+    db().execute_script("CREATE TABLE t2 (x); INSERT INTO t2 VALUES (1);");
+    BOOST_TEST(db().scalar("SELECT COUNT(*) FROM t2").as_integer() == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,6 +19,12 @@ bool is_valid_date(std::string_view s) noexcept;
 // is not a continuation byte (10xxxxxx) counts as one character.
 std::size_t utf8_length(std::string_view s) noexcept;
 
+// Contract: the offset of the first byte of `s` that does not belong to
+// well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF, no truncated sequence), or std::string_view::npos when `s` is
+// well-formed.
+std::size_t invalid_utf8_offset(std::string_view s) noexcept;
+
 // Contract: true iff `s` is empty (the guide's exports have authors without
 // e-mail) or has the form local@domain.tld with:
 //  - local part: 1..64 chars of ASCII letters, digits and !#$%&'*+/=?^_`{|}~.-

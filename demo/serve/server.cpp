@@ -27,6 +27,8 @@
 
 #include <fmt/format.h>
 
+#include <folio/errors.hpp>
+
 #include "html.hpp"
 #include "pages.hpp"
 #include "panel.hpp"
@@ -175,6 +177,11 @@ private:
             } catch (const HttpError& e) {
                 status = e.status();
                 page = {status == 400 ? "Bad request" : "Not found", error_body(status, e.what())};
+            } catch (const folio::ValidationError&) {
+                // A value from the address that no row can hold (a name that is
+                // not UTF-8, which filter() refuses): there is nothing there.
+                status = 404;
+                page = {"Not found", error_body(status, "There is nothing at this address.")};
             }
             if (watch) {
                 PanelRecord rec = watch->finish();

@@ -19,6 +19,10 @@ int run(int argc, char** argv) {
     CLI::App app{"folio: the data layer of a blog engine on SQLite, after the Django optimization guide", "folio"};
     app.footer(footer);
     app.require_subcommand(1, 1);
+    // The global options (--db, --sql, --stats ...) may also follow the command
+    // (`folio serve --db blog.sqlite3`): an option a command does not know
+    // falls through to these. Set before the commands, which inherit it.
+    app.fallthrough();
     // FOLIO_VERSION comes from meson's project() version (demo/meson.build).
     app.set_version_flag("--version", fmt::format("folio {}", FOLIO_VERSION),
                          "print folio's version and exit");

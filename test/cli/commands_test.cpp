@@ -75,6 +75,14 @@ BOOST_AUTO_TEST_CASE(schema_commands_and_db_resolution) {
     Result q = run({"--db", db, "sqlmigrate", "0003_author_username_index"});
     BOOST_TEST(q.code == 0);
     BOOST_TEST(q.out.find("CREATE INDEX \"author_username\"") != std::string::npos);
+    // Global options after the command work the same as before it.
+    Result after = run({"showmigrations", "--db", db});
+    BOOST_TEST(after.code == 0, after.err);
+    BOOST_TEST(after.out.find("[X] 0005_article_created_at_index") != std::string::npos);
+    BOOST_TEST(run({"sqlmigrate", "0003_author_username_index", "--db", db}).code == 0);
+    Result unknown_after = run({"showmigrations", "--db", db, "--bogus"});
+    BOOST_TEST(unknown_after.code == 2);
+    BOOST_TEST(unknown_after.err.find("--bogus") != std::string::npos, unknown_after.err);
     Result bad = run({"--db", db, "sqlmigrate", "0009_nope"});
     BOOST_TEST(bad.code == 1);
     BOOST_TEST(lines(bad.err) == 1u);

@@ -92,6 +92,8 @@ struct DoctorState {
     // innermost scope and rewrites its text with what(new count); false
     // when there is none.
     bool add_to_count(const std::string& key, std::size_t by, const std::function<std::string(std::size_t)>& what);
+    // Report mode's delivery: options.on_finding, or one line on stderr.
+    void deliver(const Finding& f) const;
     void on_statement(const std::string& sql, bool counts);
     // End-of-scope checks on `scope`: pending EXPLAINs and statement shapes.
     void check_scope(ScopeState& scope);

@@ -230,6 +230,8 @@ protected:
     template <class U>
     friend class ManyToMany;
     friend class Object;
+    template <class U>
+    friend void prefetch_related_objects(std::span<U> objects, std::vector<std::string> paths);
 
 private:
     std::optional<T> by_pk_from_cache(bool highest) const;
@@ -272,6 +274,17 @@ private:
     detail::CursorPtr cursor_;
     T current_;
 };
+
+// Django's prefetch_related_objects(instances, *lookups): runs the
+// prefetch_related(`paths`) queries for `objects`, however they were loaded
+// (a page without the look-ahead row that told whether a next page exists,
+// objects kept from an earlier request), and attaches the results as an
+// evaluation's prefetch does: one statement per level (per chunk of ~32k
+// ids). The objects must have been loaded or saved through one Database
+// (InvalidQuery otherwise); unknown paths throw InvalidQuery as
+// prefetch_related() does. Thread-safety: as that Database.
+template <class T>
+void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths);
 
 } // namespace folio
 

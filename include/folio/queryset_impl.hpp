@@ -235,6 +235,20 @@ ManyToMany<T> Object::many_to_many(std::string_view relation) const {
     return ManyToMany<T>(reverse_set<T>(relation, rel->related_name), *this, *rel);
 }
 
+template <class T>
+void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths) {
+    if (objects.empty()) return;
+    Database* db = objects.front().database();
+    std::vector<Object*> ptrs;
+    ptrs.reserve(objects.size());
+    for (T& o : objects) {
+        if (!o.database() || o.database() != db)
+            throw InvalidQuery("prefetch_related_objects(): every object must be loaded or saved through one Database");
+        ptrs.push_back(&o);
+    }
+    QuerySet<T>(*db).prefetch_related(std::move(paths)).prefetch(ptrs);
+}
+
 // Links many (source id, target id) pairs of one many-to-many relation at
 // once: one INSERT per chunk of pairs below the bound-variable limit,
 // skipping pairs that exist. What a bulk import uses.

@@ -97,12 +97,17 @@ protected:
     QuerySetBase with_defer(std::vector<std::string> fields) const;
     QuerySetBase with_only(std::vector<std::string> fields) const;
     QuerySetBase reversed() const;
+    // get()'s QuerySet in one copy: filtered by `q` and, unless already
+    // sliced, cut to two rows (InvalidQuery as filter() on a sliced one).
+    QuerySetBase for_get(const Q& q) const;
 
     // Runs the SELECT; `next_slot` returns the object to fill for each row.
     // Returns the query doctor's id for this evaluation (0: doctor off).
     std::uint32_t fetch(const std::function<Object&()>& next_slot) const;
     // Runs the prefetch_related queries for these objects and attaches results.
     void prefetch(std::span<Object* const> objects) const;
+    bool prefetches() const noexcept;  // prefetch_related() was given
+    bool doctor_on() const noexcept;   // the Database has a query doctor
     detail::CursorPtr open_cursor() const;
     bool next(detail::Cursor& cursor, Object& out) const;
 
@@ -235,6 +240,8 @@ protected:
 
 private:
     std::optional<T> by_pk_from_cache(bool highest) const;
+    // Runs the SELECT and the prefetches; the doctor's id in `origin`.
+    std::vector<T> load(std::uint32_t& origin) const;
 
     mutable std::shared_ptr<std::vector<T>> cache_;
     mutable std::uint32_t origin_ = 0;  // the doctor's id of the evaluation in cache_ (0: off)

@@ -209,13 +209,10 @@ std::size_t terminal_columns() {
 } // namespace
 
 std::string ProgressBar::line(std::uint64_t done, std::uint64_t total, std::uint64_t records, double secs,
-                              std::size_t columns) const {
-    const bool read_all = total && done >= total;
+                              std::size_t columns, std::string_view status) const {
     const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
-    // Once the whole input is read, the last batch and the commit remain:
-    // say so rather than sit at 100% as if stuck.
-    const std::string tail = read_all ? fmt::format(" {} records, committing...", records)
-                                      : fmt::format(" {} records, {:.0f} records/s", records, rate);
+    const std::string tail = status.empty() ? fmt::format(" {} records, {:.0f} records/s", records, rate)
+                                            : fmt::format(" {} records, {}", records, status);
     std::string bar;
     if (total) {
         const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
@@ -234,12 +231,23 @@ std::string ProgressBar::line(std::uint64_t done, std::uint64_t total, std::uint
 
 void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::uint64_t records) {
     if (!enabled_) return;
+    done_ = done;
+    total_ = total;
+    records_ = records;
     auto now = std::chrono::steady_clock::now();
     if (drawn_ && now - last_ < std::chrono::milliseconds(100) && !(total && done >= total)) return;
+    draw(now, {});
+}
+
+void ProgressBar::status(std::string_view status) {
+    if (enabled_) draw(std::chrono::steady_clock::now(), status);
+}
+
+void ProgressBar::draw(std::chrono::steady_clock::time_point now, std::string_view status) {
     last_ = now;
     drawn_ = true;
     const double secs = std::chrono::duration<double>(now - start_).count();
-    std::cerr << '\r' << line(done, total, records, secs, terminal_columns()) << "\x1b[K" << std::flush;
+    std::cerr << '\r' << line(done_, total_, records_, secs, terminal_columns(), status) << "\x1b[K" << std::flush;
 }
 
 void ProgressBar::finish() {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -118,16 +119,23 @@ public:
     ~ProgressBar();
     // `done` of `total` units (bytes; total 0 = unknown), `records` so far.
     void update(std::uint64_t done, std::uint64_t total, std::uint64_t records);
+    // Redraws the last state with `status` ("committing...", "committed")
+    // in place of the rate: what the command does once the input is read,
+    // said when it starts and when it returns.
+    void status(std::string_view status);
     void finish();
     bool enabled() const noexcept { return enabled_; }
-    // The text drawn for that state, at most `columns` - 1 wide (no wrap).
+    // The text drawn for that state, at most `columns` - 1 wide (no wrap);
+    // `status` empty shows the rate.
     std::string line(std::uint64_t done, std::uint64_t total, std::uint64_t records, double secs,
-                     std::size_t columns) const;
+                     std::size_t columns, std::string_view status = {}) const;
 
 private:
+    void draw(std::chrono::steady_clock::time_point now, std::string_view status);
     std::string label_;
     bool enabled_;
     bool drawn_ = false;
+    std::uint64_t done_ = 0, total_ = 0, records_ = 0;  // the last update()
     std::chrono::steady_clock::time_point start_, last_;
 };
 

@@ -2,6 +2,7 @@
 // import-authors / import-articles (bulk by default, --naive for the guide's
 // one-by-one code) and export-articles (CSV, streamed).
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -68,7 +69,11 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        const auto t0 = std::chrono::steady_clock::now();
                        folio::ImportReport r = articles ? folio::import_articles(blog, a->file, opt)
                                                         : folio::import_authors(blog, a->file, opt);
+                       // Said when the COMMIT starts and when it has returned: a big
+                       // import's commit (WAL append, fsync) can take a while.
+                       bar.status("committing...");
                        tx.commit();
+                       bar.status("committed");
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        bar.finish();
                        for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
@@ -104,7 +109,30 @@ void add_data_commands(CLI::App& app, Commands& out) {
                        if (g->articles > 0 && g->authors == 0)
                            throw UsageError("--articles needs at least one author (--authors)");
                        const auto t0 = std::chrono::steady_clock::now();
-                       folio::io::GenResult r = folio::io::write_dataset(*dir, *g);
+                       const std::filesystem::path out_dir(*dir);
+                       std::filesystem::create_directories(out_dir);
+                       // Both files appear whole, or neither changes: each is written to a
+                       // temporary file beside it, and both are renamed only once both are
+                       // written (a full disk midway leaves the old files, or none).
+                       OutputFile authors((out_dir / "old_authors.json").string());
+                       OutputFile articles((out_dir / "old_articles.json").string());
+                       folio::io::GenResult r;
+                       auto write = [](OutputFile& f, auto&& writer) {
+                           try {
+                               return writer(f.stream());
+                           } catch (const std::exception&) {
+                               f.check();  // the OS error, rather than the stream's "iostream error"
+                               throw;
+                           }
+                       };
+                       r.authors_bytes = write(authors, [&](std::ostream& o) { return folio::io::write_authors_json(o, *g); });
+                       r.articles_bytes =
+                           write(articles, [&](std::ostream& o) { return folio::io::write_articles_json(o, *g); });
+                       // Flushed and synced first: a failure here still renames nothing.
+                       authors.flush();
+                       articles.flush();
+                       authors.commit();
+                       articles.commit();
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        std::cout << fmt::format("Wrote {}/old_authors.json ({} authors, {} bytes) and "
                                                 "{}/old_articles.json ({} articles, {} bytes) in {:.2f} s\n",

@@ -88,7 +88,7 @@ void OutputFile::check() const {
     if (buf_->error()) throw OutputError(fmt::format("cannot write '{}': {}", path_, std::strerror(buf_->error())));
 }
 
-void OutputFile::commit() {
+void OutputFile::flush() {
     out_.flush();
     check();
     if (!out_) fail(EIO);
@@ -96,6 +96,10 @@ void OutputFile::commit() {
         // Synced before the rename: after a crash the target is the old file or the whole new one.
         if (::fsync(fd_) != 0) fail(errno);
     }
+}
+
+void OutputFile::commit() {
+    flush();
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) fail(errno);

@@ -1,5 +1,5 @@
 // output_file.hpp: a file the CLI writes (export-articles OUT, --stats-json
-// FILE) that appears whole or not at all: the bytes go to a temporary file in
+// FILE, gen-data's two JSON files) that appears whole or not at all: the bytes go to a temporary file in
 // the same directory, renamed over the target once everything is written and
 // synced. Errors name the file and the OS error (errno), e.g. "cannot write
 // 'out.csv': No space left on device".
@@ -55,6 +55,10 @@ public:
     // in its own, vaguer terms ("iostream error").
     void check() const;
     const std::string& path() const noexcept { return path_; }
+    // Writes out what the stream holds and fsyncs it, renaming nothing:
+    // several files that must appear together are all flushed before the
+    // first is committed. Throws OutputError naming the target and the OS error.
+    void flush();
     // Flushes, fsyncs and renames the temporary file over the target.
     // Throws OutputError naming the target and the OS error.
     void commit();

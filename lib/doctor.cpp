@@ -113,10 +113,7 @@ void DoctorState::report(Finding f, bool can_throw) {
     all.push_back(f);
     scope.findings.push_back(f);
     switch (scope.mode) {
-    case DoctorMode::Report:
-        if (options.on_finding) options.on_finding(f);
-        else std::cerr << f.to_string() << '\n';
-        break;
+    case DoctorMode::Report: deliver(f); break;
     case DoctorMode::Collect: break;
     case DoctorMode::Throw:
         if (can_throw) {
@@ -125,6 +122,11 @@ void DoctorState::report(Finding f, bool can_throw) {
         }
         break;  // thrown when the scope closes
     }
+}
+
+void DoctorState::deliver(const Finding& f) const {
+    if (options.on_finding) options.on_finding(f);
+    else std::cerr << f.to_string() << '\n';
 }
 
 std::string statement_shape(std::string_view sql, bool* multi) {
@@ -439,7 +441,7 @@ DoctorOptions with_mode(DoctorMode mode) {
 
 DoctorScope::DoctorScope(Database& db, Doctor::Mode mode) : DoctorScope(db, with_mode(mode)) {}
 
-DoctorScope::DoctorScope(Database& db, DoctorOptions options) : uncaught_(std::uncaught_exceptions()) {
+DoctorScope::DoctorScope(Database& db, DoctorOptions options) {
     Doctor* doctor = db.doctor();
     const DoctorMode mode = options.mode;
     std::vector<Pattern> ignore = options.ignore;
@@ -459,28 +461,29 @@ DoctorScope::DoctorScope(Database& db, DoctorOptions options) : uncaught_(std::u
     state_->scopes.push_back(std::move(scope));
 }
 
-DoctorScope::~DoctorScope() noexcept(false) {
+DoctorScope::~DoctorScope() {
     if (closed_) return;
-    if (std::uncaught_exceptions() > uncaught_) {
-        // Unwinding: close without throwing a second exception.
-        for (auto& s : state_->scopes)
-            if (s.id == id_) s.mode = DoctorMode::Collect;
-        try {
-            close();
-        } catch (...) {
-        }
-        return;
+    try {
+        // Reported, not thrown: this may run while an exception unwinds.
+        for (const Finding& f : finish()) state_->deliver(f);
+    } catch (...) {
+        // Out of memory while reporting: a destructor does not throw.
     }
-    close();
 }
 
 std::vector<Finding> DoctorScope::close() {
     if (closed_) return result_;
+    std::vector<Finding> pending = finish();
+    if (!pending.empty()) throw DoctorError(std::move(pending));
+    return result_;
+}
+
+std::vector<Finding> DoctorScope::finish() {
     closed_ = true;
     auto& scopes = state_->scopes;
     // Scopes opened inside this one and left open close with it.
     while (scopes.size() > 1 && scopes.back().id != id_) scopes.pop_back();
-    if (scopes.size() <= 1) return result_;
+    if (scopes.size() <= 1) return {};
     ScopeState* scope = &scopes.back();
     std::exception_ptr error;
     try {
@@ -490,14 +493,13 @@ std::vector<Finding> DoctorScope::close() {
     }
     scope = &scopes.back();
     result_ = scope->findings;
-    std::vector<Finding> pending(scope->findings.begin() + static_cast<std::ptrdiff_t>(scope->thrown),
-                                 scope->findings.end());
-    const bool throws = scope->mode == DoctorMode::Throw && !pending.empty();
+    std::vector<Finding> pending;
+    if (scope->mode == DoctorMode::Throw)
+        pending.assign(scope->findings.begin() + static_cast<std::ptrdiff_t>(scope->thrown), scope->findings.end());
     scopes.pop_back();
     owned_.reset();
     if (error) std::rethrow_exception(error);
-    if (throws) throw DoctorError(std::move(pending));
-    return result_;
+    return pending;
 }
 
 const std::vector<Finding>& DoctorScope::findings() const {

@@ -308,7 +308,7 @@ void doctor_cache_freed(const std::weak_ptr<DoctorState>& doctor, std::uint32_t 
                 const Value& v = ObjectAccess::values(row(k))[i];
                 if (v.is_text()) bytes += v.as_text().size();
             }
-            if (bytes >= s->options.unused_column_min_bytes * rows) unread |= 1ull << i;
+            if (bytes >= s->options.unused_columns_min_bytes) unread |= 1ull << i;
         }
         if (unread) {
             std::string names;

@@ -87,6 +87,8 @@ struct DoctorState {
     // Delivers a finding to the innermost scope (once per key); throws in
     // Throw mode when `can_throw`.
     void report(Finding f, bool can_throw);
+    // Report mode's delivery: options.on_finding, or one line on stderr.
+    void deliver(const Finding& f) const;
     void on_statement(const std::string& sql, bool counts);
     // End-of-scope checks on `scope`: pending EXPLAINs and statement shapes.
     void check_scope(ScopeState& scope);

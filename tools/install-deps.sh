@@ -7,7 +7,8 @@
 set -euo pipefail
 packages=(meson ninja-build g++ pkg-config cmake libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev
           libboost-test-dev libcli11-dev libfmt-dev libcpp-httplib-dev chromium
-          clang-14 libclang-rt-14-dev libcsv-dev)  # fuzzing (fuzz/): libFuzzer, and libcsv as the CSV oracle
+          clang-14 libclang-rt-14-dev libcsv-dev  # fuzzing (fuzz/): libFuzzer, and libcsv as the CSV oracle
+          libpq-dev postgresql)  # the PostgreSQL backend: libpq, and a server for tools/with-postgres.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,6 +1,8 @@
 // The query doctor through the CLI (--doctor): what the library finds shows
 // in the CLI too, and the tour's rows follow the guide: every section's
 // "before" is flagged, its "after" is not, and each finding is named once.
+#include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -74,10 +76,23 @@ BOOST_AUTO_TEST_CASE(doctor_on_the_tour_flags_every_before_and_no_after) {
     std::map<std::string, std::vector<const TourRow*>> sections;
     for (const auto& r : rows) sections[r.section].push_back(&r);
     BOOST_TEST(sections.size() == 12u);
+    // The pattern each section's "before" teaches (the guide's own lesson).
+    const std::map<std::string, std::string> lesson = {
+        {"1 bulk insert", "one-by-one writes"},      {"2 article import", "one-by-one writes"},
+        {"3 mass update", "full-row update"},        {"4 mass delete", "one-by-one writes"},
+        {"5 export", "large result cached"},         {"6 clone", "related object loaded for its id"},
+        {"7 list page", "N+1"},                      {"8 defer/only", "unused columns"},
+        {"9 index", "missing index"},                {"10 len vs count", "counting by fetching"},
+        {"11 count vs exists", "count compared with zero"}, {"12 lazy slicing", "slicing after evaluation"}};
     for (const auto& [name, rs] : sections) {
         BOOST_REQUIRE(rs.size() >= 2u);
         // The first row of a section is its "before", the last its "after".
         BOOST_TEST(!rs.front()->findings.empty(), name << " / " << rs.front()->variant << ": no finding");
+        BOOST_REQUIRE_MESSAGE(lesson.count(name), "a section the test does not know: " << name);
+        const std::string expected = "doctor: " + lesson.at(name) + ":";
+        BOOST_TEST(std::any_of(rs.front()->findings.begin(), rs.front()->findings.end(),
+                               [&](const std::string& f) { return f.rfind(expected, 0) == 0; }),
+                   name << ": expected '" << expected << "'");
         BOOST_TEST(rs.back()->findings.empty(),
                    name << " / " << rs.back()->variant << ": " << (rs.back()->findings.empty() ? "" : rs.back()->findings[0]));
         for (const TourRow* r : rs) {

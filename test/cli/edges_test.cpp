@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(help_documents_the_json_input) {
     for (const char* key : {"\"username\"", "\"email\"", "\"bio\""}) BOOST_TEST(u.out.find(key) != std::string::npos, key);
 }
 
-BOOST_AUTO_TEST_CASE(progress_bar_fits_a_narrow_terminal_and_says_committing) {
+BOOST_AUTO_TEST_CASE(progress_bar_fits_a_narrow_terminal_and_says_when_it_commits) {
     TempDir dir;
     const std::string db = dir / "p.sqlite3";
     BOOST_REQUIRE(run({"gen-data", "--authors", "5", "--articles", "300", "--out", dir / "d"}).code == 0);
@@ -115,7 +115,13 @@ BOOST_AUTO_TEST_CASE(progress_bar_fits_a_narrow_terminal_and_says_committing) {
         BOOST_TEST_MESSAGE("script(1) cannot give folio a terminal here; progress bar case skipped: " << r.err);
         return;
     }
-    BOOST_TEST(r.out.find("committing") != std::string::npos, r.out);
+    // "committing..." is drawn once, just before the COMMIT, and "committed"
+    // once it has returned; nothing claims a commit while records still come.
+    const std::size_t committing = r.out.find("committing...");
+    BOOST_TEST(committing != std::string::npos, r.out);
+    BOOST_TEST(r.out.rfind("committing...") == committing, r.out);
+    BOOST_TEST(r.out.find("records/s", committing) == std::string::npos, r.out);
+    BOOST_TEST(r.out.find("committed", committing) != std::string::npos, r.out);
     // Every redraw (between carriage returns) fits in 49 columns.
     std::string clean = std::regex_replace(r.out, std::regex("\x1b\\[K"), "");
     std::size_t start = 0;

@@ -107,3 +107,40 @@ BOOST_AUTO_TEST_CASE(export_onto_a_full_filesystem) {
     BOOST_TEST(read_file(out) == "previous export\n");
     BOOST_TEST(others(small.path(), {"out.csv"}).empty());
 }
+
+// gen-data writes two files: both appear whole, or neither changes. Each is
+// written to a temporary file beside it; the renames come after both.
+BOOST_AUTO_TEST_CASE(gen_data_that_fails_on_its_second_file_changes_neither) {
+    TempDir dir;
+    const std::string d = dir / "d";
+    auto gen = [&](const std::string& seed, const std::vector<std::string>& wrapper = {}) {
+        return run({"gen-data", "--authors", "10", "--articles", "300", "--content-bytes", "1000", "--seed", seed,
+                    "--out", d},
+                   {}, wrapper);
+    };
+    BOOST_REQUIRE(gen("1").code == 0);
+    const std::string old_authors = read_file(d + "/old_authors.json"), old_articles = read_file(d + "/old_articles.json");
+    // A size limit the authors (~2 KB) pass and the articles (~300 KB) do
+    // not, as a disk filling up after the first file.
+    Result r = gen("2", {"sh", "-c", "trap '' XFSZ; ulimit -f 100; exec \"$@\"", "sh"});
+    BOOST_TEST(r.code == 1);
+    BOOST_TEST(r.err.find("cannot write '" + d + "/old_articles.json': File too large") != std::string::npos, r.err);
+    BOOST_TEST(read_file(d + "/old_authors.json") == old_authors);  // written in full, yet not renamed
+    BOOST_TEST(read_file(d + "/old_articles.json") == old_articles);
+    BOOST_TEST(others(d, {"old_authors.json", "old_articles.json"}).empty());  // no temporary left
+    // The second output a device that fills at once: into a new directory, nothing appears.
+    const std::string fresh = dir / "fresh";
+    fs::create_directories(fresh);
+    fs::create_symlink("/dev/full", fresh + "/old_articles.json");
+    Result full = run({"gen-data", "--authors", "10", "--articles", "30", "--out", fresh});
+    BOOST_TEST(full.code == 1);
+    BOOST_TEST(full.err.find("cannot write '" + fresh + "/old_articles.json': No space left on device") !=
+                   std::string::npos,
+               full.err);
+    BOOST_TEST(!fs::exists(fresh + "/old_authors.json"));
+    BOOST_TEST(others(fresh, {"old_articles.json"}).empty());
+    // Without the limit both are replaced, and say the new seed.
+    BOOST_REQUIRE(gen("2").code == 0);
+    BOOST_TEST(read_file(d + "/old_authors.json") != old_authors);
+    BOOST_TEST(read_file(d + "/old_articles.json") != old_articles);
+}

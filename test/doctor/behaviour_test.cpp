@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sstream>
+#include <type_traits>
 
 #include "../query/blog_fixture.hpp"
 #include "doctor_support.hpp"
@@ -101,6 +102,68 @@ BOOST_AUTO_TEST_CASE(throw_mode_throws_at_close_for_patterns_seen_later) {
     for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
     BOOST_CHECK_THROW(scope.close(), DoctorError);
     BOOST_TEST(scope.findings().size() == 1u);
+}
+
+// A destructor must not throw: it may run while an exception unwinds, and
+// a second exception then ends the program. close() is the throwing check.
+static_assert(std::is_nothrow_destructible_v<DoctorScope>);
+
+namespace {
+// A throwing scope whose findings, when not thrown, land in `seen`.
+DoctorOptions throwing_into(std::vector<Finding>& seen) {
+    DoctorOptions options;
+    options.mode = Doctor::Mode::Throw;
+    options.on_finding = [&seen](const Finding& f) { seen.push_back(f); };
+    return options;
+}
+void save_authors(Database& db, int n, const std::string& prefix) {
+    for (int i = 0; i < n; ++i) Author(prefix + std::to_string(i), "", "").save(db);
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(throw_mode_scope_left_without_close_reports_instead_of_throwing) {
+    Blog blog = Blog::open(":memory:");
+    std::vector<Finding> seen;
+    BOOST_CHECK_NO_THROW({
+        DoctorScope scope(blog.db(), throwing_into(seen));
+        save_authors(blog.db(), 12, "u");  // one-by-one writes, seen when the scope ends
+    });
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].pattern == Pattern::OneByOneWrites);
+    BOOST_TEST(Doctor::of(blog.db()) == nullptr);
+    // close() is the call that throws, and a second close() returns the same findings quietly.
+    DoctorScope scope(blog.db(), throwing_into(seen));
+    save_authors(blog.db(), 12, "v");
+    BOOST_CHECK_THROW(scope.close(), DoctorError);
+    BOOST_TEST(scope.close().size() == 1u);
+    BOOST_TEST(seen.size() == 1u);  // thrown, so not reported as well
+}
+
+BOOST_AUTO_TEST_CASE(throw_mode_scope_closed_by_an_exception_lets_it_through_and_reports) {
+    BlogFixture f;
+    std::vector<Finding> seen;
+    try {
+        DoctorScope scope(f.db, throwing_into(seen));
+        save_authors(f.db, 12, "w");
+        throw std::runtime_error("the app's own error");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()) == "the app's own error");
+    }
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].pattern == Pattern::OneByOneWrites);
+    // A finding already thrown at its call is not reported again when the
+    // scope then unwinds with that DoctorError.
+    seen.clear();
+    try {
+        DoctorScope scope(f.db, throwing_into(seen));
+        render(f.blog.articles().order_by({"id"}).slice(0, 20));  // N+1: throws at the fifth lazy load
+        BOOST_ERROR("no DoctorError");
+    } catch (const DoctorError& e) {
+        BOOST_REQUIRE(e.findings().size() == 1u);
+        BOOST_TEST(e.findings()[0].pattern == Pattern::NPlusOne);
+    }
+    BOOST_TEST(seen.empty(), doctor_test::dump(seen));
+    BOOST_TEST(Doctor::of(f.db) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(report_mode_calls_back_once_per_kind) {

@@ -196,9 +196,14 @@ BOOST_AUTO_TEST_CASE(s7_list_page_n_plus_one) {
     BOOST_TEST(doctor_test::find(before, Pattern::RepeatedQuery) == nullptr);
     auto after = [&] { render(base.select_related({"author"}).prefetch_related({"tags"}).slice(0, 20)); };
     BOOST_TEST(clean(f.db, after) == "");
+    // With the tour's articles of 1 KB, the page of 20 brings 20 KB of text
+    // it does not show: less than the unused-columns rule's cost threshold,
+    // so section 7's "after" is clean as it is in `folio tour`.
+    f.db.execute("UPDATE article SET content = substr(content || ' ' || hex(zeroblob(500)), 1, 1000)");
+    BOOST_TEST(clean(f.db, after) == "");
     // Section 7's after is section 8's before: once the articles' text is
-    // large, its only finding is section 8's.
-    f.db.execute("UPDATE article SET content = content || ' ' || hex(zeroblob(300))");
+    // large (4 KB a row, 80 KB a page), its only finding is section 8's.
+    f.db.execute("UPDATE article SET content = content || ' ' || hex(zeroblob(1500))");
     auto remaining = diagnose(f.db, after);
     BOOST_TEST(remaining.size() == 1u, doctor_test::dump(remaining));
     EXPECT_FINDING(remaining, Pattern::UnusedColumns, "only(");
@@ -234,7 +239,7 @@ BOOST_AUTO_TEST_CASE(s7_list_page_sorted_without_index) {
     BOOST_TEST(clean(f.db, [&] {
                    for (const Article& a : f.authors[3].articles().order_by({"-created_at"}).slice(0, 20))
                        BOOST_TEST(!a.created_at().empty());
-               }, {Pattern::UnusedColumns}) == "");
+               }) == "");
     // Small tables are sorted in a blink: no finding below scan_min_rows.
     BlogFixture small;
     small.db.execute("DROP INDEX article_created_at");
@@ -250,13 +255,44 @@ BOOST_AUTO_TEST_CASE(s7_list_page_sorted_without_index) {
 BOOST_AUTO_TEST_CASE(s8_only_the_columns_shown) {
     BlogFixture f;
     // The guide's articles: a text far larger than what the list shows.
-    f.db.execute("UPDATE article SET content = content || ' ' || hex(zeroblob(300))");
+    f.db.execute("UPDATE article SET content = content || ' ' || hex(zeroblob(2000))");
     auto page = f.blog.articles().select_related({"author"}).prefetch_related({"tags"}).order_by({"-created_at"}).slice(0, 20);
     auto before = diagnose(f.db, [&] { render(page.all()); });  // its rows die in the scope
     EXPECT_FINDING(before, Pattern::UnusedColumns, "only(");
     EXPECT_FINDING(before, Pattern::UnusedColumns, "defer(\"content\")");
     BOOST_TEST(clean(f.db, [&] { render(page.defer({"content", "comments_on"})); }) == "");
     BOOST_TEST(clean(f.db, [&] { render(page.only({"title", "created_at", "author__username", "tags__name"})); }) == "");
+    // values_list() fetches only the columns it names (Django's values()): nothing unread.
+    BOOST_TEST(clean(f.db, [&] {
+                   auto rows = f.blog.articles().order_by({"-created_at"}).slice(0, 20);
+                   std::size_t chars = 0;
+                   for (const auto& row : rows.values_list({"title", "created_at", "author__username"}))
+                       for (const auto& v : row) chars += v.as_text().size();
+                   for (const auto& v : rows.values_list_flat("title")) chars += v.as_text().size();
+                   BOOST_TEST(chars > 0u);
+               }) == "");
+}
+
+// Section 8 as `folio tour` runs it: 500 articles of 1 KB on one page, where
+// section 7's page of 20 was clean. The bytes decide, not the row count alone.
+BOOST_AUTO_TEST_CASE(s8_unused_text_is_reported_by_what_it_costs) {
+    BlogFixture f(20, 500);
+    f.db.execute("UPDATE article SET content = substr(content || ' ' || hex(zeroblob(500)), 1, 1000)");
+    auto full = f.blog.articles().select_related({"author"}).prefetch_related({"tags"}).order_by({"-created_at", "-id"});
+    BOOST_TEST(clean(f.db, [&] { render(full.slice(0, 20)); }) == "");
+    auto before = diagnose(f.db, [&] { render(full.slice(0, 500)); });
+    BOOST_TEST(before.size() == 1u, doctor_test::dump(before));
+    EXPECT_FINDING(before, Pattern::UnusedColumns, "only(");
+    BOOST_TEST(doctor_test::find(before, Pattern::UnusedColumns)->count == 500u);
+    BOOST_TEST(clean(f.db, [&] { render(full.only({"title", "created_at", "author__username", "tags__name"}).slice(0, 500)); }) ==
+               "");
+    // The threshold is an option: a stricter app sets it lower.
+    DoctorOptions strict;
+    strict.mode = Doctor::Mode::Collect;
+    strict.unused_columns_min_bytes = 10 * 1024;
+    DoctorScope scope(f.db, strict);
+    render(full.slice(0, 20));
+    BOOST_TEST(doctor_test::find(scope.close(), Pattern::UnusedColumns, "only(") != nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(s9_index_on_username) {
@@ -266,6 +302,38 @@ BOOST_AUTO_TEST_CASE(s9_index_on_username) {
     EXPECT_FINDING(before, Pattern::MissingIndex, "author.username");
     f.db.execute("CREATE INDEX \"author_username\" ON \"author\" (\"username\")");
     BOOST_TEST(clean(f.db, [&] { BOOST_TEST(f.blog.authors().get("username", "user7").username() == "user7"); }) == "");
+}
+
+// Section 9 as a site serves it: one author page per request, one lookup
+// each. Statements are counted per scope, so a scope per request (as a web
+// app opens one) tells 200 requests of one lookup from one request of 200
+// lookups, which is an N+1 that username__in would answer in one query.
+BOOST_AUTO_TEST_CASE(s9_one_scope_per_request) {
+    BlogFixture f(1200, 0);
+    std::vector<std::string> names;
+    for (int i = 0; i < 200; ++i) names.push_back("user" + std::to_string(i * 5));
+    auto pages = [&](std::vector<Finding>& seen) {
+        for (const auto& n : names) {
+            DoctorScope request(f.db, Doctor::Mode::Collect);
+            BOOST_TEST(f.blog.authors().get("username", n).username() == n);
+            for (auto& x : request.close()) seen.push_back(std::move(x));
+        }
+    };
+    std::vector<Finding> after;
+    BOOST_TEST(clean(f.db, [&] { pages(after); }) == "");
+    BOOST_TEST(after.empty(), doctor_test::dump(after));
+    // The same lookups in one request: the repetition is the finding.
+    auto one_request = diagnose(f.db, [&] {
+        for (const auto& n : names) (void)f.blog.authors().get("username", n);
+    });
+    EXPECT_FINDING(one_request, Pattern::RepeatedQuery, "__in");
+    BOOST_TEST(doctor_test::find(one_request, Pattern::RepeatedQuery)->count == 200u);
+    // Per request, the missing index is still found.
+    f.db.execute("DROP INDEX author_username");
+    std::vector<Finding> before;
+    (void)diagnose(f.db, [&] { pages(before); });
+    EXPECT_FINDING(before, Pattern::MissingIndex, "author.username");
+    BOOST_TEST(doctor_test::find(before, Pattern::RepeatedQuery) == nullptr, doctor_test::dump(before));
 }
 
 BOOST_AUTO_TEST_CASE(s10_len_vs_count) {
@@ -293,6 +361,27 @@ BOOST_AUTO_TEST_CASE(s11_count_vs_exists) {
                    Author a = f.blog.authors().get("username", "user3");
                    BOOST_TEST(a.articles().exists());
                }) == "");
+}
+
+// Section 11 once per author page, as `folio tour` runs it for every author.
+BOOST_AUTO_TEST_CASE(s11_one_scope_per_author_page) {
+    BlogFixture f(30, 20);
+    const auto authors = f.blog.authors().order_by({"id"}).results();
+    auto pages = [&](bool by_count) {
+        std::vector<Finding> seen;
+        std::size_t with = 0;
+        for (const Author& a : authors) {
+            DoctorScope request(f.db, Doctor::Mode::Collect);
+            with += by_count ? a.articles().count() > 0 : a.articles().exists();
+            for (auto& x : request.close()) seen.push_back(std::move(x));
+        }
+        BOOST_TEST(with == 20u);  // 20 articles over 30 authors, round robin
+        return seen;
+    };
+    auto before = pages(true);
+    EXPECT_FINDING(before, Pattern::CountVsZero, "exists()");
+    BOOST_TEST(before.size() == authors.size(), doctor_test::dump(before));  // one per page, nothing else
+    BOOST_TEST(pages(false).empty());
 }
 
 BOOST_AUTO_TEST_CASE(s12_slice_the_queryset) {

@@ -1,0 +1,98 @@
+// prepared_statements.cpp: PQprepare/PQdescribePrepared on a miss, DEALLOCATE on eviction.
+#include "lib/backend/postgresql/prepared_statements.hpp"
+
+#include <fmt/format.h>
+
+#include "lib/backend/postgresql/connection.hpp"
+
+namespace folio::backend::postgresql {
+
+namespace {
+struct ResultDeleter {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+} // namespace
+
+PreparedStatements::PreparedStatements(Connection& connection, std::size_t capacity)
+    : connection_(connection), capacity_(capacity == 0 ? 1 : capacity) {}
+
+PreparedStatement& PreparedStatements::acquire(std::string_view sql) {
+    if (auto it = by_sql_.find(sql); it != by_sql_.end()) {
+        PreparedStatement& entry = *it->second;
+        ++stats_.hits;
+        lru_.splice(lru_.begin(), lru_, entry.lru_pos);
+        ++entry.users;
+        return entry;
+    }
+    connection_.ensure_idle(sql);
+    PGconn* conn = connection_.handle();
+    auto entry = std::make_unique<PreparedStatement>();
+    entry->name = fmt::format("folio_{}", next_name_++);
+    // Parameter types are left to the server (nParams 0): it infers each $n
+    // from where it stands, and describing tells us what it chose.
+    const std::string text(sql);
+    Result prepared(PQprepare(conn, entry->name.c_str(), text.c_str(), 0, nullptr));
+    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) connection_.raise(prepared.get(), sql);
+    Result described(PQdescribePrepared(conn, entry->name.c_str()));
+    if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK) connection_.raise(described.get(), sql);
+    const int n = PQnparams(described.get());
+    entry->parameter_types.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) entry->parameter_types.push_back(PQparamtype(described.get(), i));
+    ++stats_.misses;
+
+    auto [it, inserted] = by_sql_.emplace(text, std::move(entry));
+    PreparedStatement& e = *it->second;
+    e.sql = &it->first;
+    e.users = 1;
+    lru_.push_front(&e);
+    e.lru_pos = lru_.begin();
+    evict_over_capacity();
+    return e;
+}
+
+void PreparedStatements::release(PreparedStatement& statement) noexcept {
+    if (statement.users > 0) --statement.users;
+}
+
+void PreparedStatements::deallocate(PreparedStatement& statement) {
+    // The name is folio's own ("folio_N"), never user input.
+    connection_.execute_script(fmt::format("DEALLOCATE \"{}\"", statement.name));
+}
+
+void PreparedStatements::evict_over_capacity() {
+    // From the least recently used end, skipping statements in use.
+    auto it = lru_.end();
+    while (by_sql_.size() > capacity_ && it != lru_.begin()) {
+        --it;
+        PreparedStatement* victim = *it;
+        if (victim->users > 0) continue;
+        deallocate(*victim);
+        it = lru_.erase(it);
+        by_sql_.erase(by_sql_.find(*victim->sql));
+        ++stats_.evictions;
+    }
+}
+
+void PreparedStatements::clear() {
+    for (auto it = lru_.begin(); it != lru_.end();) {
+        PreparedStatement* entry = *it;
+        if (entry->users > 0) {
+            ++it;
+            continue;
+        }
+        deallocate(*entry);
+        it = lru_.erase(it);
+        by_sql_.erase(by_sql_.find(*entry->sql));
+    }
+}
+
+StatementCacheStats PreparedStatements::stats() const {
+    StatementCacheStats s = stats_;
+    s.idle = 0;
+    s.in_use = 0;
+    for (const auto& [sql, entry] : by_sql_) (entry->users > 0 ? s.in_use : s.idle) += 1;
+    return s;
+}
+
+} // namespace folio::backend::postgresql

@@ -11,7 +11,7 @@
 #include "folio/database.hpp"
 #include "folio/errors.hpp"
 #include "lib/backend/operations.hpp"
-#include "lib/backend/sqlite/errors.hpp"
+#include "lib/backend/sql_text.hpp"
 
 namespace folio {
 

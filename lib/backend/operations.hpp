@@ -79,21 +79,23 @@ public:
     virtual Value date_value(int year, int month, int day) const = 0;
 
     // ---- clauses the compiler asks for --------------------------------------
-    // " LIMIT ? [OFFSET ?]" with its values appended to `params`; no limit
-    // (slice(5, nullopt)) is spelled the way this dialect says "all rows".
-    virtual std::string limit_offset_sql(std::optional<std::int64_t> limit, std::int64_t offset,
-                                         std::vector<Value>& params) const = 0;
+    // " LIMIT ?" or " LIMIT ? OFFSET ?" (bound in that order); no_limit() is
+    // the value bound for LIMIT when a slice has none (slice(5, nullopt)).
+    virtual std::string limit_offset_sql(bool with_offset) const = 0;
+    virtual Value no_limit() const = 0;
     // The expression ordering rows at random (order_by("?")).
     virtual std::string_view random_function_sql() const = 0;
     // The integer year/month/day (`part`) of the date expression `expr`.
     virtual std::string date_extract_sql(std::string_view part, std::string_view expr) const = 0;
     // A text lookup (iexact, contains, icontains, startswith, istartswith,
-    // endswith, iendswith) of `expr` against `value`, with its parameters
-    // appended to `params` (LIKE patterns escaped here: %, _ and the escape
-    // character match themselves). Django's semantics: the i-forms fold case,
-    // the others compare exactly.
-    virtual std::string text_lookup_sql(std::string_view lookup, std::string_view expr, const std::string& value,
-                                        std::vector<Value>& params) const = 0;
+    // endswith, iendswith) of `expr`, as Django's `operators` and
+    // `pattern_ops` spell them: text_lookup_sql() renders the condition,
+    // text_lookup_params() gives the values it binds, in order, for `value`
+    // (LIKE patterns escaped there: %, _ and the escape character match
+    // themselves). The i-forms fold case, the others compare exactly. Both
+    // throw InvalidQuery for another lookup name.
+    virtual std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const = 0;
+    virtual std::vector<Value> text_lookup_params(std::string_view lookup, const std::string& value) const = 0;
     // "expr IN (<one array parameter>)": a list of any length in one bound
     // value (json_each on SQLite, = ANY on PostgreSQL); array_param() builds
     // the value to bind. Throws ValidationError when a value cannot travel so.

@@ -15,10 +15,3 @@ namespace folio::backend::sqlite {
 [[noreturn]] void raise_error(sqlite3* db, int rc, std::string_view context);
 
 } // namespace folio::backend::sqlite
-
-namespace folio::detail {
-
-// SQL shortened for messages: long statements are cut so one line stays readable.
-std::string_view shorten_sql(std::string_view sql);
-
-} // namespace folio::detail

@@ -14,6 +14,7 @@
 #include "folio/database.hpp"
 #include "folio/errors.hpp"
 #include "folio/io/validate.hpp"
+#include "lib/backend/sql_text.hpp"
 #include "lib/backend/sqlite/errors.hpp"
 
 namespace folio::backend::sqlite {
@@ -113,13 +114,9 @@ Value Operations::date_value(int year, int month, int day) const {
     return Value(fmt::format("{:04}-{:02}-{:02}", year, month, day));
 }
 
-std::string Operations::limit_offset_sql(std::optional<std::int64_t> limit, std::int64_t offset,
-                                         std::vector<Value>& params) const {
-    // SQLite has no OFFSET without LIMIT: a negative limit means "all rows".
-    params.emplace_back(limit ? *limit : std::int64_t{-1});
-    if (!offset) return " LIMIT ?";
-    params.emplace_back(offset);
-    return " LIMIT ? OFFSET ?";
+std::string Operations::limit_offset_sql(bool with_offset) const {
+    // SQLite has no OFFSET without LIMIT: no_limit() (-1) means "all rows".
+    return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?";
 }
 
 std::string Operations::date_extract_sql(std::string_view part, std::string_view expr) const {
@@ -127,28 +124,43 @@ std::string Operations::date_extract_sql(std::string_view part, std::string_view
     return fmt::format("CAST(strftime('{}', {}) AS INTEGER)", spec, expr);
 }
 
-std::string Operations::text_lookup_sql(std::string_view lookup, std::string_view expr, const std::string& value,
-                                        std::vector<Value>& params) const {
-    if (lookup == "iexact" || lookup == "icontains" || lookup == "istartswith" || lookup == "iendswith") {
-        // SQLite's LIKE folds ASCII case only (no ICU here), as Django's SQLite backend does.
-        std::string pat = like_escape(value);
-        if (lookup == "icontains" || lookup == "iendswith") pat = "%" + pat;
-        if (lookup == "icontains" || lookup == "istartswith") pat += "%";
-        params.push_back(std::move(pat));
-        return fmt::format("{} LIKE ? ESCAPE '\\'", expr);
-    }
+namespace {
+bool folds_case(std::string_view lookup) {
+    return lookup == "iexact" || lookup == "icontains" || lookup == "istartswith" || lookup == "iendswith";
+}
+void check_text_lookup(std::string_view lookup) {
+    if (!folds_case(lookup) && lookup != "contains" && lookup != "startswith" && lookup != "endswith")
+        throw InvalidQuery(fmt::format("Unsupported text lookup '{}'", lookup));
+}
+} // namespace
+
+std::string Operations::text_lookup_sql(std::string_view lookup, std::string_view expr) const {
+    check_text_lookup(lookup);
+    // SQLite's LIKE folds ASCII case only (no ICU here), as Django's SQLite backend does.
+    if (folds_case(lookup)) return fmt::format("{} LIKE ? ESCAPE '\\'", expr);
     // Case-sensitive forms: SQLite's LIKE ignores ASCII case, so compare exactly.
-    if (lookup == "contains") {
-        params.push_back(value);
-        return fmt::format("instr({}, ?) > 0", expr);
-    }
-    params.emplace_back(static_cast<std::int64_t>(io::utf8_length(value)));
-    params.push_back(value);
+    if (lookup == "contains") return fmt::format("instr({}, ?) > 0", expr);
     if (lookup == "startswith") return fmt::format("substr({}, 1, ?) = ?", expr);
-    if (lookup != "endswith") throw InvalidQuery(fmt::format("Unsupported text lookup '{}'", lookup));
     // endswith: the last n characters. Not substr(x, -n), which for n = 0 is
     // the whole string (endswith "" must match every row, as in Django).
     return fmt::format("substr({0}, length({0}) - ? + 1) = ?", expr);
+}
+
+std::vector<Value> Operations::text_lookup_params(std::string_view lookup, const std::string& value) const {
+    check_text_lookup(lookup);
+    std::vector<Value> out;
+    if (folds_case(lookup)) {
+        std::string pat = like_escape(value);
+        if (lookup == "icontains" || lookup == "iendswith") pat = "%" + pat;
+        if (lookup == "icontains" || lookup == "istartswith") pat += "%";
+        out.emplace_back(std::move(pat));
+    } else if (lookup == "contains") {
+        out.emplace_back(value);
+    } else {  // startswith, endswith: the length in characters, then the text
+        out.emplace_back(static_cast<std::int64_t>(io::utf8_length(value)));
+        out.emplace_back(value);
+    }
+    return out;
 }
 
 std::string Operations::in_array_sql(std::string_view expr) const {

@@ -23,12 +23,12 @@ public:
     std::string quote_name(std::string_view identifier) const override;
     Value date_value(int year, int month, int day) const override;
 
-    std::string limit_offset_sql(std::optional<std::int64_t> limit, std::int64_t offset,
-                                 std::vector<Value>& params) const override;
+    std::string limit_offset_sql(bool with_offset) const override;
+    Value no_limit() const override { return Value(std::int64_t{-1}); }
     std::string_view random_function_sql() const override { return "RANDOM()"; }
     std::string date_extract_sql(std::string_view part, std::string_view expr) const override;
-    std::string text_lookup_sql(std::string_view lookup, std::string_view expr, const std::string& value,
-                                std::vector<Value>& params) const override;
+    std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const override;
+    std::vector<Value> text_lookup_params(std::string_view lookup, const std::string& value) const override;
     std::string in_array_sql(std::string_view expr) const override;
     Value array_param(const std::vector<Value>& values) const override;
     std::string returning_sql(const std::vector<std::string>& quoted_columns) const override;

@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
         std::vector<std::thread> clients;
         for (std::size_t c = 0; c < o.clients; ++c) {
             clients.emplace_back([&, c] {
-                httplib::Client http("127.0.0.1", server.port());
+                httplib::Client http(server.host(), server.port());
                 http.set_read_timeout(10, 0);
                 http.set_connection_timeout(5, 0);
                 // A browser keeps its connection; a new one per request would

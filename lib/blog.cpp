@@ -26,7 +26,7 @@ const ModelMeta& Author::meta() {
         .fields =
             {
                 id_field(),
-                {.name = "username", .column = "username", .type = FieldType::Text, .max_length = 64, .blank = false,
+                {.name = "username", .column = "username", .type = FieldType::Text, .db_index = true, .max_length = 64, .blank = false,
                  .default_value = ""},
                 {.name = "email", .column = "email", .type = FieldType::Text, .max_length = 254, .email = true,
                  .default_value = ""},
@@ -50,7 +50,7 @@ const ModelMeta& Article::meta() {
                 {.name = "title", .column = "title", .type = FieldType::Text, .max_length = 64, .blank = false,
                  .default_value = ""},
                 {.name = "content", .column = "content", .type = FieldType::Text, .default_value = ""},
-                {.name = "created_at", .column = "created_at", .type = FieldType::Date},
+                {.name = "created_at", .column = "created_at", .type = FieldType::Date, .db_index = true},
                 {.name = "author", .column = "author_id", .type = FieldType::ForeignKey, .related = &Author::meta,
                  .related_name = "articles"},
                 {.name = "comments_on", .column = "comments_on", .type = FieldType::Boolean, .default_value = 1},

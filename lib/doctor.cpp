@@ -124,6 +124,22 @@ void DoctorState::report(Finding f, bool can_throw) {
     }
 }
 
+bool DoctorState::add_to_count(const std::string& key, std::size_t by,
+                               const std::function<std::string(std::size_t)>& what) {
+    ScopeState& scope = scopes.back();
+    auto mine = std::find_if(scope.findings.rbegin(), scope.findings.rend(), [&](const Finding& f) { return f.key == key; });
+    if (mine == scope.findings.rend()) return false;
+    mine->count += by;
+    mine->what = what(mine->count);
+    // The same finding in the Doctor's list of all of them: the latest filed.
+    auto in_all = std::find_if(all.rbegin(), all.rend(), [&](const Finding& f) { return f.key == key; });
+    if (in_all != all.rend()) {
+        in_all->count = mine->count;
+        in_all->what = mine->what;
+    }
+    return true;
+}
+
 void DoctorState::deliver(const Finding& f) const {
     if (options.on_finding) options.on_finding(f);
     else std::cerr << f.to_string() << '\n';

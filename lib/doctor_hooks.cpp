@@ -45,21 +45,31 @@ std::string quoted_fields(const ModelMeta& m, std::uint64_t mask) {
     return out;
 }
 
-// An N+1 finding; its statement shape is then not reported again as a repeated query.
+// An N+1 finding, filed when the `n`-th lazy load of one evaluation's rows
+// reaches the threshold, then kept counting what happened: each later load
+// (and another evaluation's loads of the same relation in the scope) adds to
+// its count. Its statement shape is then not reported again as a repeated query.
 void n_plus_one(DoctorState& s, Pattern p, std::string relation, const std::string& sql, std::size_t n,
                 const Record& r, std::string fix) {
+    const std::size_t threshold = s.options.n_plus_one_threshold;
+    const std::string key = std::string(to_string(p)) + ":" + relation;
+    const auto what = [&](std::size_t total) {
+        return p == Pattern::DeferredFieldLoaded
+                   ? fmt::format("{} is deferred, then loaded one SELECT per object: {} objects so far, of a query of "
+                                 "{} rows",
+                                 relation, total, r.rows)
+                   : fmt::format("{} loaded lazily, one SELECT per object: {} objects so far, of a query of {} rows",
+                                 relation, total, r.rows);
+    };
+    if (s.add_to_count(key, n == threshold ? n : 1, what)) return;
+    if (n != threshold) return;  // not filed (an ignored pattern): nothing to add to
     Finding f;
     f.pattern = p;
     f.sql = statement_shape(sql);
     f.count = n;
-    f.what = p == Pattern::DeferredFieldLoaded
-                 ? fmt::format("{} is deferred, then loaded one SELECT per object: {} objects of one query of {} rows "
-                               "so far",
-                               relation, n, r.rows)
-                 : fmt::format("{} loaded lazily, one SELECT per object: {} objects of one query of {} rows so far",
-                               relation, n, r.rows);
+    f.what = what(n);
     f.fix = std::move(fix);
-    f.key = std::string(to_string(p)) + ":" + relation;
+    f.key = key;
     s.explained.insert(f.sql);
     s.report(std::move(f), true);
 }
@@ -124,7 +134,7 @@ void doctor_deferred_load(const Object& o, std::size_t field) {
     if (!r || r->lazy_target) return;
     const FieldMeta& f = o.meta().fields[field];
     const std::size_t n = bump(*r, "field:" + f.name);
-    if (n != s->options.n_plus_one_threshold || r->rows < 2) return;
+    if (n < s->options.n_plus_one_threshold || r->rows < 2) return;
     n_plus_one(*s, Pattern::DeferredFieldLoaded, o.meta().name + "." + f.name, select_by_pk_sql(o.meta(), {field}), n,
                *r, fmt::format("drop \"{}\" from defer() (or add it to only()): the code reads it", f.name));
 }
@@ -145,7 +155,7 @@ std::uint32_t doctor_lazy_fk(const Object& owner, std::size_t field) {
     Record* r = s->record(ObjectAccess::origin(owner));
     if (r && !r->lazy_target) {
         const std::size_t n = bump(*r, f.name);
-        if (n == s->options.n_plus_one_threshold && r->rows >= 2)
+        if (n >= s->options.n_plus_one_threshold && r->rows >= 2)
             n_plus_one(*s, Pattern::NPlusOne, relation, select_by_pk_sql(f.related(), all_fields(f.related())), n, *r,
                        fmt::format("select_related(\"{}\"): one JOIN loads them with the rows", f.name));
     }
@@ -248,7 +258,7 @@ void doctor_relation(const Object& owner, std::string_view relation, bool prefet
         return;
     }
     const std::size_t n = bump(*r, std::string(relation));
-    if (n != s->options.n_plus_one_threshold || r->rows < 2) return;
+    if (n < s->options.n_plus_one_threshold || r->rows < 2) return;
     n_plus_one(*s, Pattern::NPlusOne, owner.meta().name + "." + std::string(relation), lazy.sql(), n, *r,
                fmt::format("prefetch_related(\"{}\"): one more query loads them for every row", relation));
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -87,6 +88,10 @@ struct DoctorState {
     // Delivers a finding to the innermost scope (once per key); throws in
     // Throw mode when `can_throw`.
     void report(Finding f, bool can_throw);
+    // Adds `by` to the count of the finding filed under `key` in the
+    // innermost scope and rewrites its text with what(new count); false
+    // when there is none.
+    bool add_to_count(const std::string& key, std::size_t by, const std::function<std::string(std::size_t)>& what);
     // Report mode's delivery: options.on_finding, or one line on stderr.
     void deliver(const Finding& f) const;
     void on_statement(const std::string& sql, bool counts);

@@ -16,9 +16,11 @@
 #include "folio/transaction.hpp"
 #include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
+#include "lib/query/compiled_cache.hpp"
 #include "lib/query/compiler.hpp"
 #include "lib/query/loader.hpp"
 #include "lib/query/query.hpp"
+#include "lib/query/resolve.hpp"
 #include "lib/query/where.hpp"
 
 namespace folio {
@@ -68,6 +70,14 @@ void check_path(const ModelMeta& root, const std::string& path, const char* what
 
 } // namespace
 
+namespace {
+// ANDs a resolved filter into the query's where-tree.
+void add_filter(Query& q, detail::Where resolved) {
+    if (resolved.matches_all()) return;
+    q.where = q.where.matches_all() ? std::move(resolved) : detail::where_and(q.where, resolved);
+}
+} // namespace
+
 #define FOLIO_CHANGE(body)                                  \
     QuerySetBase out(*this);                                \
     auto q = std::make_shared<Query>(*query_);              \
@@ -77,20 +87,29 @@ void check_path(const ModelMeta& root, const std::string& path, const char* what
 
 QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
     if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
-    {
-        // Resolve every name now, so a bad field fails here, not at evaluation.
-        std::vector<Value> scratch;
-        detail::QueryBuilder(*meta_, scratch).where(cond);
-    }
-    FOLIO_CHANGE(q->where = q->where.matches_all() ? (negate ? !cond : cond) : (q->where & (negate ? !cond : cond)));
+    // Resolved once, now: a bad field fails here, and evaluation renders the
+    // tree (or finds its SQL in the compiled-query cache) without resolving.
+    detail::Where resolved = detail::resolve_where(*meta_, negate ? !cond : cond);
+    FOLIO_CHANGE(add_filter(*q, std::move(resolved)));
+}
+
+QuerySetBase QuerySetBase::for_get(const Q& cond) const {
+    if (cond.matches_all() && query_->sliced) return *this;
+    if (!cond.matches_all() && query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    detail::Where resolved = cond.matches_all() ? detail::Where{} : detail::resolve_where(*meta_, cond);
+    FOLIO_CHANGE({
+        add_filter(*q, std::move(resolved));
+        q->offset = 0;
+        q->limit = 2;
+        q->sliced = true;
+    });
 }
 
 QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {
     if (query_->sliced) throw InvalidQuery("Cannot reorder a query once a slice has been taken");
     for (const auto& k : keys) {
         if (k == "?") continue;
-        std::vector<Value> scratch;
-        detail::QueryBuilder(*meta_, scratch).column(k.empty() || k[0] != '-' ? k : k.substr(1), "order_by");
+        detail::QueryBuilder(*meta_).column(k.empty() || k[0] != '-' ? k : k.substr(1), "order_by");
     }
     FOLIO_CHANGE(q->order_by = std::move(keys));
 }
@@ -172,12 +191,17 @@ std::vector<std::string> QuerySetBase::explain() const {
 
 bool QuerySetBase::has_slice() const { return query_->sliced; }
 
+bool QuerySetBase::prefetches() const noexcept { return !query_->prefetch.empty(); }
+
+bool QuerySetBase::doctor_on() const noexcept { return db_->doctor() != nullptr; }
+
 bool QuerySetBase::ordered() const noexcept { return !query_->order_by.empty(); }
 
 std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
-    detail::CompiledSelect cs = detail::compile_select(*query_);
+    const auto compiled = detail::compiled(*query_, detail::Evaluation::Select);
+    const detail::CompiledSelect& cs = *compiled;
     Statement st = db_->prepare(cs.sql);
-    st.bind_all(cs.params);
+    detail::bind_query(st, *query_);
     // With the doctor on, every object is stamped with this evaluation's id.
     const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
     std::int64_t rows = 0;
@@ -200,18 +224,18 @@ detail::CursorPtr QuerySetBase::open_cursor() const { return detail::CursorPtr(n
 bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return cursor.next(out); }
 
 Count QuerySetBase::count_query() const {
-    detail::Compiled c = detail::compile_count(*query_);
-    Statement st = db_->prepare(c.sql);
-    st.bind_all(c.params);
+    const auto c = detail::compiled(*query_, detail::Evaluation::Count);
+    Statement st = db_->prepare(c->sql);
+    detail::bind_query(st, *query_);
     const std::int64_t n = st.step() ? st.column_int(0) : 0;
-    if (db_->doctor()) return detail::doctor_count(*db_, n, c.sql);  // watches a comparison with 0
+    if (db_->doctor()) return detail::doctor_count(*db_, n, c->sql);  // watches a comparison with 0
     return Count(n);
 }
 
 bool QuerySetBase::exists_query() const {
-    detail::Compiled c = detail::compile_exists(*query_);
-    Statement st = db_->prepare(c.sql);
-    st.bind_all(c.params);
+    const auto c = detail::compiled(*query_, detail::Evaluation::Exists);
+    Statement st = db_->prepare(c->sql);
+    detail::bind_query(st, *query_);
     return st.step();
 }
 

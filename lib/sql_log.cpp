@@ -54,6 +54,7 @@ void SqlLog::update_hook() {
         sqlite3_trace_v2(db_, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, &SqlLog::trace_callback, this);
     else
         sqlite3_trace_v2(db_, 0, nullptr, nullptr);
+    started_.clear();
 }
 
 void SqlLog::print_to(std::ostream* out) {
@@ -75,10 +76,11 @@ int SqlLog::trace_callback(unsigned type, void* ctx, void* p, void* x) {
             self->on_profile(p, *static_cast<sqlite3_int64*>(x));
         } else if (type == SQLITE_TRACE_STMT) {
             // X is the SQL text for a top-level statement (reported at its end by
-            // the PROFILE event instead), or a "-- TRIGGER name" comment when a
-            // trigger program starts: only the latter is recorded here.
+            // the PROFILE event, timed from here), or a "-- TRIGGER name"
+            // comment when a trigger program starts (recorded now).
             const char* text = static_cast<const char*>(x);
             if (text && text[0] == '-' && text[1] == '-') self->on_trigger(text);
+            else self->on_start(p);
         }
     } catch (...) {
         if (!self->listener_error_) self->listener_error_ = std::current_exception();
@@ -91,10 +93,29 @@ void SqlLog::rethrow_pending() {
     std::rethrow_exception(e);
 }
 
+void SqlLog::on_start(const void* stmt) {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [s, at] : started_)
+        if (s == stmt) {
+            at = now;
+            return;
+        }
+    started_.emplace_back(stmt, now);
+}
+
 void SqlLog::on_profile(void* p, std::int64_t nanoseconds) {
     auto* stmt = static_cast<sqlite3_stmt*>(p);
     LoggedStatement s;
+    // SQLite's nanoseconds are whole milliseconds (its VFS clock): use the
+    // steady clock from the statement's start when we saw it.
     s.seconds = static_cast<double>(nanoseconds) / 1e9;
+    const auto end = std::chrono::steady_clock::now();
+    for (auto it = started_.begin(); it != started_.end(); ++it)
+        if (it->first == stmt) {
+            s.seconds = std::chrono::duration<double>(end - it->second).count();
+            started_.erase(it);
+            break;
+        }
     if (const detail::CachedStatement* e = cache_.find(stmt)) {
         s.sql = *e->sql;
         s.args = e->args;

@@ -48,7 +48,7 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
     if (it != by_sql_.end()) {
         for (auto& e : it->second) {
             if (!e->in_use) {
-                lru_.erase(e->lru_pos);
+                lru_unlink(e.get());
                 e->in_use = true;
                 ++stats_.hits;
                 --stats_.idle;
@@ -103,20 +103,32 @@ void StatementCache::release(detail::CachedStatement* entry) noexcept {
         destroy(entry);
         return;
     }
-    lru_.push_front(entry);
-    entry->lru_pos = lru_.begin();
+    lru_push_front(entry);
     ++stats_.idle;
     evict_to(capacity_);
 }
 
 void StatementCache::evict_to(std::size_t target) noexcept {
-    while (stats_.idle > target && !lru_.empty()) {
-        detail::CachedStatement* victim = lru_.back();
-        lru_.pop_back();
+    while (stats_.idle > target && lru_back_ != nullptr) {
+        detail::CachedStatement* victim = lru_back_;
+        lru_unlink(victim);
         --stats_.idle;
         ++stats_.evictions;
         destroy(victim);
     }
+}
+
+void StatementCache::lru_unlink(detail::CachedStatement* e) noexcept {
+    (e->lru_prev ? e->lru_prev->lru_next : lru_front_) = e->lru_next;
+    (e->lru_next ? e->lru_next->lru_prev : lru_back_) = e->lru_prev;
+    e->lru_prev = e->lru_next = nullptr;
+}
+
+void StatementCache::lru_push_front(detail::CachedStatement* e) noexcept {
+    e->lru_prev = nullptr;
+    e->lru_next = lru_front_;
+    (lru_front_ ? lru_front_->lru_prev : lru_back_) = e;
+    lru_front_ = e;
 }
 
 void StatementCache::destroy(detail::CachedStatement* entry) noexcept {

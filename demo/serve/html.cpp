@@ -7,21 +7,36 @@
 
 #include <fmt/format.h>
 
+#include "text.hpp"
+
 namespace folio_cli::web {
+
+namespace {
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+}
 
 std::string escape(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
+    scan_utf8(
+        s,
+        [&out](char c) {
+            const auto b = static_cast<unsigned char>(c);
+            switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default:
+                // Control characters other than white space are not text in
+                // HTML (a NUL from a URL, say): shown as the replacement character.
+                if ((b < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || b == 0x7f) out += replacement;
+                else out += c;
+            }
+        },
+        // A byte that is not UTF-8, shown as a browser's decoder shows it.
+        [&out](unsigned char) { out += replacement; });
     return out;
 }
 
@@ -64,9 +79,20 @@ std::string layout(std::string_view title, std::string_view body, std::string_vi
                        escape(title), css, body, panel);
 }
 
+std::string_view status_title(int status) {
+    switch (status) {
+    case 400: return "Bad request";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 414: return "URI too long";
+    case 500: return "Server error";
+    case 501: return "Not implemented";
+    default: return "Error";
+    }
+}
+
 std::string error_body(int status, std::string_view message) {
-    return fmt::format("<h2>{} {}</h2>\n<p class=\"error\">{}</p>\n", status,
-                       status == 400 ? "Bad request" : status == 404 ? "Not found" : "Server error", escape(message));
+    return fmt::format("<h2>{} {}</h2>\n<p class=\"error\">{}</p>\n", status, status_title(status), escape(message));
 }
 
 } // namespace folio_cli::web

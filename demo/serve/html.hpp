@@ -10,7 +10,10 @@
 namespace folio_cli::web {
 
 // `s` with & < > " ' replaced by character references: safe in element
-// content and in double- or single-quoted attribute values.
+// content and in double- or single-quoted attribute values. The result is
+// well-formed UTF-8 without control characters other than white space:
+// bytes that are not UTF-8 (and NUL, DEL, ...) become U+FFFD, as a browser
+// would show them.
 std::string escape(std::string_view s);
 
 // `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept).
@@ -20,7 +23,13 @@ std::string url_segment(std::string_view s);
 // already escaped by its builder), then `panel` (the query panel, or "").
 std::string layout(std::string_view title, std::string_view body, std::string_view panel = {});
 
-// The body of an error page: a heading and one line of explanation.
+// The reason phrase the site shows for an HTTP status: "Bad request",
+// "Not found", "Method not allowed", "URI too long", "Server error", "Not
+// implemented" (and "Error" for any other status).
+std::string_view status_title(int status);
+
+// The body of an error page: a heading "<status> <title>" and one line of
+// explanation (escaped here).
 std::string error_body(int status, std::string_view message);
 
 } // namespace folio_cli::web

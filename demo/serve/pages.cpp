@@ -3,16 +3,19 @@
 // also be built the guide's two slower ways, to compare them in the panel.
 //
 // Pagination costs no COUNT(*): a page fetches one row more than it shows
-// to know whether a next page exists, and the rows it does not show are
-// never touched, so lazy loads (naive, select_related) run for 20 rows only.
+// to know whether a next page exists, and the row it does not show is never
+// touched: lazy loads (naive, select_related) run for the 20 shown, and the
+// optimized page prefetches their tags only (prefetch_related_objects()).
 #include "pages.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "html.hpp"
+#include "text.hpp"
 
 namespace folio_cli::web {
 
@@ -22,13 +25,13 @@ std::int64_t parse_page(const std::optional<std::string>& raw) {
     const bool negative = !s.empty() && s[0] == '-';
     const std::size_t digits_from = negative ? 1 : 0;
     if (s.size() == digits_from || s.find_first_not_of("0123456789", digits_from) != std::string::npos)
-        throw HttpError(400, fmt::format("page must be a whole number, not '{}'", s));
-    if (negative) throw HttpError(404, fmt::format("there is no page {}: pages start at 1", s));
+        throw HttpError(400, fmt::format("page must be a whole number, not '{}'", printable(s)));
+    if (negative) throw HttpError(404, fmt::format("there is no page {}: pages start at 1", printable(s)));
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     // More pages than an int64 offset can reach: beyond the last page.
-    if (ec != std::errc() || n > INT64_MAX / per_page - 1) throw HttpError(404, fmt::format("there is no page {}", s));
-    if (n < 1) throw HttpError(404, fmt::format("there is no page {}: pages start at 1", s));
+    if (ec != std::errc() || n > INT64_MAX / per_page - 1) throw HttpError(404, fmt::format("there is no page {}", printable(s)));
+    if (n < 1) throw HttpError(404, fmt::format("there is no page {}: pages start at 1", printable(s)));
     return n;
 }
 
@@ -36,14 +39,14 @@ Variant parse_variant(const std::optional<std::string>& raw) {
     if (!raw || *raw == "optimized") return Variant::optimized;
     if (*raw == "naive") return Variant::naive;
     if (*raw == "select_related") return Variant::select_related;
-    throw HttpError(400, fmt::format("variant must be naive, select_related or optimized, not '{}'", *raw));
+    throw HttpError(400, fmt::format("variant must be naive, select_related or optimized, not '{}'", printable(*raw)));
 }
 
 std::int64_t parse_id(const std::string& raw) {
     std::int64_t id = 0;
     auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
     if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || id < 1)
-        throw HttpError(404, fmt::format("there is no article '{}'", raw));
+        throw HttpError(404, fmt::format("there is no article '{}'", printable(raw)));
     return id;
 }
 
@@ -119,12 +122,15 @@ Page Pages::list(std::int64_t page, Variant variant) {
     case Variant::select_related:  // 1 + 20 tag SELECTs
         items = article_list(window(newest.select_related({"author"})), true, has_next);
         break;
-    case Variant::optimized:  // 2: articles JOIN author, then the tags of all of them
-        items = article_list(window(newest.select_related({"author"})
-                                        .prefetch_related({"tags"})
-                                        .only({"title", "created_at", "author__username", "tags__name"})),
-                             true, has_next);
+    case Variant::optimized: {  // 2: articles JOIN author, then the tags of the 20 shown
+        std::vector<folio::Article> rows =
+            window(newest.select_related({"author"}).only({"title", "created_at", "author__username"})).results();
+        has_next = static_cast<std::int64_t>(rows.size()) > per_page;
+        if (has_next) rows.pop_back();  // the look-ahead row: not shown, so its tags are not fetched
+        folio::prefetch_related_objects(std::span<folio::Article>(rows), {"tags"});
+        for (const folio::Article& a : rows) items += article_item(a, true);
         break;
+    }
     }
     if (items.empty() && page > 1) throw HttpError(404, fmt::format("there is no page {} of articles", page));
     std::string body = "<p class=\"variants\">Built the guide's way: ";
@@ -140,11 +146,12 @@ Page Pages::list(std::int64_t page, Variant variant) {
 
 Page Pages::author(const std::string& username, std::int64_t page) {
     std::optional<folio::Author> a = blog_.authors().filter("username", username).first();
-    if (!a) throw HttpError(404, fmt::format("there is no author '{}'", username));
+    if (!a) throw HttpError(404, fmt::format("there is no author '{}'", printable(username)));
     // articles_count is kept by triggers: the page count costs no COUNT(*).
     const std::int64_t pages = std::max<std::int64_t>(1, (a->articles_count() + per_page - 1) / per_page);
     if (page > pages)
-        throw HttpError(404, fmt::format("there is no page {} of {}'s articles ({} pages)", page, username, pages));
+        throw HttpError(404, fmt::format("there is no page {} of {}'s articles ({})", page, printable(username),
+                                         count_of(pages, "page", "pages")));
     const std::int64_t start = (page - 1) * per_page;
     bool has_next = false;
     std::string items = article_list(a->articles()
@@ -153,8 +160,8 @@ Page Pages::author(const std::string& username, std::int64_t page) {
                                          .order_by({"-created_at", "-id"})
                                          .slice(start, start + per_page + 1),
                                      false, has_next);
-    std::string body = fmt::format("<h2>{}</h2>\n<p class=\"meta\">{} articles{}</p>\n<p>{}</p>\n", escape(a->username()),
-                                   a->articles_count(), a->email().empty() ? "" : " &middot; " + escape(a->email()),
+    std::string body = fmt::format("<h2>{}</h2>\n<p class=\"meta\">{}{}</p>\n<p>{}</p>\n", escape(a->username()),
+                                   count_of(a->articles_count(), "article", "articles"), a->email().empty() ? "" : " &middot; " + escape(a->email()),
                                    escape(a->bio()));
     body += items.empty() ? "<p>No articles yet.</p>\n" : items;
     body += pager("/authors/" + escape(url_segment(a->username())), page, has_next);

@@ -21,11 +21,12 @@ namespace folio_cli::web {
 struct PanelRecord {
     std::uint64_t id = 0;
     std::string method;
-    std::string target;  // path and query string
-    int status = 0;
+    std::string target;  // path and query string, printable() (as the access log writes it)
+    int status = 0;      // the status the request was answered with
     double total_ms = 0;
     std::vector<folio::LoggedStatement> statements;  // the counted ones, in order
     std::vector<folio::Finding> findings;
+    std::string note;  // why the record is incomplete ("" when it is not)
 };
 
 // Watches one request on the worker thread's Database while it lives.
@@ -61,7 +62,18 @@ private:
 
 // The collapsible block at the bottom of a page (a <details>, no script).
 std::string panel_html(const PanelRecord& r);
-// The record for tools: statements, similar and duplicate groups, findings.
+// The record for tools, /__panel/<id>.json; times in milliseconds with
+// microsecond resolution, "args" always an array of the bound values (JSON
+// numbers, strings and nulls), in statements and duplicates alike:
+//   {"request_id": 7, "method": "GET", "path": "/?page=2", "status": 200,
+//    "time_ms": 3.215, "sql_ms": 1.402, "count": 2,
+//    "statements": [{"sql": "SELECT ...", "args": [20, 20], "ms": 1.1, "rows": 20,
+//                    "shape": "SELECT ...", "similar": 1, "duplicates": 1}, ...],
+//    "similar":    [{"shape": "SELECT ...", "count": 20}, ...],      (groups of 2 or more)
+//    "duplicates": [{"shape": "SELECT ...", "args": [3], "count": 7}, ...],
+//    "findings":   [{"pattern": "N+1", "what": ..., "sql": ..., "count": 20, "fix": ...}, ...],
+//    "note": "..."}                                                   (only when set)
+// Bytes that are not UTF-8 are written as U+FFFD.
 std::string panel_json(const PanelRecord& r);
 // The body of /__panel/<id>/explain/<n>: statement n's EXPLAIN QUERY PLAN
 // on `db`. Throws HttpError 404 for a statement that is not there, 400 for

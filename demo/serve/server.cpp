@@ -1,17 +1,24 @@
 // server.cpp: `folio serve`. cpp-httplib (Debian's libcpp-httplib-dev)
-// accepts connections and runs each request on one of its worker threads;
-// every worker has its own Blog (thread_blogs.hpp). A request gets an id,
-// its page (pages.cpp), optionally its query panel (panel.cpp), and one
-// access-log line on stderr. Visitor mistakes become 400/404 pages; a
-// database failure a 500 page with one line, its details in the log.
+// parses requests and writes responses; HttpServer (http_server.hpp) runs
+// each connection on one of its worker threads, and every worker has its own
+// Blog (thread_blogs.hpp). The site answers every request httplib parsed
+// from its pre-routing handler: a page (pages.cpp) with optionally its
+// query panel (panel.cpp), 405 for a method other than GET and HEAD, 404
+// for an address that names nothing. Requests httplib rejects itself (a
+// malformed request line, an unknown method, a URI too long) get the site's
+// own error pages from the error handler. Every response, whatever its
+// status, gets one access-log line on stderr.
+//
+// X-Folio-Request-Id, with --panel only: every response but the panel's own
+// (/__panel/...) carries it, and /__panel/<id>.json then has that request's
+// panel, whatever its status (a 405 or a rejected request has a panel with
+// no statement). Without --panel, no response carries it.
 //
 // Stopping: SIGINT/SIGTERM are blocked in every thread and taken by one
-// watcher thread with sigtimedwait(), which calls Server::stop() (not
-// async-signal-safe, hence not from a handler); listen returns once the
-// requests in flight are answered.
+// watcher thread with sigtimedwait(), which calls HttpServer::shutdown() (not
+// async-signal-safe, hence not from a handler): connections waiting for a
+// request close at once; requests being answered are answered first.
 #include "server.hpp"
-
-#include <httplib.h>
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,6 +29,8 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <regex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -30,55 +39,61 @@
 #include <folio/errors.hpp>
 
 #include "html.hpp"
+#include "http_server.hpp"
+#include "listen_address.hpp"
 #include "pages.hpp"
 #include "panel.hpp"
+#include "text.hpp"
 #include "thread_blogs.hpp"
 
 namespace folio_cli::web {
 
 namespace {
 
-// Set by the pre-routing handler for the request the worker runs now, read
-// by the route and by the access log (same thread, same request).
-thread_local std::uint64_t current_id = 0;
-thread_local std::chrono::steady_clock::time_point current_start;
+// The panel a page rendered, waiting for the response's final status; set
+// and taken on the worker thread that answers the request.
+thread_local std::optional<PanelRecord> pending_panel;
 
 std::optional<std::string> param(const httplib::Request& req, const char* key) {
     if (!req.has_param(key)) return std::nullopt;
     return req.get_param_value(key);
 }
 
-std::string one_line(std::string s) {
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s;
+bool is_panel_path(const std::string& path) { return path.rfind("/__panel/", 0) == 0; }
+
+// A request that carries a body this site will not read.
+bool has_body(const httplib::Request& q) {
+    if (q.has_header("Transfer-Encoding")) return true;
+    const std::string length = q.get_header_value("Content-Length");
+    return !length.empty() && length.find_first_not_of('0') != std::string::npos;
+}
+
+void html(httplib::Response& r, int status, const std::string& markup) {
+    r.status = status;
+    r.set_content(markup, "text/html; charset=utf-8");
 }
 
 class Site {
 public:
-    Site(const ServeOptions& o) : options_(o), blogs_(o.db) {}
+    // A route's handler; `m` holds the groups of its pattern in the path.
+    using Handler = std::function<void(const httplib::Request&, const std::smatch& m, httplib::Response&)>;
 
-    void install(httplib::Server& svr) {
-        svr.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
-            current_id = ++next_id_;
-            current_start = std::chrono::steady_clock::now();
-            return httplib::Server::HandlerResponse::Unhandled;
+    explicit Site(const ServeOptions& o) : options_(o), blogs_(o.db) {
+        route(R"(/)", [this](const httplib::Request& q, const std::smatch&, httplib::Response& r) {
+            page(q, r, [&](Pages& p) { return p.list(parse_page(param(q, "page")), parse_variant(param(q, "variant"))); });
         });
-        svr.Get("/", [this](const httplib::Request& q, httplib::Response& r) {
-            respond(q, r, [&](Pages& p) { return p.list(parse_page(param(q, "page")), parse_variant(param(q, "variant"))); });
+        route(R"(/top)", [this](const httplib::Request& q, const std::smatch&, httplib::Response& r) {
+            page(q, r, [&](Pages& p) { return p.top(); });
         });
-        svr.Get("/top", [this](const httplib::Request& q, httplib::Response& r) {
-            respond(q, r, [&](Pages& p) { return p.top(); });
+        route(R"(/authors/(.+))", [this](const httplib::Request& q, const std::smatch& m, httplib::Response& r) {
+            page(q, r, [&](Pages& p) { return p.author(m[1], parse_page(param(q, "page"))); });
         });
-        svr.Get(R"(/authors/(.+))", [this](const httplib::Request& q, httplib::Response& r) {
-            respond(q, r, [&](Pages& p) { return p.author(q.matches[1], parse_page(param(q, "page"))); });
-        });
-        svr.Get(R"(/articles/([^/]+))", [this](const httplib::Request& q, httplib::Response& r) {
-            respond(q, r, [&](Pages& p) { return p.article(parse_id(q.matches[1])); });
+        route(R"(/articles/([^/]+))", [this](const httplib::Request& q, const std::smatch& m, httplib::Response& r) {
+            page(q, r, [&](Pages& p) { return p.article(parse_id(m[1])); });
         });
         if (options_.panel) {
-            svr.Get(R"(/__panel/(\d{1,19})\.json)", [this](const httplib::Request& q, httplib::Response& r) {
-                auto rec = panels_.get(std::stoull(q.matches[1]));
+            route(R"(/__panel/(\d{1,19})\.json)", [this](const httplib::Request&, const std::smatch& m, httplib::Response& r) {
+                auto rec = panels_.get(std::stoull(m[1]));
                 if (!rec) {
                     r.status = 404;
                     r.set_content(R"json({"error": "no such request (only the last 200 are kept)"})json", "application/json");
@@ -86,22 +101,25 @@ public:
                 }
                 r.set_content(panel_json(*rec), "application/json");
             });
-            svr.Get(R"(/__panel/(\d{1,19})/explain/(\d{1,9}))", [this](const httplib::Request& q, httplib::Response& r) {
-                guarded(q, r, "EXPLAIN QUERY PLAN", [&] {
-                    auto rec = panels_.get(std::stoull(q.matches[1]));
+            route(R"(/__panel/(\d{1,19})/explain/(\d{1,9}))", [this](const httplib::Request&, const std::smatch& m, httplib::Response& r) {
+                tool_page(r, "EXPLAIN QUERY PLAN", [&] {
+                    auto rec = panels_.get(std::stoull(m[1]));
                     if (!rec) throw HttpError(404, "no such request (only the last 200 are kept)");
-                    return explain_body(*rec, std::stoul(q.matches[2]), blogs_.local().db());
+                    return explain_body(*rec, std::stoul(m[2]), blogs_.local().db());
                 });
             });
         }
-        // Unmatched paths and methods: the site's own 404 page (httplib's is empty).
-        svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& r) {
-            if (!r.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            r.set_content(layout("Not found", error_body(r.status, "There is nothing at this address.")),
-                          "text/html; charset=utf-8");
+    }
+
+    void install(HttpServer& svr) {
+        svr.set_pre_routing_handler([this](const httplib::Request& q, httplib::Response& r) {
+            HttpServer::current().routed = true;
+            dispatch(q, r);
             return httplib::Server::HandlerResponse::Handled;
-        }));
-        // A last resort: whatever escaped a route is a 500, logged.
+        });
+        svr.set_error_handler(httplib::Server::HandlerWithResponse(
+            [this](const httplib::Request& q, httplib::Response& r) { return rejected(q, r); }));
+        // A last resort: whatever escaped a handler is a 500, logged.
         svr.set_exception_handler([](const httplib::Request&, httplib::Response& r, std::exception_ptr ep) {
             std::string what = "unknown exception";
             try {
@@ -110,22 +128,11 @@ public:
                 what = e.what();
             } catch (...) {
             }
-            log_line(fmt::format("folio serve: request #{}: {}", current_id, one_line(what)));
-            r.status = 500;
-            r.set_content(layout("Server error", error_body(500, "The server could not answer this request.")),
-                          "text/html; charset=utf-8");
+            log_line(fmt::format("folio serve: request #{}: {}", HttpServer::current().id(), printable(what)));
+            html(r, 500, layout(status_title(500), error_body(500, "The server could not answer this request.")));
         });
-        svr.set_logger([](const httplib::Request& q, const httplib::Response& r) {
-            const double ms =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - current_start).count();
-            std::time_t now = std::time(nullptr);
-            std::tm tm{};
-            gmtime_r(&now, &tm);
-            char when[32];
-            std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            log_line(fmt::format("{} [{}] \"{} {} {}\" {} {} {:.2f}ms #{}", q.remote_addr, when, q.method,
-                                 one_line(q.target), q.version, r.status, r.body.size(), ms, current_id));
-        });
+        svr.set_post_routing_handler([this](const httplib::Request& q, httplib::Response& r) { finish(q, r); });
+        svr.set_logger([](const httplib::Request& q, const httplib::Response& r) { access_log(q, r); });
     }
 
     // One line on stderr, whole even when workers log at once.
@@ -138,83 +145,204 @@ public:
     folio::Blog& open_main() { return blogs_.local(); }
 
 private:
-    // Runs `body` (the markup of the page), turning errors into pages.
-    void guarded(const httplib::Request& q, httplib::Response& r, const char* title,
-                 const std::function<std::string()>& body) {
-        std::string markup;
-        try {
-            markup = layout(title, body());
-        } catch (const HttpError& e) {
-            r.status = e.status();
-            markup = layout(e.status() == 400 ? "Bad request" : "Not found", error_body(e.status(), e.what()));
-        } catch (const std::exception& e) {
-            server_error(q, r, e, markup);
+    struct Route {
+        std::regex pattern;
+        Handler handler;
+    };
+
+    void route(const char* pattern, Handler handler) { routes_.push_back({std::regex(pattern), std::move(handler)}); }
+
+    // Every request httplib parsed (and one whose Range header it could not
+    // parse: see rejected()). GET and HEAD only; the site reads no body.
+    void dispatch(const httplib::Request& q, httplib::Response& r) {
+        RequestContext& ctx = HttpServer::current();
+        if (has_body(q)) {
+            // Skipped when small and of known length, so the connection lives on; else closed after the answer.
+            const std::string length = q.get_header_value("Content-Length");
+            std::uint64_t n = 0;
+            const bool known = !q.has_header("Transfer-Encoding") && !length.empty() &&
+                               length.find_first_not_of("0123456789") == std::string::npos && length.size() < 19 &&
+                               (n = std::stoull(length)) <= HttpServer::max_discard;
+            if (known) ctx.discard = n;
+            else ctx.close_after = true;
         }
-        r.set_header("X-Folio-Request-Id", std::to_string(current_id));
-        r.set_content(markup, "text/html; charset=utf-8");
+        std::smatch m;
+        const Route* found = nullptr;
+        for (const auto& route : routes_)
+            if (std::regex_match(q.path, m, route.pattern)) {
+                found = &route;
+                break;
+            }
+        if (!found) {
+            html(r, 404, layout(status_title(404), error_body(404, "There is nothing at this address.")));
+            return;
+        }
+        if (q.method != "GET" && q.method != "HEAD") {
+            r.set_header("Allow", "GET, HEAD");
+            html(r, 405, layout(status_title(405), error_body(405, fmt::format("This page answers GET and HEAD, not {}.",
+                                                                              printable(q.method)))));
+            return;
+        }
+        found->handler(q, m, r);
     }
 
-    void server_error(const httplib::Request& q, httplib::Response& r, const std::exception& e, std::string& markup) {
-        log_line(fmt::format("folio serve: request #{} {} {}: {}", current_id, q.method, one_line(q.target),
-                             one_line(e.what())));
-        r.status = 500;
-        markup = layout("Server error", error_body(500, fmt::format("The database could not serve this page "
-                                                                    "(request #{}; the details are in the server's log).",
-                                                                    current_id)));
+    // The error handler: runs for every response of status >= 400. The
+    // site's own error responses already have their page; the others are
+    // requests httplib refused before routing.
+    httplib::Server::HandlerResponse rejected(const httplib::Request& q, httplib::Response& r) {
+        RequestContext& ctx = HttpServer::current();
+        if (ctx.routed) return httplib::Server::HandlerResponse::Unhandled;
+        // httplib stopped reading this request somewhere in its head: what
+        // follows on the connection is not the start of a request.
+        ctx.close_after = true;
+        static const std::set<std::string> parsed_methods = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                                             "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
+        if (r.status == 416) {
+            // httplib could not parse the Range header (having read the whole
+            // head). RFC 9110 (14.2) has a server ignore a Range it does not
+            // understand: answer the request.
+            ctx.close_after = false;
+            ctx.routed = true;
+            dispatch(q, r);
+            // Unhandled: httplib then applies none of the ranges it half
+            // parsed, and leaves Content-Length to us.
+            r.set_header("Content-Length", std::to_string(r.body.size()));
+            return httplib::Server::HandlerResponse::Unhandled;
+        }
+        std::string message = "The server could not understand this request.";
+        if (r.status == 400 && !q.method.empty() && !parsed_methods.count(q.method) &&
+            (q.version == "HTTP/1.1" || q.version == "HTTP/1.0")) {
+            // A well-formed request line with a method this server does not know (RFC 9110: 501).
+            r.status = 501;
+            r.set_header("Allow", "GET, HEAD");
+            message = fmt::format("This server does not know the method {}; its pages answer GET and HEAD.",
+                                  printable(q.method));
+        } else if (r.status == 414) {
+            message = "The address is too long.";
+        }
+        html(r, r.status, layout(status_title(r.status), error_body(r.status, message)));
+        // Handled: httplib sets Content-Length (and there is no range to apply).
+        return httplib::Server::HandlerResponse::Handled;
     }
 
-    void respond(const httplib::Request& q, httplib::Response& r, const std::function<Page(Pages&)>& build) {
+    // The post-routing handler: every response, its status final. Files the
+    // request's panel and names it in X-Folio-Request-Id (with --panel);
+    // announces the close of a connection whose body was left unread.
+    void finish(const httplib::Request& q, httplib::Response& r) {
+        RequestContext& ctx = HttpServer::current();
+        std::optional<PanelRecord> rec = std::exchange(pending_panel, std::nullopt);
+        if (options_.panel && !is_panel_path(q.path)) {
+            if (!rec) rec.emplace();  // nothing ran: a panel with no statement
+            rec->id = ctx.id();
+            rec->method = printable(q.method);
+            rec->target = printable(q.target);
+            rec->status = r.status;
+            if (rec->total_ms == 0)
+                rec->total_ms =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start).count();
+            panels_.add(std::move(*rec));
+            r.set_header("X-Folio-Request-Id", std::to_string(ctx.id()));
+        }
+        // No byte ranges here (Range is ignored); httplib would otherwise
+        // announce "bytes" on HEAD responses.
+        r.set_header("Accept-Ranges", "none");
+        if (ctx.close_after) {
+            r.headers.erase("Keep-Alive");
+            r.headers.erase("Connection");
+            r.set_header("Connection", "close");
+        }
+    }
+
+    // One line per response: client, time, request line, status, body bytes
+    // sent, duration, request id. Every field from the request is printable().
+    static void access_log(const httplib::Request& q, const httplib::Response& r) {
+        RequestContext& ctx = HttpServer::current();
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start).count();
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        const auto field = [](const std::string& s) { return s.empty() ? std::string("-") : printable(s, true); };
+        const std::size_t bytes = q.method == "HEAD" ? 0 : r.body.size();
+        log_line(fmt::format("{} [{}] \"{} {} {}\" {} {} {:.3f}ms #{}", field(ctx.peer), when, field(q.method),
+                             field(q.target), field(q.version), r.status, bytes, ms, ctx.id()));
+    }
+
+    // A page of the blog: `build` renders it; visitor mistakes become 400 and
+    // 404 pages, anything else a 500 page (details in the log). With
+    // --panel the request is watched whatever the outcome.
+    void page(const httplib::Request& q, httplib::Response& r, const std::function<Page(Pages&)>& build) {
         int status = 200;
-        Page page;
-        std::string panel;
+        Page result;
+        std::optional<RequestPanel> watch;
         try {
             folio::Blog& blog = blogs_.local();
-            std::optional<RequestPanel> watch;
             if (options_.panel) watch.emplace(blog.db());
             Pages pages(blog);
             try {
-                page = build(pages);
+                result = build(pages);
             } catch (const HttpError& e) {
                 status = e.status();
-                page = {status == 400 ? "Bad request" : "Not found", error_body(status, e.what())};
+                result = {std::string(status_title(status)), error_body(status, e.what())};
             } catch (const folio::ValidationError&) {
                 // A value from the address that no row can hold (a name that is
                 // not UTF-8, which filter() refuses): there is nothing there.
                 status = 404;
-                page = {"Not found", error_body(status, "There is nothing at this address.")};
-            }
-            if (watch) {
-                PanelRecord rec = watch->finish();
-                rec.id = current_id;
-                rec.method = q.method;
-                rec.target = q.target;
-                rec.status = status;
-                panel = panel_html(rec);
-                panels_.add(std::move(rec));
+                result = {std::string(status_title(404)), error_body(404, "There is nothing at this address.")};
             }
         } catch (const std::exception& e) {
-            std::string markup;
-            server_error(q, r, e, markup);
-            r.set_header("X-Folio-Request-Id", std::to_string(current_id));
-            r.set_content(markup, "text/html; charset=utf-8");
-            return;
+            status = 500;
+            result = {std::string(status_title(500)), server_error(q, e)};
         }
-        r.status = status;
-        r.set_header("X-Folio-Request-Id", std::to_string(current_id));
-        r.set_content(layout(page.title, page.body, panel), "text/html; charset=utf-8");
+        std::string panel;
+        if (watch) {
+            pending_panel = watch->finish();
+            panel = panel_html_for(*pending_panel);
+        }
+        html(r, status, layout(result.title, result.body, panel));
+    }
+
+    // The panel's block as the page shows it: with the id the request is
+    // filed under (finish() files it once the status is final).
+    static std::string panel_html_for(PanelRecord& rec) {
+        rec.id = HttpServer::current().id();
+        return panel_html(rec);
+    }
+
+    // The panel's own pages (EXPLAIN): not watched, not filed.
+    void tool_page(httplib::Response& r, const char* title, const std::function<std::string()>& body) {
+        try {
+            html(r, 200, layout(title, body()));
+        } catch (const HttpError& e) {
+            html(r, e.status(), layout(status_title(e.status()), error_body(e.status(), e.what())));
+        } catch (const std::exception& e) {
+            html(r, 500, layout(status_title(500), error_body(500, "The database could not explain this statement "
+                                                                   "(the details are in the server's log).")));
+            log_line(fmt::format("folio serve: request #{}: {}", HttpServer::current().id(), printable(e.what())));
+        }
+    }
+
+    static std::string server_error(const httplib::Request& q, const std::exception& e) {
+        const std::uint64_t id = HttpServer::current().id();
+        log_line(fmt::format("folio serve: request #{} {} {}: {}", id, printable(q.method), printable(q.target),
+                             printable(e.what())));
+        return error_body(500, fmt::format("The database could not serve this page (request #{}; the details are in "
+                                           "the server's log).",
+                                           id));
     }
 
     const ServeOptions& options_;
+    std::vector<Route> routes_;
     ThreadBlogs blogs_;
     PanelStore panels_;
-    std::atomic<std::uint64_t> next_id_{0};
 };
 
 // Blocks SIGINT/SIGTERM in the calling thread (and so in every thread it
-// starts), and stops `svr` when one arrives.
+// starts), and shuts `svr` down when one arrives.
 class SignalStop {
 public:
-    explicit SignalStop(httplib::Server& svr) {
+    explicit SignalStop(HttpServer& svr) {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
         sigaddset(&set_, SIGTERM);
@@ -225,9 +353,9 @@ public:
                 const int sig = sigtimedwait(&set_, nullptr, &tick);
                 if (sig == SIGINT || sig == SIGTERM) {
                     Site::log_line(fmt::format("folio serve: {} received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM"));
-                    // listen_after_bind() may not have started yet: keep asking until it stops.
+                    // listen_after_bind() may not have started yet: wait until it runs.
                     while (!done_ && !svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                    svr.stop();
+                    svr.shutdown();
                     return;
                 }
             }
@@ -251,16 +379,20 @@ private:
 
 int serve(const ServeOptions& options) {
     if (options.threads < 1) throw std::invalid_argument("--threads must be at least 1");
+    if (const std::string problem = host_problem(options.host); !problem.empty()) throw std::invalid_argument(problem);
     Site site(options);
     folio::Blog& main_blog = site.open_main();  // opens and migrates now: a bad file fails before listening
     (void)main_blog;
-    httplib::Server svr;
+    HttpServer svr;
     const std::size_t threads = static_cast<std::size_t>(options.threads);
     svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     site.install(svr);
     // Keep-alive connections (browsers, the load tool) are served until idle
-    // for 5 s, not closed after httplib's default of 5 requests.
+    // for 5 s (or until the server stops), not closed after httplib's
+    // default of 5 requests.
     svr.set_keep_alive_max_count(1000);
+    svr.set_keep_alive_timeout(5);
+    svr.set_read_timeout(5, 0);
     // SO_REUSEADDR for a quick restart, but not httplib's default SO_REUSEPORT:
     // a second server on a busy port must fail, not share it silently.
     svr.set_socket_options([](int sock) {
@@ -272,10 +404,11 @@ int serve(const ServeOptions& options) {
     if (port == 0) port = svr.bind_to_any_port(options.host);
     else if (!svr.bind_to_port(options.host, port)) port = -1;
     if (port < 0)
-        throw std::runtime_error(fmt::format("cannot listen on {}:{} (address in use or not local?)", options.host,
-                                             options.port));
-    std::cout << fmt::format("folio serve: listening on http://{}:{}/ (database {}, {} threads{})", options.host, port,
-                             options.db, options.threads, options.panel ? ", query panel on" : "")
+        throw std::runtime_error(fmt::format("cannot listen on {}:{} (address in use or not local?)",
+                                             url_host(options.host), options.port));
+    std::cout << fmt::format("folio serve: listening on {} (database {}, {}{})", base_url(options.host, port),
+                             options.db, count_of(options.threads, "thread", "threads"),
+                             options.panel ? ", query panel on" : "")
               << std::endl;
     svr.listen_after_bind();
     Site::log_line("folio serve: stopped");

@@ -36,6 +36,12 @@ struct FieldMeta {
     FieldType type = FieldType::Text;
     bool primary_key = false;
     bool nullable = false;
+    // The model's migrations create an index on this column alone (Django's
+    // db_index=True). Declared, not discovered: the query compiler plans by
+    // it (a page ordered by an indexed column is read in index order and
+    // joined as is), so a declaration without its index costs speed, never
+    // correctness.
+    bool db_index = false;
     std::size_t max_length = 0;  // in characters (code points); 0 = unlimited
     bool email = false;          // empty, or an e-mail address
     // false: the empty string is refused (Django's blank=False). Unlike

@@ -97,12 +97,17 @@ protected:
     QuerySetBase with_defer(std::vector<std::string> fields) const;
     QuerySetBase with_only(std::vector<std::string> fields) const;
     QuerySetBase reversed() const;
+    // get()'s QuerySet in one copy: filtered by `q` and, unless already
+    // sliced, cut to two rows (InvalidQuery as filter() on a sliced one).
+    QuerySetBase for_get(const Q& q) const;
 
     // Runs the SELECT; `next_slot` returns the object to fill for each row.
     // Returns the query doctor's id for this evaluation (0: doctor off).
     std::uint32_t fetch(const std::function<Object&()>& next_slot) const;
     // Runs the prefetch_related queries for these objects and attaches results.
     void prefetch(std::span<Object* const> objects) const;
+    bool prefetches() const noexcept;  // prefetch_related() was given
+    bool doctor_on() const noexcept;   // the Database has a query doctor
     detail::CursorPtr open_cursor() const;
     bool next(detail::Cursor& cursor, Object& out) const;
 
@@ -230,9 +235,13 @@ protected:
     template <class U>
     friend class ManyToMany;
     friend class Object;
+    template <class U>
+    friend void prefetch_related_objects(std::span<U> objects, std::vector<std::string> paths);
 
 private:
     std::optional<T> by_pk_from_cache(bool highest) const;
+    // Runs the SELECT and the prefetches; the doctor's id in `origin`.
+    std::vector<T> load(std::uint32_t& origin) const;
 
     mutable std::shared_ptr<std::vector<T>> cache_;
     mutable std::uint32_t origin_ = 0;  // the doctor's id of the evaluation in cache_ (0: off)
@@ -272,6 +281,17 @@ private:
     detail::CursorPtr cursor_;
     T current_;
 };
+
+// Django's prefetch_related_objects(instances, *lookups): runs the
+// prefetch_related(`paths`) queries for `objects`, however they were loaded
+// (a page without the look-ahead row that told whether a next page exists,
+// objects kept from an earlier request), and attaches the results as an
+// evaluation's prefetch does: one statement per level (per chunk of ~32k
+// ids). The objects must have been loaded or saved through one Database
+// (InvalidQuery otherwise); unknown paths throw InvalidQuery as
+// prefetch_related() does. Thread-safety: as that Database.
+template <class T>
+void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths);
 
 } // namespace folio
 

@@ -17,19 +17,28 @@ std::vector<T> QuerySet<T>::results() && {
 }
 
 template <class T>
+std::vector<T> QuerySet<T>::load(std::uint32_t& origin) const {
+    std::vector<T> rows;
+    origin = fetch([&rows]() -> Object& { return rows.emplace_back(); });
+    if (prefetches() && !rows.empty()) {
+        std::vector<Object*> ptrs;
+        ptrs.reserve(rows.size());
+        for (auto& r : rows) ptrs.push_back(&r);
+        prefetch(ptrs);
+    }
+    return rows;
+}
+
+template <class T>
 const std::vector<T>& QuerySet<T>::results() const& {
     if (!cache_) {
-        auto rows = std::make_shared<std::vector<T>>();
-        const std::uint32_t origin = fetch([&rows]() -> Object& { return rows->emplace_back(); });
-        std::vector<Object*> ptrs;
-        ptrs.reserve(rows->size());
-        for (auto& r : *rows) ptrs.push_back(&r);
-        prefetch(ptrs);
+        std::uint32_t origin = 0;
+        std::vector<T> rows = load(origin);
         if (origin) {
             // The doctor hears when these rows are freed: unused eager
             // loads, counting by fetching, results iterated once.
             cache_ = std::shared_ptr<std::vector<T>>(
-                new std::vector<T>(std::move(*rows)),
+                new std::vector<T>(std::move(rows)),
                 [doctor = detail::doctor_weak(*this), origin](std::vector<T>* p) noexcept {
                     detail::doctor_cache_freed(doctor, origin, p->size(),
                                                [p](std::size_t i) -> const Object& { return (*p)[i]; });
@@ -37,7 +46,7 @@ const std::vector<T>& QuerySet<T>::results() const& {
                 });
             origin_ = origin;
         } else {
-            cache_ = std::move(rows);
+            cache_ = std::make_shared<std::vector<T>>(std::move(rows));
         }
     }
     return *cache_;
@@ -61,12 +70,16 @@ QuerySet<T> QuerySet<T>::slice(std::int64_t start, std::optional<std::int64_t> s
 template <class T>
 T QuerySet<T>::get(const Q& q) const {
     // At most two rows tell "one" from "several", as Django's get() does.
-    QuerySet<T> qs = q.matches_all() ? *this : filter(q);
-    if (!qs.has_slice()) qs = qs.slice(0, 2);
-    const auto& rows = qs.results();
+    const QuerySet<T> qs = wrap(for_get(q));
+    // With the doctor on, the rows go through results(), which it watches;
+    // otherwise they are loaded into a local vector and the one row moved out.
+    std::vector<T> local;
+    std::uint32_t origin = 0;
+    const std::vector<T>& rows = doctor_on() ? qs.results() : (local = qs.load(origin));
     if (rows.empty()) throw DoesNotExist(model().name + " matching query does not exist: " + qs.sql());
     if (rows.size() > 1)
         throw MultipleObjectsReturned("get() returned more than one " + model().name + ": " + qs.sql());
+    if (&rows == &local) return std::move(local.front());
     return rows.front();
 }
 
@@ -233,6 +246,20 @@ ManyToMany<T> Object::many_to_many(std::string_view relation) const {
     const ManyToManyMeta* rel = meta().find_many_to_many(relation);
     if (!rel) throw InvalidQuery(meta().name + " has no many-to-many relation '" + std::string(relation) + "'");
     return ManyToMany<T>(reverse_set<T>(relation, rel->related_name), *this, *rel);
+}
+
+template <class T>
+void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths) {
+    if (objects.empty()) return;
+    Database* db = objects.front().database();
+    std::vector<Object*> ptrs;
+    ptrs.reserve(objects.size());
+    for (T& o : objects) {
+        if (!o.database() || o.database() != db)
+            throw InvalidQuery("prefetch_related_objects(): every object must be loaded or saved through one Database");
+        ptrs.push_back(&o);
+    }
+    QuerySet<T>(*db).prefetch_related(std::move(paths)).prefetch(ptrs);
 }
 
 // Links many (source id, target id) pairs of one many-to-many relation at

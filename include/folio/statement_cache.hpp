@@ -13,7 +13,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,7 +38,10 @@ struct CachedStatement {
     bool in_use = false;
     bool transaction_control = false;  // BEGIN/COMMIT/SAVEPOINT/...
     bool keep = true;                  // false for EXPLAIN, see StatementCache::acquire
-    std::list<CachedStatement*>::iterator lru_pos;  // valid while idle
+    // Neighbours in the cache's list of idle handles (most recent first);
+    // kept in the entry so checking out and in allocates nothing.
+    CachedStatement* lru_prev = nullptr;
+    CachedStatement* lru_next = nullptr;
 };
 } // namespace detail
 
@@ -87,6 +89,8 @@ public:
 private:
     void evict_to(std::size_t target) noexcept;
     void destroy(detail::CachedStatement* entry) noexcept;
+    void lru_unlink(detail::CachedStatement* entry) noexcept;
+    void lru_push_front(detail::CachedStatement* entry) noexcept;
 
     sqlite3* db_;
     std::size_t capacity_;
@@ -100,7 +104,8 @@ private:
     std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>, SqlHash, std::equal_to<>>
         by_sql_;
     std::unordered_map<sqlite3_stmt*, detail::CachedStatement*> by_handle_;
-    std::list<detail::CachedStatement*> lru_;  // idle handles, most recent at front
+    detail::CachedStatement* lru_front_ = nullptr;  // idle handles, most recent first
+    detail::CachedStatement* lru_back_ = nullptr;
     StatementCacheStats stats_;
 };
 

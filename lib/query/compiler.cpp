@@ -24,6 +24,15 @@ std::vector<std::string> split_path(const std::string& path) {
     return parts;
 }
 
+std::string join_path(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) out += "__";
+        out += p;
+    }
+    return out;
+}
+
 std::string quote(const std::string& identifier) {
     // Called for every identifier of every compiled statement: one allocation
     // in the common case of an identifier without quotes.
@@ -87,6 +96,24 @@ std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, co
     return out;
 }
 
+std::string placeholders(std::size_t n) {
+    std::string out;
+    out.reserve(n * 3);
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
+std::string date_part_sql(ColumnCond::Transform part, const std::string& col) {
+    const char* format = part == ColumnCond::Transform::Year ? "%Y" : part == ColumnCond::Transform::Month ? "%m" : "%d";
+    return fmt::format("CAST(strftime('{}', {}) AS INTEGER)", format, col);
+}
+
+std::string like_sql(const std::string& expr) { return expr + " LIKE ? ESCAPE '\\'"; }
+
+std::string json_list_sql() { return "(SELECT value FROM json_each(?))"; }
+
+std::string limit_offset_sql(bool with_offset) { return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?"; }
+
 namespace {
 
 std::uint64_t mask_of(const ModelMeta& meta, const std::vector<std::size_t>& loaded) {
@@ -113,21 +140,12 @@ std::string order_sql(const Query& q, QueryBuilder& b) {
     return out;
 }
 
-void limit_sql(const Query& q, std::string& sql, std::vector<Value>& params) {
-    if (!q.sliced) return;
-    sql += " LIMIT ?";
-    params.push_back(q.limit ? *q.limit : std::int64_t{-1});
-    if (q.offset) {
-        sql += " OFFSET ?";
-        params.push_back(q.offset);
-    }
+// The slice's clause; its values are bound by bind_query().
+void limit_sql(const Query& q, std::string& sql) {
+    if (q.sliced) sql += limit_offset_sql(q.offset != 0);
 }
 
 std::string where_clause(const std::string& cond) { return cond.empty() ? std::string() : " WHERE " + cond; }
-
-} // namespace
-
-namespace {
 
 // A page of a select_related query (the guide's list page: 20 articles with
 // their authors) is cheapest when the base table is filtered, sorted and
@@ -145,8 +163,7 @@ bool sliced_before_join(const Query& q, CompiledSelect& out, QueryBuilder& outer
         std::size_t f = meta.field_index(path);
         if (std::find(inner_fields.begin(), inner_fields.end(), f) == inner_fields.end()) inner_fields.push_back(f);
     }
-    std::vector<Value> params;
-    QueryBuilder inner(meta, params);
+    QueryBuilder inner(meta);
     std::string cond = inner.where(q.where);
     std::string order = order_sql(q, inner);
     if (inner.has_joins()) return false;
@@ -155,20 +172,19 @@ bool sliced_before_join(const Query& q, CompiledSelect& out, QueryBuilder& outer
         inner_cols += (inner_cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
     std::string sql = "SELECT " + inner_cols + " FROM " + inner.from_sql() + where_clause(cond);
     if (!order.empty()) sql += " ORDER BY " + order;
-    limit_sql(q, sql, params);
+    limit_sql(q, sql);
     // The outer ORDER BY keeps the page's order through the join (20 rows).
     std::string outer_order = order_sql(q, outer);
     out.sql = "SELECT " + cols + " FROM (" + sql + ") AS " + quote(meta.table) + outer.joins_sql();
     if (!outer_order.empty()) out.sql += " ORDER BY " + outer_order;
-    out.params = std::move(params);
     return true;
 }
 
 } // namespace
 
-CompiledSelect compile_select(const Query& q) {
+CompiledSelect render_select(const Query& q) {
     CompiledSelect out;
-    QueryBuilder b(*q.model, out.params);
+    QueryBuilder b(*q.model);
     // Slots for select_related, parents before children.
     std::vector<std::string> paths;
     for (const auto& p : q.select_related) {
@@ -220,46 +236,73 @@ CompiledSelect compile_select(const Query& q) {
     std::string order = order_sql(q, b);
     out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
     if (!order.empty()) out.sql += " ORDER BY " + order;
-    limit_sql(q, out.sql, out.params);
+    limit_sql(q, out.sql);
     return out;
 }
 
-Compiled compile_pk_select(const Query& q) {
-    Compiled out;
-    QueryBuilder b(*q.model, out.params);
+std::string render_pk_select(const Query& q) {
+    QueryBuilder b(*q.model);
     std::string cond = b.where(q.where);
     std::string order = q.sliced ? order_sql(q, b) : std::string();
-    out.sql = fmt::format("SELECT {}.{} FROM {}{}", quote(b.base_alias()), quote(q.model->fields[0].column),
-                          b.from_sql(), where_clause(cond));
-    if (!order.empty()) out.sql += " ORDER BY " + order;
-    limit_sql(q, out.sql, out.params);
+    std::string sql = fmt::format("SELECT {}.{} FROM {}{}", quote(b.base_alias()), quote(q.model->fields[0].column),
+                                  b.from_sql(), where_clause(cond));
+    if (!order.empty()) sql += " ORDER BY " + order;
+    limit_sql(q, sql);
+    return sql;
+}
+
+std::string render_count(const Query& q) {
+    if (q.sliced) return "SELECT COUNT(*) FROM (" + render_pk_select(q) + ")";
+    QueryBuilder b(*q.model);
+    std::string cond = b.where(q.where);
+    return "SELECT COUNT(*) FROM " + b.from_sql() + where_clause(cond);
+}
+
+std::string render_exists(const Query& q) {
+    if (q.sliced) return "SELECT 1 FROM (" + render_pk_select(q) + ") LIMIT 1";
+    QueryBuilder b(*q.model);
+    std::string cond = b.where(q.where);
+    return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + " LIMIT 1";
+}
+
+namespace {
+// The where-tree's values, gathered in a buffer each thread reuses: binding
+// a cached statement allocates nothing for them.
+std::vector<const Value*>& where_values(const Query& q) {
+    thread_local std::vector<const Value*> values;
+    values.clear();
+    q.where.collect(values);
+    return values;
+}
+} // namespace
+
+int bind_query(Statement& st, const Query& q) {
+    int at = 0;
+    for (const Value* v : where_values(q)) st.bind(++at, *v);
+    if (q.sliced) {
+        st.bind(++at, q.limit ? *q.limit : std::int64_t{-1});
+        if (q.offset) st.bind(++at, q.offset);
+    }
+    return at;
+}
+
+std::vector<Value> query_params(const Query& q) {
+    std::vector<Value> out;
+    for (const Value* v : where_values(q)) out.push_back(*v);
+    if (q.sliced) {
+        out.emplace_back(q.limit ? *q.limit : std::int64_t{-1});
+        if (q.offset) out.emplace_back(q.offset);
+    }
     return out;
 }
 
-Compiled compile_count(const Query& q) {
-    if (q.sliced) {
-        Compiled inner = compile_pk_select(q);
-        return {"SELECT COUNT(*) FROM (" + inner.sql + ")", std::move(inner.params)};
-    }
-    Compiled out;
-    QueryBuilder b(*q.model, out.params);
-    std::string cond = b.where(q.where);
-    out.sql = "SELECT COUNT(*) FROM " + b.from_sql() + where_clause(cond);
+CompiledSelect compile_select(const Query& q) {
+    CompiledSelect out = render_select(q);
+    out.params = query_params(q);
     return out;
 }
 
-Compiled compile_exists(const Query& q) {
-    Compiled out;
-    QueryBuilder b(*q.model, out.params);
-    std::string cond = b.where(q.where);
-    out.sql = "SELECT 1 FROM " + b.from_sql() + where_clause(cond);
-    if (q.sliced) {
-        Compiled inner = compile_pk_select(q);
-        return {"SELECT 1 FROM (" + inner.sql + ") LIMIT 1", std::move(inner.params)};
-    }
-    out.sql += " LIMIT 1";
-    return out;
-}
+Compiled compile_pk_select(const Query& q) { return {render_pk_select(q), query_params(q)}; }
 
 Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) {
     if (q.sliced) throw InvalidQuery("Cannot update a query once a slice has been taken");
@@ -297,8 +340,7 @@ Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) 
             out.params.push_back(e.operand);
         }
     }
-    std::vector<Value> where_params;
-    QueryBuilder b(meta, where_params);
+    QueryBuilder b(meta);
     std::string cond = b.where(q.where);
     out.sql = fmt::format("UPDATE {} SET {}", quote(meta.table), sets);
     if (b.has_joins()) {
@@ -309,21 +351,22 @@ Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) 
     } else {
         out.sql += where_clause(cond);
     }
-    out.params.insert(out.params.end(), where_params.begin(), where_params.end());
+    for (const Value* v : where_values(q)) out.params.push_back(*v);
     return out;
 }
 
 Compiled compile_values(const Query& q, const std::vector<std::string>& paths) {
     if (paths.empty()) throw InvalidQuery(fmt::format("values_list() on model {} names no field", q.model->name));
     Compiled out;
-    QueryBuilder b(*q.model, out.params);
+    QueryBuilder b(*q.model);
     std::string cols;
     for (const auto& p : paths) cols += (cols.empty() ? "" : ", ") + b.column(p, "values_list").sql;
     std::string cond = b.where(q.where);
     std::string order = order_sql(q, b);
     out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
     if (!order.empty()) out.sql += " ORDER BY " + order;
-    limit_sql(q, out.sql, out.params);
+    limit_sql(q, out.sql);
+    out.params = query_params(q);
     return out;
 }
 
@@ -363,22 +406,12 @@ std::string select_by_pk_sql(const ModelMeta& meta, const std::vector<std::size_
                        quote(meta.fields[0].column));
 }
 
-namespace {
-std::string placeholders(std::size_t n) {
-    std::string out;
-    out.reserve(n * 3);
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-} // namespace
-
 std::string delete_in_sql(const std::string& table, const std::string& column, std::size_t n) {
     return fmt::format("DELETE FROM {} WHERE {}.{} IN ({})", quote(table), quote(table), quote(column), placeholders(n));
 }
 
 std::string delete_in_json_sql(const std::string& table, const std::string& column) {
-    return fmt::format("DELETE FROM {} WHERE {}.{} IN (SELECT value FROM json_each(?))", quote(table), quote(table),
-                       quote(column));
+    return fmt::format("DELETE FROM {} WHERE {}.{} IN {}", quote(table), quote(table), quote(column), json_list_sql());
 }
 
 std::string insert_ignore_unique_sql(const ModelMeta& meta, std::size_t field, std::size_t rows) {

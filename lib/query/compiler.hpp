@@ -12,6 +12,7 @@
 
 #include "folio/model.hpp"
 #include "folio/query.hpp"
+#include "folio/statement.hpp"
 #include "folio/value.hpp"
 #include "lib/query/query.hpp"
 
@@ -43,12 +44,40 @@ struct CompiledSelect : Compiled {
 std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, const std::string& prefix,
                                        const std::vector<std::size_t>& keep = {});
 
+// Rendering a Query: SQL text only (and the slots of a SELECT). Every one
+// binds the same values, in this order: the where-tree's (Where::collect),
+// then, when sliced, the LIMIT and, when not 0, the OFFSET (bind_query).
+CompiledSelect render_select(const Query& q);
+std::string render_count(const Query& q);
+std::string render_exists(const Query& q);
+std::string render_pk_select(const Query& q);
+
+// Binds what a rendered Query binds, from 1; returns the count bound.
+int bind_query(Statement& st, const Query& q);
+// The same values, copied (for the SQL of sql(), explain() and messages).
+std::vector<Value> query_params(const Query& q);
+
+// Rendered and with their values: for callers off the hot path.
 CompiledSelect compile_select(const Query& q);
-Compiled compile_count(const Query& q);
-Compiled compile_exists(const Query& q);
 Compiled compile_pk_select(const Query& q);
 Compiled compile_update(const Query& q, const std::vector<Assign>& assignments);
 Compiled compile_values(const Query& q, const std::vector<std::string>& paths);
+
+// Spellings the renderers share (one function per choice, so a second
+// dialect changes them in one place).
+std::string quote(const std::string& identifier);
+// "?, ?, ?": n placeholders.
+std::string placeholders(std::size_t n);
+// An integer part of a 'YYYY-MM-DD' date column.
+std::string date_part_sql(ColumnCond::Transform part, const std::string& col);
+// `expr` LIKE a bound pattern whose wildcards are escaped with '\'.
+std::string like_sql(const std::string& expr);
+// "(SELECT value FROM json_each(?))": the values of one bound JSON array
+// (json_array()), for lists longer than kMaxInlineList.
+std::string json_list_sql();
+inline constexpr std::size_t kMaxInlineList = 256;
+// " LIMIT ?" or " LIMIT ? OFFSET ?"; a missing limit is bound as -1 (none).
+std::string limit_offset_sql(bool with_offset);
 
 // Single-model statements.
 std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows);
@@ -78,6 +107,5 @@ std::string m2m_prefetch_sql(const ManyToManyMeta& rel, bool forward, const Mode
 
 // A JSON array of the values, for json_each(?) lists.
 std::string json_array(const std::vector<Value>& values);
-std::string quote(const std::string& identifier);
 
 } // namespace folio::detail

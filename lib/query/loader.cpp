@@ -13,6 +13,7 @@
 #include "folio/errors.hpp"
 #include "folio/queryset.hpp"
 #include "lib/object_access.hpp"
+#include "lib/query/compiled_cache.hpp"
 
 namespace folio::detail {
 
@@ -186,8 +187,11 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
 }
 
 Cursor::Cursor(Database& db, std::shared_ptr<const Query> q)
-    : db_(db), query_(std::move(q)), compiled_(compile_select(*query_)), statement_(db.prepare(compiled_.sql)) {
-    statement_.bind_all(compiled_.params);
+    : db_(db),
+      query_(std::move(q)),
+      compiled_(compiled(*query_, Evaluation::Select)),
+      statement_(db.prepare(compiled_->sql)) {
+    bind_query(statement_, *query_);
 }
 
 bool Cursor::next(Object& out) {
@@ -196,7 +200,7 @@ bool Cursor::next(Object& out) {
             done_ = true;
             return false;
         }
-        load_row(db_, statement_, compiled_, out);
+        load_row(db_, statement_, *compiled_, out);
         return true;
     }
     if (chunk_pos_ == chunk_.size()) {
@@ -209,7 +213,7 @@ bool Cursor::next(Object& out) {
                 break;
             }
             chunk_.push_back(query_->model->make());
-            load_row(db_, statement_, compiled_, *chunk_.back());
+            load_row(db_, statement_, *compiled_, *chunk_.back());
         }
         if (chunk_.empty()) return false;
         std::vector<Object*> ptrs;

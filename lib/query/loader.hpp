@@ -29,7 +29,7 @@ public:
 private:
     Database& db_;
     std::shared_ptr<const Query> query_;
-    CompiledSelect compiled_;
+    std::shared_ptr<const CompiledSelect> compiled_;
     Statement statement_;
     bool done_ = false;
     std::vector<std::unique_ptr<Object>> chunk_;

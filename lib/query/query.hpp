@@ -1,22 +1,97 @@
 // query.hpp (internal): the SQL-neutral description of a QuerySet's request
-// (Django's sql.Query): model, filter tree, ordering, slice, related loading
-// and the columns asked for. QuerySets share it immutably; every chained
-// call copies it and changes the copy.
+// (Django's sql.Query): model, the resolved where-tree, ordering, slice,
+// related loading and the columns asked for. QuerySets share it immutably;
+// every chained call copies it and changes the copy.
+//
+// The where-tree is resolved when filter() is called (resolve.hpp), as
+// Django's Query.build_filter does: each leaf holds the fields and relations
+// its path names, the lookup, and the values already checked and converted
+// to what is bound. The compiler only renders it, and a shape that was
+// rendered once is not rendered again (compiled_cache.hpp).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "folio/model.hpp"
 #include "folio/query.hpp"
+#include "folio/value.hpp"
 
 namespace folio::detail {
 
+// How one lookup on one column is rendered; `params` are bound in order.
+// Every choice that depends on the value (NULL, a year beyond 0001..9999, an
+// empty or long list) is made at resolve time and shows in the form.
+struct ColumnCond {
+    enum class Form : std::uint8_t {
+        Never,      // matches no row: x IN (), a year no date has
+        IsNull,     // col IS NULL
+        IsNotNull,  // col IS NOT NULL (also "a year every date has")
+        Compare,    // expr <op> ?
+        Between,    // expr BETWEEN ? AND ?  (range; a year as its first and last day)
+        InList,     // expr IN (?, ...), one placeholder per param
+        InJson,     // expr IN (the values of one bound JSON array)
+        Like,       // expr LIKE ? with '\' escaping (the i* lookups)
+        Contains,   // case-sensitive substring
+        Prefix,     // case-sensitive prefix: params (length, text)
+        Suffix,     // case-sensitive suffix: params (length, text)
+    };
+    enum class Op : std::uint8_t { Eq, Gt, Gte, Lt, Lte };
+    enum class Transform : std::uint8_t { None, Year, Month, Day };  // strftime part of a date
+
+    Form form = Form::Never;
+    Op op = Op::Eq;
+    Transform transform = Transform::None;
+    bool null_test = false;  // isnull, or exact None: exclude()'s NULL rule does not apply
+    std::vector<Value> params;
+};
+
+// One resolved filter() leaf: a lookup on a column, or on a many-valued
+// relation (rendered as a semi-join).
+struct WhereLeaf {
+    enum class Kind : std::uint8_t { Column, ManyToMany, ReverseManyToMany, ReverseForeignKey };
+    Kind kind = Kind::Column;
+    std::vector<std::string> fk_path;  // foreign keys from the base model to `meta`
+    bool outer = false;                // fk_path goes through a nullable FK (LEFT JOINs)
+    const ModelMeta* meta = nullptr;   // the model holding the column or the relation
+
+    // Column: `field` of `meta` (an FK's own column for "author__id").
+    const FieldMeta* field = nullptr;
+    bool nullable = false;  // the column can be NULL (nullable field or LEFT JOIN)
+    ColumnCond cond;        // also Column's lookup on the through table (see `through`)
+
+    // Relations.
+    const ManyToManyMeta* m2m = nullptr;     // (Reverse)ManyToMany
+    const ModelMeta* related = nullptr;      // the model at the other end
+    const FieldMeta* foreign_key = nullptr;  // ReverseForeignKey: the FK pointing at `meta`
+    bool wants_missing = false;              // isnull=True / exact None: "has none, or has one that is"
+    bool through = false;                    // `cond` is on the through table's column
+    std::shared_ptr<const WhereLeaf> inner;  // the leaf on `related`, resolved against it
+
+    // Appends, in render order, the values this leaf binds.
+    void collect(std::vector<const Value*>& out) const;
+};
+
+// The resolved form of a Q tree.
+struct Where {
+    Q::Kind kind = Q::Kind::All;
+    std::shared_ptr<const WhereLeaf> leaf;  // Leaf
+    std::vector<Where> children;            // And / Or / Not
+    std::string shape;                      // what the SQL text depends on (not the bound values)
+
+    bool matches_all() const noexcept { return kind == Q::Kind::All; }
+    void collect(std::vector<const Value*>& out) const;
+};
+
+// AND of two resolved trees, flattened as Q's operator& does.
+Where where_and(const Where& a, const Where& b);
+
 struct Query {
     const ModelMeta* model = nullptr;
-    Q where;
+    Where where;
     std::vector<std::string> order_by;    // "-created_at", "author__username"
     std::int64_t offset = 0;
     std::optional<std::int64_t> limit;    // rows after offset; nullopt = all
@@ -29,7 +104,8 @@ struct Query {
     bool has_only = false;
 };
 
-// Splits "a__b__c" into {"a", "b", "c"}.
+// Splits "a__b__c" into {"a", "b", "c"}; join_path() puts it back.
 std::vector<std::string> split_path(const std::string& path);
+std::string join_path(const std::vector<std::string>& parts);
 
 } // namespace folio::detail

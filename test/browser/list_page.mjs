@@ -53,12 +53,20 @@ try {
   await page.locator('#folio-panel summary').click();
   const listCount = Number(await page.locator('#folio-panel-count').textContent());
   check(listCount === 2, `the list page ran ${listCount} statements (expected 2)`);
+  const summary = (await page.locator('#folio-panel summary').textContent()).replace(/\s+/g, ' ');
+  check(/^Query panel: 2 statements, [0-9.]+ ms of SQL in [0-9.]+ ms, 0 similar groups, 0 duplicate groups, 0 findings$/.test(summary),
+        `the panel's summary reads right: "${summary}"`);
+  // The tags statement covers the 20 articles shown, not the look-ahead row.
+  const tagArgs = await page.locator('#folio-panel tr.statement').nth(1).locator('td').nth(4).textContent();
+  check(tagArgs.split(',').length === 20, `the tags are fetched for the 20 articles shown (${tagArgs.split(',').length} ids)`);
 
   await page.goto(base + '/?variant=naive');
   await page.locator('#folio-panel summary').click();
   const naiveCount = Number(await page.locator('#folio-panel-count').textContent());
   check(naiveCount === 41, `the naive list page ran ${naiveCount} statements (expected 41)`);
   check(await page.locator('#folio-panel .finding').count() > 0, 'the doctor names the N+1 in the panel');
+  const findings = await page.locator('#folio-panel .finding').allTextContents();
+  check(findings.some(f => f.includes('20 objects')), 'the N+1 finding counts the 20 lazy loads');
 
   await page.goto(base + '/');
   await page.locator('#folio-panel summary').click();

@@ -148,6 +148,45 @@ BOOST_AUTO_TEST_CASE(cannot_open_file) {
     BOOST_TEST(e.record() == InputError::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_stream_that_already_failed_is_refused) {
+    std::istringstream in("[" + good_article + "]");
+    in.setstate(std::ios::failbit);
+    const auto e = catch_input_error([&] { read_articles(in, "s.json", [](ArticleRecord&&, std::size_t) {}); });
+    BOOST_TEST(e.what() == std::string("s.json: cannot read stream"));
+    BOOST_TEST(e.record() == InputError::npos);
+}
+
+// A pipe-like stream cannot seek: its size is unknown, reported as total 0
+// while reading, and the records still arrive whole.
+BOOST_AUTO_TEST_CASE(a_stream_that_cannot_seek_reads_with_an_unknown_total) {
+    class Pipe : public std::streambuf {
+    public:
+        explicit Pipe(std::string text) : text_(std::move(text)) {}
+
+    protected:
+        int_type underflow() override {
+            if (at_ >= text_.size()) return traits_type::eof();
+            // Three bytes at a time, as a slow pipe hands them over.
+            const std::size_t n = std::min<std::size_t>(3, text_.size() - at_);
+            setg(text_.data() + at_, text_.data() + at_, text_.data() + at_ + n);
+            at_ += n;
+            return traits_type::to_int_type(*gptr());
+        }
+
+    private:
+        std::string text_;
+        std::size_t at_ = 0;
+    } pipe("[" + good_article + "," + good_article + "]");
+    std::istream in(&pipe);
+    std::vector<std::uint64_t> totals;
+    std::size_t n = read_articles(
+        in, "pipe", [](ArticleRecord&& a, std::size_t) { BOOST_TEST(!a.title.empty()); },
+        [&](std::uint64_t, std::uint64_t total) { totals.push_back(total); });
+    BOOST_TEST(n == 2u);
+    BOOST_REQUIRE(!totals.empty());
+    for (std::size_t i = 0; i + 1 < totals.size(); ++i) BOOST_TEST(totals[i] == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(directory_is_not_a_file) {
     TempDir dir;
     const auto e = catch_input_error(
@@ -390,6 +429,100 @@ BOOST_AUTO_TEST_CASE(swapping_out_of_the_reused_record_is_safe) {
     BOOST_TEST(kept[2].tags.empty());
     BOOST_TEST(kept[2].title == "three");
     BOOST_TEST(kept[1].content == "c2");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Every kind of JSON value in every place a record can hold one, for both
+// record types: ignored under an unknown key, named in the error elsewhere.
+BOOST_AUTO_TEST_SUITE(json_record_value_kinds)
+
+namespace {
+struct Kind {
+    std::string json, what;  // the value, and how errors name it
+};
+const std::vector<Kind> kinds = {
+    {"true", "boolean true"},   {"false", "boolean false"},   {"-3", "number -3"},
+    {"18446744073709551615", "number 18446744073709551615"}, {"1.50", "number 1.50"},
+    {"null", "null"},           {R"({"a": [1, {"b": null}]})", "object"}, {"[1, [2]]", "array"},
+};
+
+// Reads `text` as authors or articles with on_invalid, returning the errors.
+std::vector<std::string> errors_of(bool articles, const std::string& text, std::size_t& delivered) {
+    std::vector<std::string> errors;
+    std::istringstream in(text);
+    auto invalid = [&](const InputError& e) { errors.push_back(e.what()); };
+    delivered = articles ? read_articles(in, "a.json", [](ArticleRecord&&, std::size_t) {}, {}, invalid)
+                         : read_authors(in, "a.json", [](AuthorRecord&&, std::size_t) {}, {}, invalid);
+    return errors;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_kind_under_an_unknown_key_is_ignored) {
+    for (const auto& k : kinds) {
+        BOOST_TEST_CONTEXT(k.json) {
+            std::size_t n = 0;
+            auto e = errors_of(false, R"([{"username": "u", "x": )" + k.json + R"(, "email": "", "bio": ""}])", n);
+            BOOST_TEST(e.empty());
+            BOOST_TEST(n == 1u);
+            e = errors_of(true, "[" + good_article.substr(0, good_article.size() - 1) + R"(, "x": )" + k.json + "}]", n);
+            BOOST_TEST(e.empty());
+            BOOST_TEST(n == 1u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_but_a_string_is_refused_where_a_string_goes) {
+    for (const auto& k : kinds) {
+        BOOST_TEST_CONTEXT(k.json) {
+            std::size_t n = 0;
+            auto e = errors_of(false, R"([{"username": )" + k.json + R"(, "email": "", "bio": ""}])", n);
+            BOOST_REQUIRE(e.size() == 1u);
+            BOOST_TEST(e[0] == "a.json: record 0: field \"username\": expected a string, got " + k.what);
+            BOOST_TEST(n == 0u);
+            e = errors_of(true, R"([{"created_at": "2016-06-11", "author": "a", "tags": [], "content": "", "title": )" +
+                                    k.json + "}]",
+                          n);
+            BOOST_REQUIRE(e.size() == 1u);
+            BOOST_TEST(e[0] == "a.json: record 0: field \"title\": expected a string, got " + k.what);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_is_refused_as_tags_and_inside_them) {
+    const std::string head = R"([{"created_at": "2016-06-11", "author": "a", "title": "t", "content": "", "tags": )";
+    for (const auto& k : kinds) {
+        if (k.what == "array") continue;  // an array is what tags are
+        BOOST_TEST_CONTEXT(k.json) {
+            std::size_t n = 0;
+            auto e = errors_of(true, head + k.json + "}]", n);
+            BOOST_REQUIRE(e.size() == 1u);
+            BOOST_TEST(e[0] == "a.json: record 0: field \"tags\": expected an array of strings, got " + k.what);
+            e = errors_of(true, head + R"(["ok", )" + k.json + "]}]", n);
+            BOOST_REQUIRE(e.size() == 1u);
+            BOOST_TEST(e[0] == "a.json: record 0: field \"tags\": element 1: expected a string, got " + k.what);
+        }
+    }
+    std::size_t n = 0;
+    auto e = errors_of(true, head + R"([["nested"]]}])", n);
+    BOOST_REQUIRE(e.size() == 1u);
+    BOOST_TEST(e[0] == "a.json: record 0: field \"tags\": element 0: expected a string, got array");
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_but_an_object_is_refused_as_a_record_and_the_read_goes_on) {
+    for (const auto& k : kinds) {
+        if (k.what == "object") continue;
+        BOOST_TEST_CONTEXT(k.json) {
+            for (bool articles : {false, true}) {
+                const std::string ok = articles ? good_article : R"({"username": "u", "email": "", "bio": ""})";
+                std::size_t n = 0;
+                auto e = errors_of(articles, "[" + k.json + ", " + ok + "]", n);
+                BOOST_REQUIRE(e.size() == 1u);
+                BOOST_TEST(e[0] == "a.json: record 0: expected an object, got " + k.what);
+                BOOST_TEST(n == 1u);
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -85,6 +85,28 @@ BOOST_FIXTURE_TEST_CASE(a_statement_the_server_refuses_is_not_cached, PgFixture)
     BOOST_CHECK_THROW(st.bind(0, Value(1)), InvalidQuery);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_statement_with_60000_parameters_is_typed_and_runs, PgFixture) {
+    // A bulk INSERT sized to the protocol's limit: 20,000 rows of 3 columns.
+    // libpq 15 cannot read the description of so many parameters, so their
+    // types come from pg_prepared_statements; bytea must still go in binary.
+    db().execute_script(R"sql(CREATE TABLE "wide" ("n" int8, "t" text, "b" bytea))sql");
+    constexpr int rows = 20000;
+    std::string sql = R"sql(INSERT INTO "wide" ("n", "t", "b") VALUES )sql";
+    std::vector<Value> args;
+    for (int r = 0; r < rows; ++r) {
+        sql += fmt::format("{}(${},${},${})", r ? "," : "", 3 * r + 1, 3 * r + 2, 3 * r + 3);
+        args.emplace_back(r);
+        args.emplace_back(fmt::format("row {} ü", r));
+        args.emplace_back(std::string("\\x00\0\xff", 6));
+    }
+    Statement st(db(), sql);
+    BOOST_TEST(st.parameter_count() == 3 * rows);
+    st.bind_all(args);
+    BOOST_TEST(st.execute() == rows);
+    BOOST_TEST(db().scalar(R"sql(SELECT count(*) FROM "wide" WHERE "b" = '\x5c78303000ff'::bytea)sql") == Value(rows));
+    BOOST_TEST(db().scalar(R"sql(SELECT "t" FROM "wide" WHERE "n" = 19999)sql") == Value("row 19999 ü"));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_statement_runs_again_after_reset_with_new_bindings, PgFixture) {
     db().execute_script("CREATE TABLE \"n\" (\"x\" int8)");
     Statement insert(db(), "INSERT INTO \"n\" VALUES ($1), ($1 + 1)");

@@ -44,17 +44,21 @@ public:
             ::_exit(127);
         }
         ::close(out[1]);
-        // "folio serve: listening on http://127.0.0.1:PORT/ ..."
+        // "folio serve: listening on http://HOST:PORT/ ..." (HOST in brackets when IPv6)
         std::FILE* f = ::fdopen(out[0], "r");
         char line[512] = {};
         const bool got = std::fgets(line, sizeof line, f) != nullptr;
         std::fclose(f);
         first_line_ = line;
-        const std::string marker = "http://127.0.0.1:";
+        const std::string marker = "listening on http://";
         const auto at = first_line_.find(marker);
-        if (!got || at == std::string::npos)
+        const auto slash = at == std::string::npos ? at : first_line_.find('/', at + marker.size());
+        const auto colon = slash == std::string::npos ? slash : first_line_.rfind(':', slash);
+        if (!got || colon == std::string::npos || colon < at + marker.size())
             throw std::runtime_error("folio serve did not start (first line: '" + first_line_ + "'); see " + log_file);
-        port_ = std::stoi(first_line_.substr(at + marker.size()));
+        host_ = first_line_.substr(at + marker.size(), colon - at - marker.size());
+        if (host_.size() > 2 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
+        port_ = std::stoi(first_line_.substr(colon + 1));
     }
     ~ServeChild() {
         if (pid_ > 0) {
@@ -66,6 +70,8 @@ public:
     ServeChild& operator=(const ServeChild&) = delete;
 
     int port() const { return port_; }
+    // The address it listens on, as printed (an IPv6 one without brackets).
+    const std::string& host() const { return host_; }
     const std::string& first_line() const { return first_line_; }
     // Sends `sig`, waits at most 20 s; the exit status, or -1 when it did
     // not exit normally in time.
@@ -85,6 +91,7 @@ public:
 private:
     pid_t pid_ = -1;
     int port_ = 0;
+    std::string host_;
     std::string first_line_;
 };
 

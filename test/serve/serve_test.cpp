@@ -3,92 +3,13 @@
 // statement counts (2 optimized, 21 select_related, 41 naive), EXPLAIN on
 // request, the doctor's unindexed-sort finding, a database error as a 500,
 // the access log and the clean stop on SIGTERM.
-#include "server_process.hpp"
+#include "served_blog.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <cmath>
 #include <regex>
 
 using namespace folio;
-using cli_test::TempDir;
-using serve_test::ServerProcess;
-
-namespace {
-
-constexpr int kArticles = 1210;  // 60 full pages and one of 10; over the doctor's 1000-row threshold
-const std::string kScript = "<script>alert(1)</script>";
-
-// A blog file: 3 authors (one whose name needs escaping and URL-encoding),
-// kArticles articles, the newest titled kScript and tagged "<i>x</i>".
-void make_blog(const std::string& path) {
-    Blog blog = Blog::open(path);
-    std::vector<Author> authors = {Author("ann", "ann@example.com", "Ann writes."), Author("bob", "", ""),
-                                   Author("o'neil&<b>", "", "quotes & tags")};
-    blog.authors().bulk_create(authors);
-    std::vector<Tag> tags = {Tag("c++"), Tag("<i>x</i>")};
-    blog.tags().bulk_create(tags);
-    std::vector<Article> articles;
-    for (int i = 0; i < kArticles; ++i) {
-        Article a;
-        char date[16];
-        std::snprintf(date, sizeof date, "%04d-%02d-%02d", 2000 + i / 300, 1 + (i / 25) % 12, 1 + i % 25);
-        a.set_title(i == kArticles - 1 ? kScript : "Article " + std::to_string(i))
-            .set_content("First paragraph of " + std::to_string(i) + ".\n\nSecond <p>aragraph.")
-            .set_created_at(date)
-            .set_author_id(authors[static_cast<std::size_t>(i % 3)].id());
-        articles.push_back(std::move(a));
-    }
-    blog.articles().bulk_create(articles);
-    std::vector<std::pair<std::int64_t, std::int64_t>> links;
-    for (const auto& a : articles) {
-        links.emplace_back(a.id(), tags[0].id());
-        if (a.title() == kScript) links.emplace_back(a.id(), tags[1].id());
-    }
-    bulk_link(blog.db(), Article::meta().many_to_many[0], links);
-}
-
-struct Served {
-    TempDir dir;
-    std::string db = dir / "blog.sqlite3";
-    std::string log = dir / "serve.log";
-    std::optional<ServerProcess> server;
-    explicit Served(std::vector<std::string> extra = {"--panel"}) {
-        make_blog(db);
-        server.emplace(db, log, std::move(extra));
-    }
-    httplib::Result get(const std::string& path) {
-        auto c = server->client();
-        auto r = c.Get(path.c_str());
-        BOOST_REQUIRE_MESSAGE(r, "GET " << path << " failed: " << httplib::to_string(r.error()));
-        return r;
-    }
-    // The panel of the request that answered `r`.
-    nlohmann::json panel_of(const httplib::Result& r) {
-        const std::string id = r->get_header_value("X-Folio-Request-Id");
-        BOOST_REQUIRE(!id.empty());
-        auto p = get("/__panel/" + id + ".json");
-        BOOST_REQUIRE_EQUAL(p->status, 200);
-        return nlohmann::json::parse(p->body);
-    }
-    std::string log_text() const {
-        std::ifstream in(log);
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
-};
-
-std::size_t occurrences(const std::string& s, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
-    return n;
-}
-
-bool has_finding(const nlohmann::json& panel, const std::string& pattern) {
-    for (const auto& f : panel["findings"])
-        if (f["pattern"] == pattern) return true;
-    return false;
-}
-
-} // namespace
+using namespace serve_test;
 
 BOOST_AUTO_TEST_SUITE(serve)
 
@@ -282,6 +203,149 @@ BOOST_AUTO_TEST_CASE(stops_on_sigint_too_and_refuses_a_busy_port) {
     BOOST_TEST(busy.code == 1);
     BOOST_TEST(busy.err.find("cannot listen") != std::string::npos, busy.err);
     BOOST_TEST(s.server->stop(SIGINT) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(serve_panel)
+
+// Item: every response that names a request id has its panel, whatever its
+// status; the panel's own answers name none; without --panel nothing does.
+BOOST_AUTO_TEST_CASE(every_request_id_has_its_panel_whatever_the_status) {
+    Served s;
+    auto c = s.server->client();
+    for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
+             {"/", 200}, {"/nowhere", 404}, {"/?page=abc", 400}, {"/authors/nobody", 404}, {"/?page=999", 404}}) {
+        auto r = s.get(path);
+        BOOST_TEST(r->status == status, path);
+        auto p = s.panel_of(r);
+        BOOST_TEST(p["status"] == status, path);
+        BOOST_TEST(p["path"] == path, path);
+    }
+    auto post = c.Post("/", "x=1", "application/x-www-form-urlencoded");
+    BOOST_REQUIRE(post);
+    BOOST_TEST(post->status == 405);
+    auto pp = s.panel_of(post);
+    BOOST_TEST(pp["status"] == 405);
+    BOOST_TEST(pp["method"] == "POST");
+    BOOST_TEST(pp["count"] == 0);
+    // A database error: a 500 with its panel, the statements up to the failure included.
+    {
+        Database other(s.db);
+        other.execute("PRAGMA foreign_keys = OFF");
+        other.execute("DROP TABLE article_tags");
+    }
+    auto broken = s.get("/");
+    BOOST_TEST(broken->status == 500);
+    auto bp = s.panel_of(broken);
+    BOOST_TEST(bp["status"] == 500);
+    BOOST_TEST(bp["count"].get<int>() >= 1, bp.dump());
+    BOOST_TEST(broken->body.find("id=\"folio-panel\"") != std::string::npos);
+    // The panel's answers carry no id of their own (they would push the pages' panels out).
+    auto json = s.get("/__panel/" + broken->get_header_value("X-Folio-Request-Id") + ".json");
+    BOOST_TEST(!json->has_header("X-Folio-Request-Id"));
+    BOOST_TEST(!s.get("/__panel/999999.json")->has_header("X-Folio-Request-Id"));
+}
+
+BOOST_AUTO_TEST_CASE(no_request_id_without_the_panel) {
+    Served s(std::vector<std::string>{});
+    for (const char* path : {"/", "/nowhere", "/?page=abc", "/__panel/1.json"})
+        BOOST_TEST(!s.get(path)->has_header("X-Folio-Request-Id"), path);
+    auto post = s.server->client().Post("/", "", "text/plain");
+    BOOST_REQUIRE(post);
+    BOOST_TEST(post->status == 405);
+    BOOST_TEST(!post->has_header("X-Folio-Request-Id"));
+}
+
+// Item: statement times at microsecond resolution, not whole milliseconds
+// (SQLite's own profile clock).
+BOOST_AUTO_TEST_CASE(statement_times_have_microsecond_resolution) {
+    Served s;
+    bool fraction = false;
+    std::size_t timed = 0;
+    for (const char* path : {"/", "/?variant=naive", "/top"}) {
+        auto p = s.panel_of(s.get(path));
+        for (const auto& st : p["statements"]) {
+            const double ms = st["ms"].get<double>();
+            BOOST_TEST(ms >= 0.0);
+            timed += ms > 0;
+            fraction |= ms > 0 && ms != std::floor(ms);
+        }
+    }
+    // 44 statements on a small file: whole milliseconds would show them as 0.
+    BOOST_TEST(timed > 40u);
+    BOOST_TEST(fraction);
+}
+
+// Item: the optimized list prefetches tags for the 20 articles it shows,
+// not for the look-ahead row, in 2 statements.
+BOOST_AUTO_TEST_CASE(the_optimized_list_prefetches_only_what_it_shows) {
+    Served s;
+    for (const auto& [path, shown] : std::vector<std::pair<std::string, std::size_t>>{{"/", 20}, {"/?page=61", 10}}) {
+        auto r = s.get(path);
+        auto p = s.panel_of(r);
+        BOOST_TEST(p["count"] == 2, path);
+        BOOST_TEST(occurrences(r->body, "<article>") == shown, path);
+        const auto& tags = p["statements"][1];
+        BOOST_TEST(tags["sql"].get<std::string>().find("\"tag\"") != std::string::npos, tags.dump());
+        BOOST_TEST(tags["args"].size() == shown, path << ": " << tags["args"].dump());  // the ids of the shown articles
+    }
+}
+
+// Item: one shape for "args" in the panel's JSON: an array of values.
+BOOST_AUTO_TEST_CASE(args_have_one_shape_in_statements_and_duplicates) {
+    Served s;
+    auto p = s.panel_of(s.get("/?variant=naive"));
+    BOOST_REQUIRE(!p["duplicates"].empty());
+    for (const auto& d : p["duplicates"]) {
+        BOOST_TEST(d["args"].is_array(), d.dump());
+        BOOST_TEST(d["args"].size() == 1u);
+        BOOST_TEST(d["args"][0].is_number_integer());
+    }
+    for (const auto& st : p["statements"]) BOOST_TEST(st["args"].is_array());
+}
+
+// Item: the doctor's N+1 finding counts the lazy loads that happened (20),
+// not the threshold at which it was first filed (5).
+BOOST_AUTO_TEST_CASE(the_n_plus_one_finding_counts_every_lazy_load) {
+    Served s;
+    auto r = s.get("/?variant=naive");
+    auto p = s.panel_of(r);
+    std::size_t n_plus_one = 0;
+    for (const auto& f : p["findings"])
+        if (f["pattern"] == "N+1") {
+            ++n_plus_one;
+            BOOST_TEST(f["count"] == 20, f.dump());
+            BOOST_TEST(f["what"].get<std::string>().find("20 objects") != std::string::npos, f.dump());
+        }
+    BOOST_TEST(n_plus_one == 2u, p["findings"].dump());  // authors and tags
+    BOOST_TEST(r->body.find("20 objects") != std::string::npos);
+}
+
+// Item: singular and plural right on the pages.
+BOOST_AUTO_TEST_CASE(counts_read_right_in_the_singular_and_plural) {
+    Served s;
+    auto solo = s.get("/authors/solo");
+    BOOST_TEST(solo->status == 200);
+    BOOST_TEST(solo->body.find(">1 article<") != std::string::npos, solo->body);
+    BOOST_TEST(solo->body.find("1 articles") == std::string::npos);
+    auto beyond = s.get("/authors/solo?page=2");
+    BOOST_TEST(beyond->status == 404);
+    BOOST_TEST(beyond->body.find("(1 page)") != std::string::npos, beyond->body);
+    BOOST_TEST(beyond->body.find("1 pages") == std::string::npos);
+    auto quiet = s.get("/authors/quiet");
+    BOOST_TEST(quiet->body.find(">0 articles<") != std::string::npos, quiet->body);
+    auto ann = s.get("/authors/ann?page=99");
+    BOOST_TEST(ann->body.find("(21 pages)") != std::string::npos, ann->body);
+    // The panel: /top runs 1 statement, no finding.
+    auto top = s.get("/top");
+    BOOST_TEST(top->body.find("<span id=\"folio-panel-count\">1</span> statement,") != std::string::npos, top->body);
+    BOOST_TEST(top->body.find("0 similar groups, 0 duplicate groups") != std::string::npos, top->body);
+    BOOST_TEST(top->body.find("<span id=\"folio-panel-findings\">0</span> findings") != std::string::npos);
+    BOOST_TEST(s.get("/")->body.find("<span id=\"folio-panel-count\">2</span> statements,") != std::string::npos);
+    auto naive = s.get("/?variant=naive");
+    BOOST_TEST(naive->body.find("2 similar groups") != std::string::npos, naive->body);
+    BOOST_TEST(naive->body.find("(s)") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,7 +17,7 @@ public:
         : ServeChild(cli_test::folio_bin(), db, log_file, with_threads(std::move(extra))) {}
 
     httplib::Client client() const {
-        httplib::Client c("127.0.0.1", port());
+        httplib::Client c(host(), port());
         c.set_read_timeout(30, 0);
         return c;
     }

@@ -1,6 +1,8 @@
 // prepared_statements.cpp: PQprepare/PQdescribePrepared on a miss, DEALLOCATE on eviction.
 #include "lib/backend/postgresql/prepared_statements.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lib/backend/postgresql/connection.hpp"
@@ -12,6 +14,44 @@ struct ResultDeleter {
     void operator()(PGresult* r) const noexcept { PQclear(r); }
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// libpq before version 16 takes a ParameterDescription message longer than
+// 30,000 bytes for a broken stream ("lost synchronization with server") and
+// drops the connection: PQdescribePrepared fails for a statement of more than
+// about 7,500 parameters, such as a bulk INSERT sized to the 65,535 limit.
+constexpr long describable_parameters = 7000;
+
+// The highest $n in `sql` (an upper bound of its parameters: $n inside a
+// string literal counts too, which only sends it down the safe path).
+long highest_placeholder(std::string_view sql) {
+    long highest = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        if (sql[i] != '$') continue;
+        long n = 0;
+        std::size_t j = i + 1;
+        while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9' && n < 1000000) n = n * 10 + (sql[j++] - '0');
+        highest = std::max(highest, n);
+    }
+    return highest;
+}
+
+// "{23,25,17}" (parameter_types::oid[] as text) → the OIDs.
+std::vector<Oid> parse_oid_array(std::string_view text) {
+    std::vector<Oid> out;
+    Oid current = 0;
+    bool any = false;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            current = current * 10 + static_cast<Oid>(c - '0');
+            any = true;
+        } else if (c == ',' || c == '}') {
+            if (any) out.push_back(current);
+            current = 0;
+            any = false;
+        }
+    }
+    return out;
+}
 } // namespace
 
 PreparedStatements::PreparedStatements(Connection& connection, std::size_t capacity)
@@ -34,11 +74,21 @@ PreparedStatement& PreparedStatements::acquire(std::string_view sql) {
     const std::string text(sql);
     Result prepared(PQprepare(conn, entry->name.c_str(), text.c_str(), 0, nullptr));
     if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) connection_.raise(prepared.get(), sql);
-    Result described(PQdescribePrepared(conn, entry->name.c_str()));
-    if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK) connection_.raise(described.get(), sql);
-    const int n = PQnparams(described.get());
-    entry->parameter_types.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) entry->parameter_types.push_back(PQparamtype(described.get(), i));
+    if (highest_placeholder(sql) <= describable_parameters) {
+        Result described(PQdescribePrepared(conn, entry->name.c_str()));
+        if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK) connection_.raise(described.get(), sql);
+        const int n = PQnparams(described.get());
+        entry->parameter_types.reserve(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) entry->parameter_types.push_back(PQparamtype(described.get(), i));
+    } else {
+        // The same types from the server's view of this session's statements.
+        const char* name[] = {entry->name.c_str()};
+        Result types(PQexecParams(conn, "SELECT parameter_types::oid[] FROM pg_prepared_statements WHERE name = $1", 1,
+                                  nullptr, name, nullptr, nullptr, 0));
+        if (!types || PQresultStatus(types.get()) != PGRES_TUPLES_OK || PQntuples(types.get()) != 1)
+            connection_.raise(types.get(), sql);
+        entry->parameter_types = parse_oid_array(PQgetvalue(types.get(), 0, 0));
+    }
     ++stats_.misses;
 
     auto [it, inserted] = by_sql_.emplace(text, std::move(entry));

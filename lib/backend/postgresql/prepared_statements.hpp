@@ -4,7 +4,8 @@
 // The counterpart of folio::StatementCache: keyed by SQL text, each distinct
 // text is prepared once on the server (PQprepare as "folio_N") and described
 // once (PQdescribePrepared: the parameter types the server inferred, which
-// values.hpp uses to encode each argument). Up to `capacity` statements are
+// values.hpp uses to encode each argument; past ~7,000 parameters, where
+// libpq 15 cannot read the description, from pg_prepared_statements). Up to `capacity` statements are
 // kept, least recently used first out (DEALLOCATE). Unlike an SQLite handle,
 // a server-side prepared statement carries no cursor, so the same entry
 // serves every Statement of that text at once; one in use is never evicted.

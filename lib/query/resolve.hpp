@@ -1,0 +1,27 @@
+// resolve.hpp (internal): turning a Q tree into a resolved where-tree
+// (Django's Query.build_filter): each path is walked over the model's
+// metadata once, when filter() is called, and each value checked and
+// converted to what the statement binds. Nothing here writes SQL text.
+#pragma once
+
+#include <string>
+
+#include "folio/model.hpp"
+#include "folio/query.hpp"
+#include "lib/query/query.hpp"
+
+namespace folio::detail {
+
+// `q` resolved against `model`. Throws InvalidQuery naming the field and the
+// model for an unknown field, relation or lookup and for a value of the
+// wrong type, and ValidationError for text that is not UTF-8.
+Where resolve_where(const ModelMeta& model, const Q& q);
+
+// InvalidQuery: `part` of `path` is no field of `meta` (Django's "Cannot
+// resolve keyword ... into field. Choices are: ...").
+[[noreturn]] void throw_unknown_field(const ModelMeta& meta, const std::string& part, const std::string& path);
+
+// True for lookup names (exact, in, lt, ...) and transforms (year, month, day).
+bool is_lookup_word(const std::string& word);
+
+} // namespace folio::detail

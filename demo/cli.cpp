@@ -89,7 +89,7 @@ folio::Blog& Env::blog() {
     if (blog_) return *blog_;
     if (!db_) database();
     if (read_only) {
-        folio::Migrator m(*db_, folio::blog_migrations());
+        folio::Migrator m(*db_, folio::blog_migrations(*db_));
         if (const int v = m.known_version(); v < m.latest_version())
             throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
                                                  "migrate` first (this command only reads)",

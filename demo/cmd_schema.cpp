@@ -15,7 +15,7 @@ void add_schema_commands(CLI::App& app, Commands& out) {
         ->check(CLI::Range(0, 1000));
     out.push_back({migrate, [target](Env& env) {
                        folio::Database& db = env.database();
-                       folio::Migrator m(db, folio::blog_migrations());
+                       folio::Migrator m(db, folio::blog_migrations(db));
                        // Refuses a database newer than this code, as the data commands do.
                        const int from = m.known_version();
                        const int to = *target < 0 ? m.latest_version() : std::min(*target, m.latest_version());
@@ -36,7 +36,7 @@ void add_schema_commands(CLI::App& app, Commands& out) {
 
     auto* show = app.add_subcommand("showmigrations", "list the migrations, [X] for applied");
     out.push_back({show, [](Env& env) {
-                       folio::Migrator m(env.database(), folio::blog_migrations());
+                       folio::Migrator m(env.database(), folio::blog_migrations(env.database()));
                        const auto status = m.status();  // throws before printing on a too-new database
                        std::cout << "blog\n";
                        for (const auto& s : status)
@@ -48,10 +48,9 @@ void add_schema_commands(CLI::App& app, Commands& out) {
     auto name = std::make_shared<std::string>();
     sqlm->add_option("NAME", *name, "migration name, e.g. 0003_author_username_index")->required();
     out.push_back({sqlm, [name](Env& env) {
-                       folio::Migrator m(env.database(), folio::blog_migrations());
-                       // Looked up first: an unknown name prints nothing but its error.
-                       const std::string& sql = m.sql_of(*name);
-                       std::cout << "BEGIN;\n" << sql << "\nCOMMIT;\n";
+                       folio::Migrator m(env.database(), folio::blog_migrations(env.database()));
+                       // Built first: an unknown name prints nothing but its error.
+                       std::cout << m.sqlmigrate(*name);
                        return Exit::ok;
                    }, true});
 }

@@ -18,6 +18,7 @@
 #include "folio/io/csv_writer.hpp"
 #include "folio/io/json_records.hpp"
 #include "folio/transaction.hpp"
+#include "lib/backend/operations.hpp"
 
 namespace folio {
 
@@ -41,31 +42,6 @@ std::string field_of(const ValidationError& e, const ModelMeta& meta) {
     }
     return {};
 }
-
-// Gives one import a page cache of bulk_load_cache_kib (unless the
-// connection already has more) and puts the old setting back at the end.
-class BulkLoadCache {
-public:
-    explicit BulkLoadCache(Database& db) : db_(db), old_(db.scalar("PRAGMA cache_size").as_integer()) {
-        // cache_size < 0 is in KiB; > 0 counts pages (the default is -2000).
-        if (old_ < 0 && -old_ >= bulk_load_cache_kib) restore_ = false;
-        else db_.execute(fmt::format("PRAGMA cache_size = -{}", bulk_load_cache_kib));
-    }
-    ~BulkLoadCache() {
-        if (!restore_) return;
-        try {
-            db_.execute(fmt::format("PRAGMA cache_size = {}", old_));
-        } catch (...) {  // a failing PRAGMA only leaves the bigger cache in place
-        }
-    }
-    BulkLoadCache(const BulkLoadCache&) = delete;
-    BulkLoadCache& operator=(const BulkLoadCache&) = delete;
-
-private:
-    Database& db_;
-    std::int64_t old_;
-    bool restore_ = true;
-};
 
 // Collects bad records: throws at the first one, or keeps a list when the
 // caller asked to skip them.
@@ -185,7 +161,9 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
     const std::size_t batch_size = batch_size_of(options);
     std::size_t records = 0;
 
-    BulkLoadCache cache(blog.db());
+    // A page cache of bulk_load_cache_kib for this import (unless the
+    // connection has more), put back at the end: the backend's tuning.
+    const auto tuning = blog.db().operations().bulk_load_tuning(blog.db(), bulk_load_cache_kib);
     Transaction tx(blog.db());
     // Usernames must be unique; the schema does not say so (the guide's model
     // has no unique=True), so the import checks, within the file here and
@@ -370,7 +348,7 @@ ImportReport import_articles(Blog& blog, const std::filesystem::path& file, cons
     const std::size_t batch_size = batch_size_of(options);
     std::size_t records = 0;
 
-    BulkLoadCache cache(blog.db());
+    const auto tuning = blog.db().operations().bulk_load_tuning(blog.db(), bulk_load_cache_kib);
     Transaction tx(blog.db());
     ReusedBatch<PendingArticle> batch(options.naive ? 1 : batch_size);
     const auto flush = [&] { flush_articles(blog, batch, rejects); };

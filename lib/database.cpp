@@ -2,16 +2,13 @@
 #include "folio/database.hpp"
 
 #include <sqlite3.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
-#include "lib/sqlite_errors.hpp"
+#include "lib/backend/sqlite/operations.hpp"
 
 namespace folio {
 
@@ -26,12 +23,6 @@ std::string immutable_uri(const std::string& path) {
         else uri += static_cast<char>(c);
     }
     return uri + "?immutable=1";
-}
-
-// True when the directory holding `path` cannot be written by this process.
-bool directory_read_only(const std::string& path) {
-    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    return ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0;
 }
 
 } // namespace
@@ -52,26 +43,11 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
     }
     handle_ = connection_->getHandle();
     sqlite3_extended_result_codes(handle_, 1);
+    ops_ = std::make_unique<backend::sqlite::Operations>(handle_);
     cache_ = std::make_unique<StatementCache>(handle_, options.statement_cache_capacity);
     log_ = std::make_unique<SqlLog>(handle_, *cache_);
     try {
-        // The first read tells whether the file is a database at all.
-        execute("PRAGMA foreign_keys = ON");
-        const bool memory = path == ":memory:" || path.empty();
-        if (!memory && !options.read_only) {
-            try {
-                scalar("PRAGMA journal_mode = WAL");
-            } catch (const Error& e) {
-                if ((e.sqlite_code() & 0xff) != SQLITE_READONLY || !directory_read_only(path)) throw;
-                throw OperationalError(
-                    fmt::format("the directory of '{}' must be writable: SQLite's WAL journal keeps '{}-wal' and "
-                                "'{}-shm' beside the database (commands that only read open it read-only)",
-                                path, path, path),
-                    e.sqlite_code());
-            }
-            execute("PRAGMA synchronous = NORMAL");
-        }
-        scalar("SELECT count(*) FROM sqlite_schema");
+        ops_->prepare_connection(*this, path != ":memory:" && !path.empty(), options.read_only);
     } catch (const Error& e) {
         cache_->clear();
         throw OperationalError(fmt::format("cannot use database '{}': {}", path, e.what()), e.sqlite_code());
@@ -112,10 +88,10 @@ Value Database::scalar(std::string_view sql, std::initializer_list<Value> args) 
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(handle_); }
 
-int Database::variable_limit() const { return sqlite3_limit(handle_, SQLITE_LIMIT_VARIABLE_NUMBER, -1); }
+int Database::variable_limit() const { return ops_->max_query_params(); }
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(handle_) == 0; }
 
-void Database::raise(int rc, std::string_view context) const { detail::raise_sqlite(handle_, rc, context); }
+void Database::raise(int rc, std::string_view context) const { ops_->raise(rc, context); }
 
 } // namespace folio

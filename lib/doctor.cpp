@@ -4,8 +4,6 @@
 // The per-object and per-QuerySet hooks are in doctor_hooks.cpp.
 #include "folio/doctor.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -19,6 +17,7 @@
 
 #include "folio/database.hpp"
 #include "folio/explain.hpp"
+#include "lib/backend/operations.hpp"
 #include "lib/doctor_state.hpp"
 
 namespace folio {
@@ -252,12 +251,7 @@ void DoctorState::check_scope(ScopeState& scope) {
 std::int64_t DoctorState::rows_of(const std::string& table) {
     auto it = table_rows.find(table);
     if (it != table_rows.end()) return it->second;
-    std::int64_t n = -1;
-    sqlite3_stmt* st = nullptr;
-    const std::string sql = "SELECT COUNT(*) FROM \"" + table + "\"";
-    if (sqlite3_prepare_v2(db->handle(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    const std::int64_t n = db->operations().count_rows(*db, table);
     table_rows.emplace(table, n);
     return n;
 }
@@ -352,8 +346,8 @@ void DoctorState::check_plan(const std::string& sql, const std::vector<PlanStep>
         f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN QUERY PLAN: {})", rows, table, line);
         f.sql = statement_shape(sql);
         f.count = 1;
-        f.fix = fmt::format("an index on {}.{} (db_index=True: CREATE INDEX \"{}_{}\" ON \"{}\" (\"{}\"))", table,
-                            column, table, column, table, column);
+        f.fix = fmt::format("an index on {}.{} (db_index=True: {})", table, column,
+                            db->operations().create_index_sql(table + "_" + column, table, column));
         f.key = "index:" + table + "." + column;
         found.push_back(std::move(f));
     }
@@ -374,10 +368,9 @@ void DoctorState::check_plan(const std::string& sql, const std::vector<PlanStep>
                              "USE TEMP B-TREE FOR ORDER BY)", t, rows, column);
         f.sql = statement_shape(sql);
         f.count = 1;
-        f.fix = fmt::format("an index serving the ORDER BY (Meta.indexes / db_index=True on {0}: CREATE INDEX "
-                            "\"{1}_{0}\" ON \"{1}\" (\"{0}\")), so the database reads the first rows in order "
-                            "instead of sorting the table",
-                            column, t);
+        f.fix = fmt::format("an index serving the ORDER BY (Meta.indexes / db_index=True on {}: {}), so the "
+                            "database reads the first rows in order instead of sorting the table",
+                            column, db->operations().create_index_sql(t + "_" + column, t, column));
         f.key = "sort:" + t + "." + column;
         found.push_back(std::move(f));
         break;

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "folio/database.hpp"
+#include "folio/explain.hpp"
 #include "folio/transaction.hpp"
 #include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
@@ -180,12 +181,9 @@ QuerySetBase QuerySetBase::reversed() const {
 std::string QuerySetBase::sql() const { return detail::compile_select(*query_).sql; }
 
 std::vector<std::string> QuerySetBase::explain() const {
-    detail::CompiledSelect cs = detail::compile_select(*query_);
-    Statement st = db_->prepare("EXPLAIN QUERY PLAN " + cs.sql);
-    st.bind_all(cs.params);
+    // The backend's EXPLAIN (explain.hpp): spelled behind the dialect seam.
     std::vector<std::string> lines;
-    // Columns: id, parent, notused, detail.
-    while (st.step()) lines.emplace_back(st.column_text(3));
+    for (auto& step : explain_query_plan(*db_, detail::render_select(*query_).sql)) lines.push_back(std::move(step.detail));
     return lines;
 }
 

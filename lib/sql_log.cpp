@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "folio/database.hpp"
+#include "lib/backend/sqlite/operations.hpp"
 
 namespace folio {
 
@@ -127,12 +128,7 @@ void SqlLog::on_profile(void* p, std::int64_t nanoseconds) {
         char* expanded = sqlite3_expanded_sql(stmt);
         s.sql = expanded ? expanded : sqlite3_sql(stmt);
         sqlite3_free(expanded);
-        std::string_view head(s.sql);
-        head = head.substr(0, 12);
-        std::string up;
-        for (char c : head) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        for (const char* kw : {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
-            if (up.rfind(kw, 0) == 0) s.kind = LoggedStatement::Kind::TransactionControl;
+        if (backend::sqlite::is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
         s.rows = sqlite3_stmt_readonly(stmt) ? -1 : sqlite3_changes64(db_);
     }
     for (auto& [id, listener] : listeners_) listener(s);

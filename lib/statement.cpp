@@ -5,7 +5,6 @@
 
 #include "folio/database.hpp"
 #include "folio/sql_log.hpp"
-#include "lib/sqlite_errors.hpp"
 
 namespace folio {
 
@@ -49,19 +48,19 @@ void Statement::bind(int index, const Value& value) {
         rc = sqlite3_bind_text64(s, index, t.data(), t.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     }
     }
-    if (rc != SQLITE_OK) detail::raise_sqlite(sqlite3_db_handle(s), rc, sql());
+    if (rc != SQLITE_OK) db_->raise(rc, sql());
     if (db_->log().active()) record_arg(index, value);
 }
 
 void Statement::bind(int index, std::int64_t value) {
     int rc = sqlite3_bind_int64(entry_->stmt, index, value);
-    if (rc != SQLITE_OK) detail::raise_sqlite(db_->handle(), rc, sql());
+    if (rc != SQLITE_OK) db_->raise(rc, sql());
     if (db_->log().active()) record_arg(index, Value(value));
 }
 
 void Statement::bind_text_static(int index, std::string_view text) {
     int rc = sqlite3_bind_text64(entry_->stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-    if (rc != SQLITE_OK) detail::raise_sqlite(db_->handle(), rc, sql());
+    if (rc != SQLITE_OK) db_->raise(rc, sql());
     if (db_->log().active()) record_arg(index, Value(text));
 }
 
@@ -82,7 +81,7 @@ bool Statement::step() {
     }
     if (rc == SQLITE_DONE) return false;
     // sqlite3_reset returns the same code; the message is on the connection.
-    detail::raise_sqlite(db_->handle(), rc, sql());
+    db_->raise(rc, sql());
 }
 
 std::int64_t Statement::execute() {

@@ -5,30 +5,16 @@
 #include <sqlite3.h>
 
 #include <cassert>
-#include <cctype>
 
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
-#include "lib/sqlite_errors.hpp"
+#include "lib/backend/sqlite/errors.hpp"
+#include "lib/backend/sqlite/operations.hpp"
 
 namespace folio {
 
 namespace {
-std::string first_word(std::string_view sql) {
-    std::size_t i = 0;
-    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-    std::string word;
-    while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])))
-        word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
-    return word;
-}
-
-bool is_transaction_control(std::string_view sql) {
-    std::string word = first_word(sql);
-    return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
-           word == "SAVEPOINT" || word == "RELEASE";
-}
 // True when `sql` goes on after the statement SQLite prepared (it ends at
 // `tail`) with anything but blanks, semicolons and comments.
 bool has_more_statements(sqlite3* db, std::string_view sql, const char* tail) {
@@ -77,7 +63,7 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
                                 SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
-        detail::raise_sqlite(db_, rc, sql);
+        backend::sqlite::raise_error(db_, rc, sql);
     }
     if (stmt == nullptr) throw Error(fmt::format("no SQL statement in: \"{}\"", sql));
     if (has_more_statements(db_, sql, tail)) {
@@ -92,10 +78,10 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
     entry->stmt = stmt;
     entry->sql = &it->first;
     entry->in_use = true;
-    entry->transaction_control = is_transaction_control(sql);
+    entry->transaction_control = backend::sqlite::is_transaction_control(sql);
     // An EXPLAIN program never checks the schema cookie, so a cached one would
     // describe a plan from before a schema change (a dropped index): never keep it.
-    entry->keep = first_word(sql) != "EXPLAIN";
+    entry->keep = !backend::sqlite::is_explain(sql);
     detail::CachedStatement* raw = entry.get();
     it->second.push_back(std::move(entry));
     by_handle_.emplace(stmt, raw);

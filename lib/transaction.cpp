@@ -1,7 +1,9 @@
-// transaction.cpp: BEGIN IMMEDIATE at the outermost level, savepoints inside.
+// transaction.cpp: the backend's BEGIN at the outermost level, savepoints inside
+// (verbs from lib/backend/operations.hpp).
 #include "folio/transaction.hpp"
 
 #include "folio/database.hpp"
+#include "lib/backend/operations.hpp"
 
 namespace folio {
 
@@ -10,9 +12,9 @@ Transaction::Transaction(Database& db) : db_(db) {
     // raw SQL is nested into rather than broken.
     if (db_.in_transaction()) {
         savepoint_ = "folio_sp_" + std::to_string(++db_.savepoint_depth());
-        db_.execute("SAVEPOINT " + savepoint_);
+        db_.execute(db_.operations().savepoint_sql(savepoint_));
     } else {
-        db_.execute("BEGIN IMMEDIATE");
+        db_.execute(db_.operations().begin_sql());
     }
 }
 
@@ -28,9 +30,9 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     if (!open_) return;
     if (savepoint_.empty()) {
-        db_.execute("COMMIT");
+        db_.execute(db_.operations().commit_sql());
     } else {
-        db_.execute("RELEASE " + savepoint_);
+        db_.execute(db_.operations().release_savepoint_sql(savepoint_));
         --db_.savepoint_depth();
     }
     open_ = false;
@@ -41,11 +43,11 @@ void Transaction::rollback() {
     open_ = false;
     if (savepoint_.empty()) {
         // An error such as SQLITE_FULL may already have rolled back.
-        if (db_.in_transaction()) db_.execute("ROLLBACK");
+        if (db_.in_transaction()) db_.execute(db_.operations().rollback_sql());
     } else {
         --db_.savepoint_depth();
-        db_.execute("ROLLBACK TO " + savepoint_);
-        db_.execute("RELEASE " + savepoint_);
+        db_.execute(db_.operations().rollback_to_savepoint_sql(savepoint_));
+        db_.execute(db_.operations().release_savepoint_sql(savepoint_));
     }
 }
 

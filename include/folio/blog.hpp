@@ -96,7 +96,7 @@ public:
     QuerySet<Author> authors() { return QuerySet<Author>(*db_); }
     QuerySet<Article> articles() { return QuerySet<Article>(*db_); }
     QuerySet<Tag> tags() { return QuerySet<Tag>(*db_); }
-    Migrator migrator() { return Migrator(*db_, blog_migrations()); }
+    Migrator migrator() { return Migrator(*db_, blog_migrations(*db_)); }
 
 private:
     std::unique_ptr<Database> db_;

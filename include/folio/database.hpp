@@ -26,6 +26,8 @@ namespace SQLite { class Database; }
 
 namespace folio {
 
+namespace backend { class Operations; }
+
 class Doctor;
 
 struct DatabaseOptions {
@@ -43,7 +45,8 @@ struct DatabaseOptions {
 class Database {
 public:
     // Opens `path` (a file, or ":memory:"). Sets foreign_keys=ON; for files
-    // also journal_mode=WAL and synchronous=NORMAL. Throws OperationalError
+    // also journal_mode=WAL and synchronous=NORMAL (the backend's
+    // prepare_connection, lib/backend/sqlite/operations.cpp). Throws OperationalError
     // naming the path when the file cannot be opened or is not a database,
     // and saying that the directory must be writable when WAL cannot be
     // turned on for that reason (SQLite keeps PATH-wal and PATH-shm there).
@@ -85,6 +88,10 @@ public:
     // throws it. `context` (the SQL, usually) goes into the message.
     [[noreturn]] void raise(int rc, std::string_view context) const;
 
+    // The dialect seam (lib/backend/operations.hpp, internal to folio): every
+    // SQL spelling of this connection's backend. Lives as long as the Database.
+    const backend::Operations& operations() const noexcept { return *ops_; }
+
     // Used by Transaction to name nested savepoints.
     int& savepoint_depth() noexcept { return savepoint_depth_; }
 
@@ -98,6 +105,7 @@ private:
     std::string path_;
     std::unique_ptr<SQLite::Database> connection_;
     sqlite3* handle_ = nullptr;
+    std::unique_ptr<backend::Operations> ops_;
     std::unique_ptr<StatementCache> cache_;
     std::unique_ptr<SqlLog> log_;
     int savepoint_depth_ = 0;

@@ -1,8 +1,8 @@
 // migrations.hpp: versioned schema migrations, like Django's migrate /
 // showmigrations / sqlmigrate.
 //
-// The schema version is PRAGMA user_version: the number of migrations
-// applied. Each migration is a named SQL script applied in its own
+// The schema version is the number of migrations applied, kept where the
+// backend keeps it (SQLite: PRAGMA user_version). Each migration is a named SQL script applied in its own
 // transaction together with the version bump, so a failure leaves the
 // database at the previous version with nothing half-applied. Migrating a
 // database that is up to date does nothing.
@@ -29,7 +29,7 @@ class Migrator {
 public:
     Migrator(Database& db, std::vector<Migration> migrations);
 
-    // PRAGMA user_version, whatever it holds.
+    // The stored schema version (SQLite: PRAGMA user_version), whatever it holds.
     int current_version() const;
     // current_version(), after checking this code knows it: a database newer
     // than the code (version > latest) raises OperationalError naming the
@@ -39,8 +39,13 @@ public:
     // Every migration with whether it is applied (showmigrations); throws
     // OperationalError on a database newer than this code (known_version()).
     std::vector<MigrationStatus> status() const;
-    // The SQL of one migration by name (sqlmigrate); InvalidQuery if unknown.
+    // The SQL of one migration by name; InvalidQuery if unknown. Valid as
+    // long as this Migrator.
     const std::string& sql_of(const std::string& name) const;
+    // What Django's sqlmigrate prints: sql_of(name) inside the transaction
+    // verbs of the Database's dialect ("BEGIN;\n...\nCOMMIT;\n" on SQLite).
+    // InvalidQuery if unknown.
+    std::string sqlmigrate(const std::string& name) const;
     // Applies the pending migrations up to `target` (default: all), each in
     // its own BEGIN IMMEDIATE transaction that re-reads the version under the
     // write lock: safe when several processes migrate the same file at once
@@ -57,7 +62,18 @@ private:
 
 // The blog's history, in the guide's order: initial tables; comments_on;
 // the index on author.username; the denormalized author.articles_count; the
-// index on article.created_at that serves the list page's newest-first order.
+// index on article.created_at that serves the list page's newest-first order;
+// the guard that keeps articles_count's triggers within 64 bits (DataError).
+// blog_migrations(db) is spelled in db's dialect; blog_migrations() is
+// SQLite's, the embedded default. Both live as long as the program.
 const std::vector<Migration>& blog_migrations();
+const std::vector<Migration>& blog_migrations(const Database& db);
+
+// Drops the index named `index` (Django's SchemaEditor.remove_index), in db's
+// dialect. Throws InvalidQuery naming it when the database has no such index,
+// and folio::Error subclasses when the database refuses. DDL: inside a
+// Transaction it is undone by a rollback (SQLite), which is how the CLI's tour
+// shows a lookup before and after its index. Thread-safety: that of `db`.
+void drop_index(Database& db, const std::string& index);
 
 } // namespace folio

@@ -64,8 +64,10 @@ public:
 
     // The SELECT this QuerySet runs, for display and tests (no query runs).
     std::string sql() const;
-    // SQLite's EXPLAIN QUERY PLAN for that SELECT, one line per step
-    // ("SEARCH author USING INDEX author_username (username=?)"). One statement.
+    // The backend's plan for that SELECT (explain_query_plan(), explain.hpp),
+    // one line per step ("SEARCH author USING INDEX author_username
+    // (username=?)" on SQLite). Prepared, never run; not reported to the SQL
+    // log, so captures and statement counts are the same with or without it.
     std::vector<std::string> explain() const;
 
     // One UPDATE of only the named columns, WHERE this QuerySet's filter.

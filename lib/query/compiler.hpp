@@ -1,8 +1,15 @@
 // compiler.hpp (internal): turns queries into SQL text and bound values
 // (Django's SQLCompiler), with where.hpp for the WHERE tree: the SQL of every
-// QuerySet and of every model write. Transactions, migrations, the doctor's
-// EXPLAIN and the SQL log still spell their own (README, "Where SQL is
-// spelled today"), so a second dialect would not touch this file alone.
+// QuerySet and of every model write. Outside lib/query/, every statement is
+// spelled by the Database's dialect object (lib/backend/operations.hpp:
+// transactions, migrations, EXPLAIN, the doctor, pragmas, errors), and the
+// test sql_spelling keeps it so. Not yet true here: the spelling helpers
+// below (quote, placeholders, date_part_sql, like_sql, json_list_sql,
+// limit_offset_sql, json_array, RETURNING, ON CONFLICT, RANDOM(), the F()
+// overflow guard, and resolve.cpp's LIKE patterns) still spell SQLite's
+// dialect themselves; Operations has the same spellings, and routing them
+// through it (the Query carrying its Database's Operations, the compiled
+// cache keyed by dialect) is what a second dialect needs next.
 #pragma once
 
 #include <cstddef>

@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(schema_commands_and_db_resolution) {
     BOOST_TEST(e.code == 0);
     BOOST_TEST(fs::exists(env_db));
     BOOST_TEST(run({"top-authors"}, {"FOLIO_DB=" + env_db}).code == 0);
-    BOOST_TEST(count_of(env_db, "PRAGMA user_version") == 5);
+    BOOST_TEST(count_of(env_db, "PRAGMA user_version") == 6);
 }
 
 BOOST_AUTO_TEST_CASE(gen_data_is_deterministic) {

@@ -14,7 +14,8 @@ using namespace folio_test;
 namespace {
 
 const std::vector<std::string> kNames = {"0001_initial", "0002_article_comments_on", "0003_author_username_index",
-                                         "0004_author_articles_count", "0005_article_created_at_index"};
+                                         "0004_author_articles_count", "0005_article_created_at_index",
+                                         "0006_article_count_overflow_guard"};
 
 bool index_exists(Database& db, const std::string& name) {
     return db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", {name}).as_integer() == 1;
@@ -41,9 +42,9 @@ BOOST_AUTO_TEST_SUITE(migrations)
 BOOST_AUTO_TEST_CASE(fresh_database_gets_the_latest_version) {
     MemoryBlog m;
     Migrator mig = m.blog.migrator();
-    BOOST_TEST(mig.latest_version() == 5);
-    BOOST_TEST(mig.current_version() == 5);
-    BOOST_TEST(m.db().scalar("PRAGMA user_version").as_integer() == 5);
+    BOOST_TEST(mig.latest_version() == 6);
+    BOOST_TEST(mig.current_version() == 6);
+    BOOST_TEST(m.db().scalar("PRAGMA user_version").as_integer() == 6);
     for (const char* t : {"author", "tag", "article", "article_tags"}) BOOST_TEST(table_exists(m.db(), t), t);
     for (const char* i : {"article_author_id", "article_tags_tag_id", "author_username", "article_created_at"})
         BOOST_TEST(index_exists(m.db(), i), i);
@@ -63,9 +64,9 @@ BOOST_AUTO_TEST_CASE(fresh_file_database_applies_each_step_in_its_own_transactio
         if (s.sql == "BEGIN IMMEDIATE") ++begins;
         if (s.sql == "COMMIT") ++commits;
     }
-    BOOST_TEST(begins == 5u, dump(q));
-    BOOST_TEST(commits == 5u, dump(q));
-    BOOST_TEST(blog->migrator().current_version() == 5);
+    BOOST_TEST(begins == 6u, dump(q));
+    BOOST_TEST(commits == 6u, dump(q));
+    BOOST_TEST(blog->migrator().current_version() == 6);
 }
 
 BOOST_AUTO_TEST_CASE(reopen_is_idempotent) {
@@ -80,7 +81,7 @@ BOOST_AUTO_TEST_CASE(reopen_is_idempotent) {
     again.emplace(std::move(db));
     auto writes = statements_writing_schema_or_data(q);
     BOOST_TEST(writes.empty(), "re-open ran: " << dump(q));
-    BOOST_TEST(again->migrator().current_version() == 5);
+    BOOST_TEST(again->migrator().current_version() == 6);
     BOOST_TEST(again->migrator().migrate() == 0);
     BOOST_TEST(again->authors().count() == 1);
 }
@@ -89,14 +90,14 @@ BOOST_AUTO_TEST_CASE(showmigrations_status) {
     Database db(":memory:");
     Migrator mig(db, blog_migrations());
     auto st = mig.status();
-    BOOST_REQUIRE(st.size() == 5u);
-    for (std::size_t i = 0; i < 5; ++i) {
+    BOOST_REQUIRE(st.size() == 6u);
+    for (std::size_t i = 0; i < 6; ++i) {
         BOOST_TEST(st[i].name == kNames[i]);
         BOOST_TEST(!st[i].applied);
     }
     BOOST_TEST(mig.migrate(2) == 2);
     st = mig.status();
-    BOOST_REQUIRE(st.size() == 5u);
+    BOOST_REQUIRE(st.size() == 6u);
     BOOST_TEST(st[0].applied);
     BOOST_TEST(st[1].applied);
     BOOST_TEST(!st[2].applied);
@@ -105,7 +106,7 @@ BOOST_AUTO_TEST_CASE(showmigrations_status) {
     BOOST_TEST(mig.current_version() == 2);
     BOOST_TEST(mig.migrate(1) == 0);  // never goes backwards
     BOOST_TEST(mig.current_version() == 2);
-    BOOST_TEST(mig.migrate() == 3);
+    BOOST_TEST(mig.migrate() == 4);
     for (const auto& s : mig.status()) BOOST_TEST(s.applied, s.name);
 }
 
@@ -126,7 +127,7 @@ BOOST_AUTO_TEST_CASE(sqlmigrate_and_unknown_name) {
 // Builds a database at version k, fills it with data valid at that version
 // using raw SQL, then opens it as a Blog and checks nothing was lost.
 BOOST_AUTO_TEST_CASE(upgrade_from_every_earlier_version_keeps_data) {
-    for (int k = 0; k < 5; ++k) {
+    for (int k = 0; k < 6; ++k) {
         BOOST_TEST_CONTEXT("from version " << k) {
             TempDir dir;
             const std::string path = dir.file("old.sqlite3");
@@ -148,7 +149,7 @@ INSERT INTO article_tags (article_id, tag_id) VALUES (10, 1), (10, 2), (11, 2), 
             }
             Blog blog(std::make_unique<Database>(path));
             Database& db = blog.db();
-            BOOST_TEST(blog.migrator().current_version() == 5);
+            BOOST_TEST(blog.migrator().current_version() == 6);
             BOOST_TEST(index_exists(db, "author_username"));
             BOOST_TEST(index_exists(db, "article_created_at"));
             BOOST_TEST(table_exists(db, "article_count_move"));
@@ -191,13 +192,13 @@ BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused) {
     const std::string path = dir.file("future.sqlite3");
     {
         Database db(path);
-        db.execute("PRAGMA user_version = 6");
+        db.execute("PRAGMA user_version = 7");
     }
     std::string msg = message_of<OperationalError>([&] { Blog blog(std::make_unique<Database>(path)); });
-    BOOST_TEST(contains(msg, "6"), msg);
+    BOOST_TEST(contains(msg, "7"), msg);
     BOOST_TEST(contains(msg, "newer"), msg);
     Database db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version").as_integer() == 6);
+    BOOST_TEST(db.scalar("PRAGMA user_version").as_integer() == 7);
     BOOST_TEST(!table_exists(db, "author"), "the newer database was touched");
 }
 

@@ -290,6 +290,68 @@ BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, Memo
     BOOST_TEST(blog.authors().get("id", low.id()).articles_count() == kMin);
 }
 
+// The triggers that keep articles_count (migration 0006) refuse to count past
+// 64 bits the way an F() update does: every write path that moves the count
+// (save, bulk_create, raw SQL, moving an article, deleting one) raises
+// DataError naming Author.articles_count and the value, and changes nothing.
+BOOST_FIXTURE_TEST_CASE(counting_triggers_refuse_to_overflow_and_change_nothing, MemoryBlog) {
+    Author top = make_author(db(), "top");
+    Author low = make_author(db(), "low");
+    Author mid = make_author(db(), "mid");
+    Article kept = make_article(db(), low, "kept");
+    Article moving = make_article(db(), low, "moving");
+    BOOST_TEST(blog.authors().filter("id", top.id()).update({{"articles_count", F("articles_count") + kMax}}) == 1);
+    const std::int64_t articles = count_rows(db(), "article");
+    auto unchanged = [&] {
+        BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
+        BOOST_TEST(count_rows(db(), "article") == articles);
+        BOOST_TEST(blog.articles().filter("author", top.id()).count() == 0);
+        BOOST_TEST(db().scalar("SELECT COUNT(*) FROM author WHERE typeof(articles_count) <> 'integer'") == Value(0));
+    };
+    auto refused = [&](const std::function<void()>& write, const std::string& value) {
+        const std::string msg = message_of<DataError>(write);
+        BOOST_TEST(contains(msg, "integer overflow"), msg);
+        BOOST_TEST(contains(msg, "Author.articles_count"), msg);
+        BOOST_TEST(contains(msg, value), msg);
+        unchanged();
+    };
+    const std::string max = std::to_string(kMax), min = std::to_string(kMin);
+    BOOST_TEST_CONTEXT("save()") {
+        refused([&] { make_article(db(), top, "one too many"); }, max);
+    }
+    BOOST_TEST_CONTEXT("bulk_create()") {
+        std::vector<Article> batch(3);
+        for (auto& a : batch) a.set_title("bulk").set_created_at("2020-01-01").set_author_id(top.id());
+        refused([&] { blog.articles().bulk_create(batch); }, max);
+    }
+    BOOST_TEST_CONTEXT("raw INSERT") {
+        refused([&] {
+            db().execute("INSERT INTO article (title, created_at, author_id) VALUES ('raw', '2020-01-01', ?)",
+                         {top.id()});
+        }, max);
+    }
+    BOOST_TEST_CONTEXT("moving an article onto the full author") {
+        refused([&] { blog.articles().filter("id", moving.id()).update({{"author", top.id()}}); }, max);
+        BOOST_TEST(stored_articles_count(db(), low.id()) == 2);
+    }
+    // Downwards: an author at the smallest count cannot lose an article.
+    BOOST_TEST(blog.authors().filter("id", low.id()).update({{"articles_count", F("articles_count") - kMax}}) == 1);
+    BOOST_TEST(blog.authors().filter("id", low.id()).update({{"articles_count", F("articles_count") - 3}}) == 1);
+    BOOST_TEST(stored_articles_count(db(), low.id()) == kMin);
+    BOOST_TEST_CONTEXT("deleting an article of the emptiest author") {
+        refused([&] { blog.articles().filter("id", kept.id()).remove(); }, min);
+        BOOST_TEST(stored_articles_count(db(), low.id()) == kMin);
+    }
+    BOOST_TEST_CONTEXT("moving an article away from it") {
+        refused([&] { blog.articles().filter("id", moving.id()).update({{"author", mid.id()}}); }, min);
+        BOOST_TEST(stored_articles_count(db(), mid.id()) == 0);
+    }
+    // Short of the edge, every path counts as before.
+    BOOST_TEST(blog.authors().filter("id", top.id()).update({{"articles_count", F("articles_count") - 1}}) == 1);
+    make_article(db(), top, "the last one that fits");
+    BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
+}
+
 BOOST_FIXTURE_TEST_CASE(f_arithmetic_takes_numbers_of_the_field_type, MemoryBlog) {
     Author ann = make_author(db(), "ann");
     make_article(db(), ann, "one");

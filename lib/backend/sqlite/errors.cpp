@@ -1,26 +1,29 @@
-// sqlite_errors.cpp: the one place where SQLite result codes become folio errors.
-#include "lib/sqlite_errors.hpp"
+// errors.cpp: the one place where SQLite result codes become folio errors.
+#include "lib/backend/sqlite/errors.hpp"
 
 #include <sqlite3.h>
 
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
+#include "lib/backend/sql_text.hpp"
 
-namespace folio::detail {
+namespace folio::backend::sqlite {
 
-std::string_view shorten_sql(std::string_view sql) {
-    constexpr std::size_t max = 160;
-    return sql.size() <= max ? sql : sql.substr(0, max);
-}
+using detail::shorten_sql;
 
-void raise_sqlite(sqlite3* db, int rc, std::string_view context) {
+void raise_error(sqlite3* db, int rc, std::string_view context) {
     const int primary = rc & 0xff;
     const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     std::string where = context.empty() ? std::string() : fmt::format(" (while running: {}{})", shorten_sql(context),
                                                                       context.size() > 160 ? "..." : "");
     switch (primary) {
     case SQLITE_CONSTRAINT:
+        // The triggers that keep a counter (migration 0006) refuse a value
+        // past 64 bits with RAISE(ABORT, 'integer overflow: Model.field ...'):
+        // a value the column cannot hold, not a broken constraint.
+        if (rc == SQLITE_CONSTRAINT_TRIGGER && std::string_view(msg).starts_with("integer overflow"))
+            throw DataError(fmt::format("{}{}", msg, where), primary);
         throw IntegrityError(fmt::format("{}{}", msg, where), primary);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -40,4 +43,4 @@ void raise_sqlite(sqlite3* db, int rc, std::string_view context) {
     }
 }
 
-} // namespace folio::detail
+} // namespace folio::backend::sqlite

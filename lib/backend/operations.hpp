@@ -1,0 +1,183 @@
+// operations.hpp (internal): the dialect seam. One Operations object per
+// Database holds every choice of SQL spelling a backend makes, and a Features
+// struct what the code above may ask of it: Django's DatabaseOperations,
+// DatabaseFeatures and the DDL half of its SchemaEditor, in one small class
+// per backend (lib/backend/sqlite/ today; lib/backend/postgresql/ next).
+//
+// Who asks it: the query compiler (lib/query/) keeps the SQL *structure*
+// (SELECT ... FROM ... WHERE ...) and asks this object for every spelling that
+// differs between dialects; transactions, migrations, EXPLAIN, the doctor, the
+// importer's cache tuning and the connection's set-up ask it for whole
+// statements. Nothing else in lib/, include/ or demo/ writes SQL text; the
+// test `sql_spelling` (tools/check_sql_spelling.sh) keeps it so.
+//
+// Parameters: folio's SQL marks each bound value with "?" (as Django's code
+// writes "%s" whatever the backend); a backend whose server numbers its
+// parameters ($1, $2 on PostgreSQL) rewrites them when it prepares.
+//
+// Thread-safety: immutable after construction, except what it runs through the
+// Database passed in, which follows the Database's own rule (one thread).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "folio/explain.hpp"
+#include "folio/migrations.hpp"
+#include "folio/value.hpp"
+
+namespace folio {
+class Database;
+struct DatabaseOptions;
+}
+
+namespace folio::backend {
+
+// What a backend can do; the code above branches on these, never on a name.
+struct Features {
+    // INSERT ... RETURNING: save() and bulk_create() read ids and stored
+    // defaults back from the INSERT itself instead of a second statement.
+    bool can_return_rows_from_insert = true;
+    // INSERT ... ON CONFLICT DO NOTHING (many-to-many add, get-or-create of tags).
+    bool supports_ignore_conflicts = true;
+    // An IN list longer than this travels as one array parameter
+    // (in_array_sql), so its size never meets max_query_params.
+    std::size_t max_inline_in_list = 256;
+};
+
+// A setting changed for the length of one bulk import, put back by the
+// destructor (which never throws).
+class ScopedTuning {
+public:
+    virtual ~ScopedTuning() = default;
+};
+
+class Operations {
+public:
+    virtual ~Operations() = default;
+
+    virtual const Features& features() const noexcept = 0;
+    // "sqlite", "postgresql": for messages only, never for branching.
+    virtual std::string_view vendor() const noexcept = 0;
+    // The most bound parameters one statement may hold now; bulk operations
+    // size their batches below it (on SQLite a setting of the connection,
+    // sqlite3_limit, which may change while it is open).
+    virtual int max_query_params() const noexcept = 0;
+
+    // ---- names and values ------------------------------------------------
+    // `identifier` quoted as a name ("article"), whatever it holds.
+    virtual std::string quote_name(std::string_view identifier) const = 0;
+    // `n` parameter markers separated by ", ".
+    static std::string placeholders(std::size_t n);
+    // A date column's value for year/month/day (the bounds of year ranges).
+    virtual Value date_value(int year, int month, int day) const = 0;
+
+    // ---- clauses the compiler asks for --------------------------------------
+    // " LIMIT ?" or " LIMIT ? OFFSET ?" (bound in that order); no_limit() is
+    // the value bound for LIMIT when a slice has none (slice(5, nullopt)).
+    virtual std::string limit_offset_sql(bool with_offset) const = 0;
+    virtual Value no_limit() const = 0;
+    // The expression ordering rows at random (order_by("?")).
+    virtual std::string_view random_function_sql() const = 0;
+    // The integer year/month/day (`part`) of the date expression `expr`.
+    virtual std::string date_extract_sql(std::string_view part, std::string_view expr) const = 0;
+    // A text lookup (iexact, contains, icontains, startswith, istartswith,
+    // endswith, iendswith) of `expr`, as Django's `operators` and
+    // `pattern_ops` spell them: text_lookup_sql() renders the condition,
+    // text_lookup_params() gives the values it binds, in order, for `value`
+    // (LIKE patterns escaped there: %, _ and the escape character match
+    // themselves). The i-forms fold case, the others compare exactly. Both
+    // throw InvalidQuery for another lookup name.
+    virtual std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const = 0;
+    virtual std::vector<Value> text_lookup_params(std::string_view lookup, const std::string& value) const = 0;
+    // "expr IN (<one array parameter>)": a list of any length in one bound
+    // value (json_each on SQLite, = ANY on PostgreSQL); array_param() builds
+    // the value to bind. Throws ValidationError when a value cannot travel so.
+    virtual std::string in_array_sql(std::string_view expr) const = 0;
+    virtual Value array_param(const std::vector<Value>& values) const = 0;
+    // " RETURNING a, b" for quoted column names (features().can_return_rows_from_insert).
+    virtual std::string returning_sql(const std::vector<std::string>& quoted_columns) const = 0;
+    // " ON CONFLICT (a, b) DO NOTHING" (features().supports_ignore_conflicts).
+    virtual std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const = 0;
+    // The value of an integer column set to `expr`, raising "integer overflow"
+    // when the result does not fit in 64 bits (SQLite would store a REAL).
+    // `expr` appears `uses` times in the result: its parameters are bound that
+    // many times.
+    struct Checked {
+        std::string sql;
+        int uses = 1;
+    };
+    virtual Checked checked_integer_sql(const std::string& expr) const = 0;
+
+    // ---- transactions --------------------------------------------------------
+    // The outermost transaction; it takes the write lock at once where the
+    // dialect can (SQLite: BEGIN IMMEDIATE), so writers queue in the busy
+    // handler instead of failing on lock upgrade.
+    virtual std::string_view begin_sql() const = 0;
+    virtual std::string_view commit_sql() const = 0;
+    virtual std::string_view rollback_sql() const = 0;
+    virtual std::string savepoint_sql(std::string_view name) const = 0;
+    virtual std::string release_savepoint_sql(std::string_view name) const = 0;
+    virtual std::string rollback_to_savepoint_sql(std::string_view name) const = 0;
+
+    // ---- the connection --------------------------------------------------------
+    // Runs once after opening: foreign keys on, and for a writable file the
+    // journal mode and sync level; then checks the file is a database. Throws
+    // folio::Error subclasses (the Database wraps them with its path).
+    virtual void prepare_connection(Database& db, bool file, bool read_only) const = 0;
+    // The schema version: how many migrations are applied (SQLite keeps the
+    // number in PRAGMA user_version; a server keeps rows in a table).
+    virtual int schema_version(Database& db) const = 0;
+    // Inside a migration's transaction, before the version is read again:
+    // makes concurrent migrators wait (SQLite's BEGIN IMMEDIATE already holds
+    // the write lock: nothing; a server takes an advisory lock).
+    virtual void lock_schema(Database& db) const = 0;
+    // Records that `m`, the `version`-th migration, is applied; inside its
+    // transaction, after its script.
+    virtual void record_migration(Database& db, const Migration& m, int version) const = 0;
+    // A bigger page cache for one bulk import (`kib` KiB unless it already has
+    // more); nullptr when the backend has nothing to tune.
+    virtual std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const = 0;
+
+    // ---- EXPLAIN ---------------------------------------------------------------
+    // The plan of one SELECT, prepared and never run; see explain.hpp. The
+    // caller has checked `sql` is a SELECT and muted the SQL log.
+    virtual std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const = 0;
+
+    // ---- schema (DDL) --------------------------------------------------------------
+    // The blog's migrations, spelled in this dialect (sqlmigrate prints them).
+    virtual const std::vector<Migration>& blog_migrations() const = 0;
+    // The script sqlmigrate prints for one migration: its SQL inside this
+    // dialect's transaction verbs.
+    virtual std::string migration_script(const Migration& m) const = 0;
+    virtual std::string create_index_sql(std::string_view index, std::string_view table,
+                                         std::string_view column) const = 0;
+    virtual std::string drop_index_sql(std::string_view index) const = 0;
+    // One row when an index named ? (bound) exists.
+    virtual std::string_view index_exists_sql() const = 0;
+    // The number of rows of `table` (a name from model metadata), or -1 when
+    // it cannot be read; runs outside the statement cache (the doctor's
+    // question, which must not change the cache's counters).
+    virtual std::int64_t count_rows(Database& db, std::string_view table) const = 0;
+
+    // ---- errors ------------------------------------------------------------------------
+    // Throws the folio::Error subclass a failed call's `code` maps to (see the
+    // backend's errors.hpp), with the server's message and `context`, usually
+    // the SQL.
+    [[noreturn]] void raise(int code, std::string_view context) const {
+        throw_error(code, context);
+        std::abort();  // throw_error() always throws
+    }
+
+protected:
+    // raise()'s backend half; never returns normally.
+    virtual void throw_error(int code, std::string_view context) const = 0;
+};
+
+} // namespace folio::backend

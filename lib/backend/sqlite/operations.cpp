@@ -1,0 +1,311 @@
+// operations.cpp: SQLite's spellings (placeholders, LIMIT, LIKE, json_each,
+// RETURNING, ON CONFLICT, transaction verbs, pragmas, EXPLAIN QUERY PLAN, DDL).
+#include "lib/backend/sqlite/operations.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "folio/database.hpp"
+#include "folio/errors.hpp"
+#include "folio/io/validate.hpp"
+#include "lib/backend/sql_text.hpp"
+#include "lib/backend/sqlite/errors.hpp"
+
+namespace folio::backend::sqlite {
+
+namespace {
+
+// The statement's first keyword, upper-cased ("BEGIN", "EXPLAIN", ...).
+std::string first_word(std::string_view sql) {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    std::string word;
+    while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])))
+        word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+    return word;
+}
+
+// LIKE's wildcards and its escape character, escaped to match themselves.
+std::string like_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// True when the directory holding `path` cannot be written by this process.
+bool directory_read_only(const std::string& path) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    return ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+// PRAGMA cache_size for the length of one import: < 0 is in KiB, > 0 counts
+// pages (the default is -2000).
+class BulkLoadCache final : public ScopedTuning {
+public:
+    BulkLoadCache(Database& db, std::int64_t kib) : db_(db), old_(db.scalar("PRAGMA cache_size").as_integer()) {
+        if (old_ < 0 && -old_ >= kib) restore_ = false;
+        else db_.execute(fmt::format("PRAGMA cache_size = -{}", kib));
+    }
+    ~BulkLoadCache() override {
+        if (!restore_) return;
+        try {
+            db_.execute(fmt::format("PRAGMA cache_size = {}", old_));
+        } catch (...) {  // a failing PRAGMA only leaves the bigger cache in place
+        }
+    }
+    BulkLoadCache(const BulkLoadCache&) = delete;
+    BulkLoadCache& operator=(const BulkLoadCache&) = delete;
+
+private:
+    Database& db_;
+    std::int64_t old_;
+    bool restore_ = true;
+};
+
+} // namespace
+
+bool is_transaction_control(std::string_view sql) {
+    const std::string word = first_word(sql);
+    return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" || word == "SAVEPOINT" ||
+           word == "RELEASE";
+}
+
+bool is_explain(std::string_view sql) { return first_word(sql) == "EXPLAIN"; }
+
+Operations::Operations(sqlite3* db) : db_(db) {}
+
+int Operations::max_query_params() const noexcept { return sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1); }
+
+std::string Operations::quote_name(std::string_view identifier) const {
+    // Called for every identifier of every compiled statement: one allocation
+    // in the common case of an identifier without quotes.
+    std::string out;
+    out.reserve(identifier.size() + 2);
+    out += '"';
+    if (identifier.find('"') == std::string_view::npos) {
+        out += identifier;
+    } else {
+        for (char c : identifier) {
+            if (c == '"') out += '"';
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+Value Operations::date_value(int year, int month, int day) const {
+    // Dates are stored as ISO text, which sorts as the dates do.
+    return Value(fmt::format("{:04}-{:02}-{:02}", year, month, day));
+}
+
+std::string Operations::limit_offset_sql(bool with_offset) const {
+    // SQLite has no OFFSET without LIMIT: no_limit() (-1) means "all rows".
+    return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?";
+}
+
+std::string Operations::date_extract_sql(std::string_view part, std::string_view expr) const {
+    const char* spec = part == "year" ? "%Y" : part == "month" ? "%m" : "%d";
+    return fmt::format("CAST(strftime('{}', {}) AS INTEGER)", spec, expr);
+}
+
+namespace {
+bool folds_case(std::string_view lookup) {
+    return lookup == "iexact" || lookup == "icontains" || lookup == "istartswith" || lookup == "iendswith";
+}
+void check_text_lookup(std::string_view lookup) {
+    if (!folds_case(lookup) && lookup != "contains" && lookup != "startswith" && lookup != "endswith")
+        throw InvalidQuery(fmt::format("Unsupported text lookup '{}'", lookup));
+}
+} // namespace
+
+std::string Operations::text_lookup_sql(std::string_view lookup, std::string_view expr) const {
+    check_text_lookup(lookup);
+    // SQLite's LIKE folds ASCII case only (no ICU here), as Django's SQLite backend does.
+    if (folds_case(lookup)) return fmt::format("{} LIKE ? ESCAPE '\\'", expr);
+    // Case-sensitive forms: SQLite's LIKE ignores ASCII case, so compare exactly.
+    if (lookup == "contains") return fmt::format("instr({}, ?) > 0", expr);
+    if (lookup == "startswith") return fmt::format("substr({}, 1, ?) = ?", expr);
+    // endswith: the last n characters. Not substr(x, -n), which for n = 0 is
+    // the whole string (endswith "" must match every row, as in Django).
+    return fmt::format("substr({0}, length({0}) - ? + 1) = ?", expr);
+}
+
+std::vector<Value> Operations::text_lookup_params(std::string_view lookup, const std::string& value) const {
+    check_text_lookup(lookup);
+    std::vector<Value> out;
+    if (folds_case(lookup)) {
+        std::string pat = like_escape(value);
+        if (lookup == "icontains" || lookup == "iendswith") pat = "%" + pat;
+        if (lookup == "icontains" || lookup == "istartswith") pat += "%";
+        out.emplace_back(std::move(pat));
+    } else if (lookup == "contains") {
+        out.emplace_back(value);
+    } else {  // startswith, endswith: the length in characters, then the text
+        out.emplace_back(static_cast<std::int64_t>(io::utf8_length(value)));
+        out.emplace_back(value);
+    }
+    return out;
+}
+
+std::string Operations::in_array_sql(std::string_view expr) const {
+    return fmt::format("{} IN (SELECT value FROM json_each(?))", expr);
+}
+
+Value Operations::array_param(const std::vector<Value>& values) const {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& v : values) {
+        if (v.is_integer()) arr.push_back(v.as_integer());
+        else if (v.is_real()) arr.push_back(v.as_real());
+        else if (v.is_text()) arr.push_back(v.as_text());
+        else arr.push_back(nullptr);
+    }
+    try {
+        return Value(arr.dump());
+    } catch (const nlohmann::json::exception& e) {
+        // Only text that is not UTF-8 gets here; filter() refuses it first.
+        throw ValidationError(fmt::format("A list of {} values cannot be sent as JSON: {}", values.size(), e.what()));
+    }
+}
+
+std::string Operations::returning_sql(const std::vector<std::string>& quoted_columns) const {
+    return " RETURNING " + joined(quoted_columns);
+}
+
+std::string Operations::ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const {
+    return fmt::format(" ON CONFLICT ({}) DO NOTHING", joined(quoted_columns));
+}
+
+Operations::Checked Operations::checked_integer_sql(const std::string& expr) const {
+    // SQLite turns an integer result that overflows 64 bits into a REAL and
+    // stores it. abs() of the smallest integer is SQLite's documented way to
+    // raise "integer overflow" from inside an expression, so the whole
+    // statement fails and changes nothing.
+    return {fmt::format("CASE WHEN typeof({0}) = 'real' THEN abs(-9223372036854775807 - 1) ELSE {0} END", expr), 2};
+}
+
+// Savepoint names are folio's own (folio_sp_1, ...), never user input: bare.
+std::string Operations::savepoint_sql(std::string_view name) const { return fmt::format("SAVEPOINT {}", name); }
+std::string Operations::release_savepoint_sql(std::string_view name) const { return fmt::format("RELEASE {}", name); }
+std::string Operations::rollback_to_savepoint_sql(std::string_view name) const {
+    return fmt::format("ROLLBACK TO {}", name);
+}
+
+void Operations::prepare_connection(Database& db, bool file, bool read_only) const {
+    // The first read tells whether the file is a database at all.
+    db.execute("PRAGMA foreign_keys = ON");
+    if (file && !read_only) {
+        try {
+            db.scalar("PRAGMA journal_mode = WAL");
+        } catch (const Error& e) {
+            if ((e.sqlite_code() & 0xff) != SQLITE_READONLY || !directory_read_only(db.path())) throw;
+            const std::string& path = db.path();
+            throw OperationalError(
+                fmt::format("the directory of '{}' must be writable: SQLite's WAL journal keeps '{}-wal' and "
+                            "'{}-shm' beside the database (commands that only read open it read-only)",
+                            path, path, path),
+                e.sqlite_code());
+        }
+        db.execute("PRAGMA synchronous = NORMAL");
+    }
+    db.scalar("SELECT count(*) FROM sqlite_schema");
+}
+
+int Operations::schema_version(Database& db) const {
+    return static_cast<int>(db.scalar("PRAGMA user_version").as_integer());
+}
+
+void Operations::record_migration(Database& db, const Migration&, int version) const {
+    // The version is folio's own integer, never user input; PRAGMA takes no parameters.
+    db.execute(fmt::format("PRAGMA user_version = {}", version));
+}
+
+std::unique_ptr<ScopedTuning> Operations::bulk_load_tuning(Database& db, std::int64_t kib) const {
+    return std::make_unique<BulkLoadCache>(db, kib);
+}
+
+std::vector<PlanStep> Operations::explain_query_plan(Database& db, std::string_view sql) const {
+    const std::string explain = "EXPLAIN QUERY PLAN " + std::string(sql);
+    // EXPLAIN QUERY PLAN opens no transaction, so it would plan with the
+    // schema this connection loaded last, even after another connection
+    // dropped an index. Reading sqlite_schema checks the schema cookie first
+    // and reloads the schema when it changed.
+    sqlite3_stmt* probe = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT 1 FROM sqlite_schema LIMIT 1", -1, &probe, nullptr) == SQLITE_OK)
+        sqlite3_step(probe);
+    sqlite3_finalize(probe);
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db_, explain.c_str(), static_cast<int>(explain.size()), &st, &tail);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        db.raise(rc, sql);
+    }
+    struct Finalize {
+        sqlite3_stmt* st;
+        ~Finalize() { sqlite3_finalize(st); }
+    } finalize{st};
+    // A second statement after the first would silently go unexplained.
+    for (; tail && *tail; ++tail)
+        if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';')
+            throw InvalidQuery(fmt::format("EXPLAIN QUERY PLAN takes one statement; text follows it in '{}'",
+                                           detail::shorten_sql(sql)));
+    std::vector<PlanStep> plan;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        PlanStep step;
+        step.id = sqlite3_column_int(st, 0);
+        step.parent = sqlite3_column_int(st, 1);
+        if (const auto* d = sqlite3_column_text(st, 3)) step.detail = reinterpret_cast<const char*>(d);
+        plan.push_back(std::move(step));
+    }
+    if (rc != SQLITE_DONE) db.raise(rc, sql);
+    return plan;
+}
+
+const std::vector<Migration>& Operations::blog_migrations() const { return sqlite::blog_migrations(); }
+
+std::string Operations::migration_script(const Migration& m) const {
+    // What migrate runs: the script and the version bump in one transaction
+    // (sqlmigrate, as Django's, shows the transaction but not the bookkeeping).
+    return fmt::format("BEGIN;\n{}\nCOMMIT;\n", m.sql);
+}
+
+std::string Operations::create_index_sql(std::string_view index, std::string_view table,
+                                         std::string_view column) const {
+    return fmt::format("CREATE INDEX {} ON {} ({})", quote_name(index), quote_name(table), quote_name(column));
+}
+
+std::string Operations::drop_index_sql(std::string_view index) const { return "DROP INDEX " + quote_name(index); }
+
+std::string_view Operations::index_exists_sql() const {
+    return "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?";
+}
+
+std::int64_t Operations::count_rows(Database&, std::string_view table) const {
+    const std::string sql = "SELECT COUNT(*) FROM " + quote_name(table);
+    std::int64_t n = -1;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+void Operations::throw_error(int code, std::string_view context) const { raise_error(db_, code, context); }
+
+} // namespace folio::backend::sqlite

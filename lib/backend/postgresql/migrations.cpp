@@ -189,6 +189,13 @@ CREATE TRIGGER "article_count_move" AFTER UPDATE OF "author_id" ON "article"
         // The list page (guide section 7) orders by created_at, newest first.
         {"0005_article_created_at_index",
          R"sql(CREATE INDEX "article_created_at" ON "article" ("created_at");)sql"},
+        // SQLite's 0006 rebuilds its counting triggers to refuse a count past
+        // 64 bits. Here 0004's article_count_apply() has refused it from the
+        // start (SQLSTATE 22003, mapped to DataError), so 0006 only records
+        // that on the function: the two backends keep one list of migration
+        // names, and showmigrations reads the same on both.
+        {"0006_article_count_overflow_guard",
+         R"sql(COMMENT ON FUNCTION "article_count_apply"(bigint[], bigint[]) IS 'Adds deltas to author.articles_count; refuses a result past 64 bits (numeric_value_out_of_range) before anything changes.';)sql"},
     };
     return migrations;
 }

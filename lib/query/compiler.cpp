@@ -147,12 +147,37 @@ void limit_sql(const Query& q, std::string& sql) {
 
 std::string where_clause(const std::string& cond) { return cond.empty() ? std::string() : " WHERE " + cond; }
 
+// True when SQLite can read `q`'s rows in their order and stop at the
+// LIMIT: no ORDER BY at all, or one an index walks with no filter to skip
+// rows: the primary key, or a declared db_index column followed by nothing
+// but the primary key in the same direction (an index's entries end with
+// the rowid, so "created_at DESC, id DESC" is its reverse walk).
+bool read_in_order(const Query& q) {
+    if (!q.where.matches_all()) return false;
+    if (q.order_by.empty()) return true;  // reversed() alone orders by the primary key
+    if (q.order_by.size() > 2) return false;
+    auto key = [&](const std::string& k) -> std::pair<const FieldMeta*, bool> {
+        const bool desc = !k.empty() && k[0] == '-';
+        const FieldMeta* f = q.model->find_field(desc ? std::string_view(k).substr(1) : std::string_view(k));
+        return {f, desc};
+    };
+    const auto [first, desc] = key(q.order_by[0]);
+    if (!first || !(first->primary_key || first->db_index)) return false;
+    if (q.order_by.size() == 1) return true;
+    const auto [second, second_desc] = key(q.order_by[1]);
+    return second && second->primary_key && !first->primary_key && second_desc == desc;
+}
+
 // A page of a select_related query (the guide's list page: 20 articles with
-// their authors) is cheapest when the base table is filtered, sorted and
-// cut to the page first and only those rows are joined:
+// their authors) that SQLite must sort is cheapest when the base table is
+// filtered, sorted and cut to the page first and only those rows are joined:
 //     SELECT ... FROM (SELECT ... FROM article ORDER BY ... LIMIT ?) AS article JOIN author ...
-// A plain JOIN makes SQLite join every row before the sort picks 20. Done
-// when the filter and the ordering use the base table's own columns only.
+// A plain JOIN there makes SQLite join every row before the sort picks 20.
+// Done when the filter and the ordering use the base table's own columns
+// only, and not when the rows come in order (read_in_order): then the plain
+// JOIN reads 20 rows and stops, and the subquery would only add its own
+// materialisation. The joins are select_related's foreign keys, which never
+// multiply rows, so both forms give the same rows.
 bool sliced_before_join(const Query& q, CompiledSelect& out, QueryBuilder& outer, const std::string& cols) {
     const ModelMeta& meta = *q.model;
     std::vector<std::size_t> inner_fields = out.slots[0].fields;
@@ -231,7 +256,7 @@ CompiledSelect render_select(const Query& q) {
             cols += quote(alias) + "." + quote(s.meta->fields[f].column);
         }
     }
-    if (out.slots.size() > 1 && q.sliced && sliced_before_join(q, out, b, cols)) return out;
+    if (out.slots.size() > 1 && q.sliced && !read_in_order(q) && sliced_before_join(q, out, b, cols)) return out;
     std::string cond = b.where(q.where);
     std::string order = order_sql(q, b);
     out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);

@@ -32,6 +32,12 @@ std::int64_t sql_count(folio::Database& db, const std::string& where) {
     return db.scalar("SELECT COUNT(*) FROM article WHERE " + where).as_integer();
 }
 
+bool plan_sorts(const std::vector<std::string>& plan) {
+    for (const auto& line : plan)
+        if (line.find("TEMP B-TREE") != std::string::npos) return true;
+    return false;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(compiled_query_cache)
@@ -101,6 +107,18 @@ BOOST_FIXTURE_TEST_CASE(a_bad_name_fails_in_filter_and_caches_nothing, BlogFixtu
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(list_page_plan)
+
+BOOST_FIXTURE_TEST_CASE(a_page_in_index_order_is_a_plain_join_without_a_sort, BlogFixture) {
+    auto page = blog.articles().order_by({"-created_at", "-id"}).select_related({"author"}).slice(0, 20);
+    BOOST_TEST(page.sql().find("FROM (SELECT") == std::string::npos);
+    BOOST_TEST(!plan_sorts(page.explain()));
+    // The same rows, in the same order, as the page's ids alone.
+    auto ids = blog.articles().order_by({"-created_at", "-id"}).slice(0, 20).values_list_flat("id");
+    const auto& rows = page.results();
+    BOOST_REQUIRE_EQUAL(rows.size(), ids.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) BOOST_TEST(rows[i].id() == ids[i].as_integer());
+    BOOST_TEST(rows[0].author().username().rfind("user", 0) == 0u);
+}
 
 BOOST_FIXTURE_TEST_CASE(a_page_sqlite_must_sort_is_cut_before_the_join, BlogFixture) {
     // No index on title; a filter may skip most of an index walk; mixed

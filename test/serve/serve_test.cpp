@@ -156,10 +156,13 @@ BOOST_AUTO_TEST_CASE(explain_on_request_and_the_unindexed_sort_finding) {
     BOOST_TEST(has_finding(p, "sort without index"), p["findings"].dump());
     BOOST_TEST(slow->body.find("CREATE INDEX &quot;article_created_at&quot;") != std::string::npos);
     const std::string slow_id = slow->get_header_value("X-Folio-Request-Id");
-    // Now the whole table is read and sorted.
+    // Now the whole table is read and sorted (through whatever access path
+    // SQLite picks for the join: the page's plan follows the model's
+    // declared db_index, which this test removed behind its back).
     const std::string slow_plan = s.get("/__panel/" + slow_id + "/explain/1")->body;
     BOOST_TEST(slow_plan.find("article_created_at") == std::string::npos, slow_plan);
-    BOOST_TEST(slow_plan.find("SCAN article\n") != std::string::npos, slow_plan);
+    BOOST_TEST(slow_plan.find("SCAN article") != std::string::npos, slow_plan);
+    BOOST_TEST(slow_plan.find("USE TEMP B-TREE FOR ORDER BY") != std::string::npos, slow_plan);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_error_is_a_500_with_one_line_and_the_details_in_the_log) {

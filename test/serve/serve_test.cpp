@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(explain_on_request_and_the_unindexed_sort_finding) {
     auto slow = s.get("/");
     BOOST_TEST(slow->status == 200);
     auto p = s.panel_of(slow);
-    BOOST_TEST(p["count"] == 2);
+    BOOST_TEST(p["count"] == 2, p["statements"].dump());
     BOOST_TEST(has_finding(p, "sort without index"), p["findings"].dump());
     BOOST_TEST(slow->body.find("CREATE INDEX &quot;article_created_at&quot;") != std::string::npos);
     const std::string slow_id = slow->get_header_value("X-Folio-Request-Id");

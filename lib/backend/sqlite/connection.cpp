@@ -73,7 +73,10 @@ void Statement::bind_text_static(int index, std::string_view text) {
 void Statement::clear_bindings() noexcept { sqlite3_clear_bindings(stmt_); }
 
 bool Statement::step() {
+    const bool tracing = connection_.tracing();
+    if (tracing) connection_.hold_profile(stmt_);
     int rc = sqlite3_step(stmt_);
+    if (tracing) connection_.release_profile(rc != SQLITE_ROW);
     if (rc == SQLITE_ROW) {
         ++rows_;
         return true;
@@ -195,6 +198,8 @@ void Connection::set_trace(TraceSink* sink) {
     if (sink == sink_) return;
     sink_ = sink;
     started_.clear();
+    held_ = nullptr;
+    pending_.reset();
     if (sink)
         sqlite3_trace_v2(db_, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, &Connection::trace_callback, this);
     else
@@ -239,7 +244,9 @@ void Connection::on_profile(sqlite3_stmt* stmt, std::int64_t nanoseconds) {
         }
     const bool read_only = sqlite3_stmt_readonly(stmt) != 0;
     if (auto it = statements_.find(stmt); it != statements_.end()) {
-        sink_->statement_ran(it->second, {}, seconds, read_only ? it->second->rows() : sqlite3_changes64(db_));
+        const std::int64_t rows = read_only ? it->second->rows() : sqlite3_changes64(db_);
+        if (stmt == held_) pending_ = Pending{it->second, {}, seconds, rows};  // a later run replaces it
+        else sink_->statement_ran(it->second, {}, seconds, rows);
         return;
     }
     // Not prepared by folio: the user's raw SQL. SQLite can expand the bound
@@ -248,6 +255,16 @@ void Connection::on_profile(sqlite3_stmt* stmt, std::int64_t nanoseconds) {
     const std::string text = expanded ? expanded : sqlite3_sql(stmt);
     sqlite3_free(expanded);
     sink_->statement_ran(nullptr, text, seconds, read_only ? -1 : sqlite3_changes64(db_));
+}
+
+void Connection::release_profile(bool finished) {
+    held_ = nullptr;
+    if (!pending_) return;
+    Pending p = std::move(*pending_);
+    pending_.reset();
+    // The sink never throws: the SQL log keeps a listener's exception for
+    // Statement::step().
+    if (finished && sink_) sink_->statement_ran(p.statement, p.raw_sql, p.seconds, p.rows);
 }
 
 } // namespace folio::backend::sqlite

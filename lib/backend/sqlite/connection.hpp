@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -77,6 +78,17 @@ public:
     SQLite::Database& sqlitecpp() noexcept { return *database_; }
     // Statement bookkeeping, so the trace can tell folio's handles from raw ones.
     void forget(sqlite3_stmt* stmt) noexcept { statements_.erase(stmt); }
+    // Statement::step() brackets sqlite3_step() with these while a sink
+    // listens. A step that meets a schema changed by another connection
+    // (SQLITE_SCHEMA) is re-prepared and re-run inside that one sqlite3_step()
+    // call, and SQLite reports a profile event for the aborted run too: the
+    // statement's event is held until the step returns. A step that returned
+    // a row has not finished the statement, so what it holds is an aborted run
+    // and is dropped (`finished` false); otherwise the last run is reported,
+    // and the log counts it once.
+    bool tracing() const noexcept { return sink_ != nullptr; }
+    void hold_profile(sqlite3_stmt* stmt) noexcept { held_ = stmt; }
+    void release_profile(bool finished);
     [[noreturn]] void raise(int rc, std::string_view context) const;
 
 private:
@@ -87,6 +99,15 @@ private:
     std::unique_ptr<SQLite::Database> database_;
     sqlite3* db_ = nullptr;
     TraceSink* sink_ = nullptr;
+    // The held profile event of the statement stepping now (see hold_profile).
+    struct Pending {
+        const backend::Statement* statement = nullptr;
+        std::string raw_sql;
+        double seconds = 0;
+        std::int64_t rows = -1;
+    };
+    sqlite3_stmt* held_ = nullptr;
+    std::optional<Pending> pending_;
     std::unordered_map<sqlite3_stmt*, Statement*> statements_;
     // When each statement running now began (its SQLITE_TRACE_STMT event);
     // several run at once while a cursor is open.

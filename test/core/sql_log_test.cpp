@@ -211,7 +211,7 @@ BOOST_FIXTURE_TEST_CASE(no_hook_while_nobody_listens, MemoryBlog) {
     {
         Statement st = db().prepare("SELECT ?");
         st.bind(1, Value("kept"));
-        const auto* entry = db().statement_cache().find(st.handle());
+        const auto* entry = db().statement_cache().find(st.backend());
         BOOST_REQUIRE(entry != nullptr);
         BOOST_TEST(entry->args.size() == 1u);
     }
@@ -229,7 +229,7 @@ BOOST_FIXTURE_TEST_CASE(no_hook_while_nobody_listens, MemoryBlog) {
     {
         Statement st = db().prepare("SELECT ?");
         st.bind(1, Value("dropped"));
-        const auto* entry = db().statement_cache().find(st.handle());
+        const auto* entry = db().statement_cache().find(st.backend());
         BOOST_REQUIRE(entry != nullptr);
         BOOST_TEST(entry->args.empty());
     }

@@ -381,7 +381,7 @@ int serve(const ServeOptions& options) {
     if (options.threads < 1) throw std::invalid_argument("--threads must be at least 1");
     if (const std::string problem = host_problem(options.host); !problem.empty()) throw std::invalid_argument(problem);
     Site site(options);
-    folio::Blog& main_blog = site.open_main();  // opens and migrates now: a bad file fails before listening
+    folio::Blog& main_blog = site.open_main();  // opens now: a missing or unmigrated file fails before listening
     (void)main_blog;
     HttpServer svr;
     const std::size_t threads = static_cast<std::size_t>(options.threads);

@@ -43,6 +43,7 @@
 #include "listen_address.hpp"
 #include "pages.hpp"
 #include "panel.hpp"
+#include "request_head.hpp"
 #include "text.hpp"
 #include "thread_blogs.hpp"
 
@@ -60,13 +61,6 @@ std::optional<std::string> param(const httplib::Request& req, const char* key) {
 }
 
 bool is_panel_path(const std::string& path) { return path.rfind("/__panel/", 0) == 0; }
-
-// A request that carries a body this site will not read.
-bool has_body(const httplib::Request& q) {
-    if (q.has_header("Transfer-Encoding")) return true;
-    const std::string length = q.get_header_value("Content-Length");
-    return !length.empty() && length.find_first_not_of('0') != std::string::npos;
-}
 
 void html(httplib::Response& r, int status, const std::string& markup) {
     r.status = status;
@@ -156,20 +150,26 @@ private:
     // parse: see rejected()). GET and HEAD only; the site reads no body.
     void dispatch(const httplib::Request& q, httplib::Response& r) {
         RequestContext& ctx = HttpServer::current();
-        if (has_body(q)) {
-            // Skipped when small and of known length, so the connection lives on; else closed after the answer.
-            const std::string length = q.get_header_value("Content-Length");
-            std::uint64_t n = 0;
-            const bool known = !q.has_header("Transfer-Encoding") && !length.empty() &&
-                               length.find_first_not_of("0123456789") == std::string::npos && length.size() < 19 &&
-                               (n = std::stoull(length)) <= HttpServer::max_discard;
-            if (known) ctx.discard = n;
-            else ctx.close_after = true;
+        if (const std::string problem = framing_problem(q); !problem.empty()) {
+            // Where this request ends is unknown: what follows it on the
+            // connection cannot be taken for the next request.
+            ctx.close_after = true;
+            html(r, 400, layout(status_title(400), error_body(400, problem)));
+            return;
         }
+        // A body the site will not read: skipped when small and of known
+        // length (Transfer-Encoding overrides Content-Length), so the
+        // connection lives on; else closed after the answer.
+        const std::optional<std::uint64_t> length = content_length(q);
+        if (q.has_header("Transfer-Encoding") || (length && *length > HttpServer::max_discard))
+            ctx.close_after = true;
+        else if (length)
+            ctx.discard = *length;
         std::smatch m;
         const Route* found = nullptr;
+        const std::string path = origin_path(q);  // m refers into it
         for (const auto& route : routes_)
-            if (std::regex_match(q.path, m, route.pattern)) {
+            if (std::regex_match(path, m, route.pattern)) {
                 found = &route;
                 break;
             }
@@ -231,7 +231,7 @@ private:
     void finish(const httplib::Request& q, httplib::Response& r) {
         RequestContext& ctx = HttpServer::current();
         std::optional<PanelRecord> rec = std::exchange(pending_panel, std::nullopt);
-        if (options_.panel && !is_panel_path(q.path)) {
+        if (options_.panel && !is_panel_path(origin_path(q))) {
             if (!rec) rec.emplace();  // nothing ran: a panel with no statement
             rec->id = ctx.id();
             rec->method = printable(q.method);

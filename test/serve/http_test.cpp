@@ -136,6 +136,74 @@ BOOST_AUTO_TEST_CASE(bodies_are_skipped_or_the_connection_closed_and_pipelining_
     }
 }
 
+BOOST_AUTO_TEST_CASE(framing_follows_rfc_9112) {
+    Served s;
+    // A Content-Length that is not one decimal number: 400, and what follows
+    // on the connection is never answered as a request (request smuggling).
+    for (const char* lengths : {"Content-Length: 0\r\nContent-Length: 41\r\n", "Content-Length: 41\r\nContent-Length: 0\r\n",
+                                "Content-Length: 0, 41\r\n", "Content-Length: abc\r\n", "Content-Length: -5\r\n",
+                                "Content-Length: +5\r\n", "Content-Length: 5 5\r\n",
+                                "Content-Length: 99999999999999999999999\r\n"}) {
+        for (const char* method : {"GET", "POST"}) {
+            RawConnection c(s.server->host(), s.server->port());
+            c.send(std::string(method) + " /top HTTP/1.1\r\nHost: x\r\n" + lengths + "\r\n" + get_line("/nowhere"));
+            auto r = c.read_response(3s);
+            BOOST_REQUIRE_MESSAGE(r, method << " " << lengths);
+            BOOST_TEST(r->status == 400, method << " " << lengths);
+            BOOST_TEST(r->header("connection") == "close", method << " " << lengths);
+            BOOST_TEST(r->body.find("Content-Length") != std::string::npos, r->body);
+            BOOST_TEST(!c.read_response(1s), "the smuggled request was answered: " << method << " " << lengths);
+            BOOST_TEST(c.closed_by_server(3s), method << " " << lengths);
+        }
+    }
+    // Identical lengths are one length: the body is skipped, the next request answered.
+    for (const char* lengths : {"Content-Length: 3\r\nContent-Length: 3\r\n", "Content-Length: 3, 3\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(std::string("POST /top HTTP/1.1\r\nHost: x\r\n") + lengths + "\r\nabc" + get_line("/top"));
+        auto post = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(post, lengths);
+        BOOST_TEST(post->status == 405, lengths);
+        auto next = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(next, lengths);
+        BOOST_TEST(next->status == 200, lengths);
+    }
+    // Host: required in HTTP/1.1, never twice; HTTP/1.0 may leave it out.
+    for (const char* head : {"GET /top HTTP/1.1\r\n\r\n", "GET /top HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+                             "GET /top HTTP/1.0\r\nHost: x\r\nHost: x\r\n\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(head);
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, head);
+        BOOST_TEST(r->status == 400, head);
+        BOOST_TEST(r->body.find("Host") != std::string::npos, r->body);
+    }
+    {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send("GET /top HTTP/1.0\r\n\r\n");
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 200);
+    }
+    // An absolute-form target is served as its path, whatever the case of its scheme.
+    const std::string top = s.get("/top")->body;
+    for (const char* target : {"http://x/top", "HTTP://example.org:8000/top", "https://x/top?page=1"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(get_line(target));
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, target);
+        BOOST_TEST(r->status == 200, target);
+        BOOST_TEST(r->body.substr(0, r->body.find("<details")) == top.substr(0, top.find("<details")), target);
+    }
+    for (const char* target : {"http://x", "http://x/"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(get_line(target));
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, target);
+        BOOST_TEST(r->status == 200, target);
+        BOOST_TEST(r->body.find("<title>Articles") != std::string::npos, target);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(what_the_address_holds_is_never_echoed_raw) {
     Served s;
     for (const char* path : {"/authors/%00x", "/authors/a%01%7Fb", "/?page=%FF", "/?page=%00", "/?variant=%C3%28",

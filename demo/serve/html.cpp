@@ -41,6 +41,9 @@ std::string escape(std::string_view s) {
 }
 
 std::string url_segment(std::string_view s) {
+    // "." and ".." are dot segments: a browser resolves /authors/.. to /
+    // (RFC 3986 5.2.4) before sending it; percent-encoded they are data.
+    if (s == "." || s == "..") return s.size() == 1 ? "%2E" : "%2E%2E";
     std::string out;
     for (unsigned char c : s) {
         if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);

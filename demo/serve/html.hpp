@@ -16,7 +16,9 @@ namespace folio_cli::web {
 // would show them.
 std::string escape(std::string_view s);
 
-// `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept).
+// `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept),
+// except that the dot segments "." and ".." are written %2E and %2E%2E, so
+// that no client removes them as "this" and "parent" (RFC 3986 5.2.4).
 std::string url_segment(std::string_view s);
 
 // A whole HTML document: <title>, the site's header and CSS, `body` (markup

@@ -87,9 +87,11 @@ std::string_view status_title(int status) {
     case 400: return "Bad request";
     case 404: return "Not found";
     case 405: return "Method not allowed";
+    case 408: return "Request timeout";
     case 414: return "URI too long";
     case 500: return "Server error";
     case 501: return "Not implemented";
+    case 503: return "Service unavailable";
     default: return "Error";
     }
 }

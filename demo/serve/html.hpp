@@ -26,8 +26,9 @@ std::string url_segment(std::string_view s);
 std::string layout(std::string_view title, std::string_view body, std::string_view panel = {});
 
 // The reason phrase the site shows for an HTTP status: "Bad request",
-// "Not found", "Method not allowed", "URI too long", "Server error", "Not
-// implemented" (and "Error" for any other status).
+// "Not found", "Method not allowed", "Request timeout", "URI too long",
+// "Server error", "Not implemented", "Service unavailable" (and "Error" for
+// any other status).
 std::string_view status_title(int status);
 
 // The body of an error page: a heading "<status> <title>" and one line of

@@ -210,7 +210,13 @@ private:
             return httplib::Server::HandlerResponse::Unhandled;
         }
         std::string message = "The server could not understand this request.";
-        if (r.status == 400 && !q.method.empty() && !parsed_methods.count(q.method) &&
+        if (r.status == 400 && ctx.cut == RequestContext::Cut::timeout) {
+            r.status = 408;  // RFC 9110 15.5.9: the request did not come in full within the read timeout
+            message = "The request did not arrive in full in time.";
+        } else if (r.status == 400 && ctx.cut == RequestContext::Cut::shutdown) {
+            r.status = 503;  // the server stopped while the request came in: not the client's fault
+            message = "The server is stopping; try again later.";
+        } else if (r.status == 400 && !q.method.empty() && !parsed_methods.count(q.method) &&
             (q.version == "HTTP/1.1" || q.version == "HTTP/1.0")) {
             // A well-formed request line with a method this server does not know (RFC 9110: 501).
             r.status = 501;

@@ -319,6 +319,26 @@ BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_idle_keep_alive_clients) {
     // A bounded check, not a benchmark: httplib's keep-alive wait alone was 5 s.
     BOOST_TEST(took < 3s, std::chrono::duration<double>(took).count() << " s");
     BOOST_TEST(idle.closed_by_server(1s));
+    // The request cut off by the stop is not blamed on its client (400): 503, then closed.
+    auto cut = half.read_response(1s);
+    BOOST_REQUIRE(cut);
+    BOOST_TEST(cut->status == 503);
+    BOOST_TEST(cut->header("connection") == "close");
+    BOOST_TEST(half.closed_by_server(1s));
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_stops_coming_gets_408) {
+    Served s(std::vector<std::string>{});
+    // The request line, then nothing: answered when the 5 s read timeout ends, with 408.
+    for (const char* sent : {"GET /top HTTP/1.1\r\n", "GET /top HTTP/1.1\r\nHost: x\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(sent);
+        auto r = c.read_response(10s);
+        BOOST_REQUIRE_MESSAGE(r, sent);
+        BOOST_TEST(r->status == 408, sent);
+        BOOST_TEST(r->body.find("<title>Request timeout") != std::string::npos, r->body);
+        BOOST_TEST(c.closed_by_server(2s), sent);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -409,9 +409,7 @@ int serve(const ServeOptions& options) {
     int port = options.port;
     if (port == 0) port = svr.bind_to_any_port(options.host);
     else if (!svr.bind_to_port(options.host, port)) port = -1;
-    if (port < 0)
-        throw std::runtime_error(fmt::format("cannot listen on {}:{} (address in use or not local?)",
-                                             url_host(options.host), options.port));
+    if (port < 0) throw std::runtime_error(listen_failure(options.host, options.port));
     std::cout << fmt::format("folio serve: listening on {} (database {}, {}{})", base_url(options.host, port),
                              options.db, count_of(options.threads, "thread", "threads"),
                              options.panel ? ", query panel on" : "")

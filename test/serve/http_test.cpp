@@ -299,7 +299,31 @@ BOOST_AUTO_TEST_CASE(host_is_checked_and_ipv6_urls_are_bracketed) {
     ServerProcess busy(db, dir / "busy.log", {"--host", "::1"});
     cli_test::Result again = cli_test::run({"--db", db, "serve", "--host", "::1", "--port", std::to_string(busy.port())});
     BOOST_TEST(again.code == 1);
-    BOOST_TEST(again.err.find("cannot listen on [::1]:" + std::to_string(busy.port())) != std::string::npos, again.err);
+    BOOST_TEST(again.err.find("cannot listen on [::1]:" + std::to_string(busy.port()) + ": port " +
+                              std::to_string(busy.port()) + " is in use") != std::string::npos,
+               again.err);
+    // Each other cause named as what it is, with the port asked.
+    const std::vector<std::pair<std::vector<std::string>, std::string>> causes = {
+        {{"--host", "example.invalid", "--port", "0"},
+         "cannot listen on example.invalid:0: the name 'example.invalid' does not resolve"},
+        {{"--host", "192.0.2.1", "--port", "0"}, "cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine"},
+    };
+    for (const auto& [args, message] : causes) {
+        std::vector<std::string> cmd = {"--db", db, "serve"};
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        cli_test::Result r = cli_test::run(cmd);
+        BOOST_TEST(r.code == 1, message);
+        BOOST_TEST(r.err.find(message) != std::string::npos, r.err);
+        BOOST_TEST(r.err.find("?") == std::string::npos, r.err);  // no guess
+    }
+    if (::geteuid() == 0) {
+        const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+        if (cli_test::run({"--version"}, {}, nobody).code == 0) {
+            cli_test::Result r = cli_test::run({"--db", db, "serve", "--port", "80"}, {}, nobody);
+            BOOST_TEST(r.code == 1);
+            BOOST_TEST(r.err.find("cannot listen on 127.0.0.1:80: permission denied") != std::string::npos, r.err);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_idle_keep_alive_clients) {

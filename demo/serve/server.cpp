@@ -55,9 +55,12 @@ namespace {
 // and taken on the worker thread that answers the request.
 thread_local std::optional<PanelRecord> pending_panel;
 
+// A query parameter as Django's QueryDict.get() reads it: when the address
+// repeats it (?page=abc&page=1), the last value wins.
 std::optional<std::string> param(const httplib::Request& req, const char* key) {
-    if (!req.has_param(key)) return std::nullopt;
-    return req.get_param_value(key);
+    const std::size_t n = req.get_param_value_count(key);
+    if (n == 0) return std::nullopt;
+    return req.get_param_value(key, n - 1);
 }
 
 bool is_panel_path(const std::string& path) { return path.rfind("/__panel/", 0) == 0; }

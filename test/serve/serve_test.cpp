@@ -126,6 +126,21 @@ BOOST_AUTO_TEST_CASE(dot_segment_usernames_link_to_their_own_pages) {
     BOOST_TEST(s.get("/authors/%2E%2E?page=2")->status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(a_repeated_query_parameter_takes_its_last_value_as_django_does) {
+    Served s(std::vector<std::string>{});
+    const auto main_part = [](const std::string& body) { return body.substr(0, body.find("</main>")); };
+    const std::string page1 = main_part(s.get("/?page=1")->body), page2 = main_part(s.get("/?page=2")->body);
+    BOOST_TEST(s.get("/?page=abc&page=1")->status == 200);
+    BOOST_TEST(main_part(s.get("/?page=abc&page=1")->body) == page1);
+    BOOST_TEST(s.get("/?page=1&page=abc")->status == 400);
+    BOOST_TEST(main_part(s.get("/?page=1&page=2")->body) == page2);
+    BOOST_TEST(main_part(s.get("/?page=2&page=1")->body) == page1);
+    BOOST_TEST(s.get("/?variant=bogus&variant=naive")->status == 200);
+    BOOST_TEST(s.get("/?variant=naive&variant=bogus")->status == 400);
+    BOOST_TEST(s.get("/authors/ann?page=999&page=1")->status == 200);
+    BOOST_TEST(s.get("/authors/ann?page=1&page=999")->status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(pagination_edges_and_bad_requests) {
     Served s;
     auto first = s.get("/?page=1");

@@ -141,8 +141,10 @@ public:
     // Records that `m`, the `version`-th migration, is applied; inside its
     // transaction, after its script.
     virtual void record_migration(Database& db, const Migration& m, int version) const = 0;
-    // A bigger page cache for one bulk import (`kib` KiB unless it already has
-    // more); nullptr when the backend has nothing to tune.
+    // The settings of one bulk import, put back when the result is destroyed:
+    // a bigger page cache (`kib` KiB unless it already has more) and, on
+    // SQLite, temporary storage in memory; nullptr when the backend has
+    // nothing to tune.
     virtual std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const = 0;
 
     // ---- EXPLAIN ---------------------------------------------------------------

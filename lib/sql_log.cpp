@@ -131,7 +131,26 @@ void SqlLog::on_profile(void* p, std::int64_t nanoseconds) {
         if (backend::sqlite::is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
         s.rows = sqlite3_stmt_readonly(stmt) ? -1 : sqlite3_changes64(db_);
     }
+    if (stmt == held_) {
+        pending_ = std::move(s); // a later run of the same step replaces it
+        return;
+    }
     for (auto& [id, listener] : listeners_) listener(s);
+}
+
+void SqlLog::release_profile(bool finished) {
+    held_ = nullptr;
+    if (!pending_) return;
+    LoggedStatement s = std::move(*pending_);
+    pending_.reset();
+    if (!finished) return;
+    // Outside SQLite's C frames now, but a listener's exception takes the
+    // same path as one thrown in the callback: step() rethrows it.
+    try {
+        for (auto& [id, listener] : listeners_) listener(s);
+    } catch (...) {
+        if (!listener_error_) listener_error_ = std::current_exception();
+    }
 }
 
 void SqlLog::on_trigger(const char* text) {

@@ -71,10 +71,14 @@ void Statement::bind_all(std::span<const Value> values) {
 }
 
 bool Statement::step() {
+    SqlLog& log = db_->log();
+    const bool logging = log.active();
+    if (logging) log.hold_profile(entry_->stmt);
     int rc = sqlite3_step(entry_->stmt);
+    if (logging) log.release_profile(rc != SQLITE_ROW);
     // A log listener that threw during this step (caught in the trace
     // callback, which SQLite calls from C) reports here.
-    db_->log().rethrow_listener_error();
+    log.rethrow_listener_error();
     if (rc == SQLITE_ROW) {
         ++entry_->rows;
         return true;

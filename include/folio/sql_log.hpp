@@ -15,6 +15,7 @@
 #include <exception>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,17 @@ public:
     }
 
 private:
+    friend class Statement;
+    // Statement::step() brackets sqlite3_step() with these. A step that meets
+    // a schema changed by another connection (SQLITE_SCHEMA) is re-prepared and
+    // re-run inside that one sqlite3_step() call, and SQLite reports a profile
+    // event for the aborted run too: the statement's event is held until the
+    // step returns. A step that returned a row has not finished the statement,
+    // so what it holds is an aborted run and is dropped (`finished` false);
+    // otherwise the last run is reported, and a capture counts it once.
+    void hold_profile(const void* stmt) noexcept { held_ = stmt; }
+    void release_profile(bool finished);
+
     static int trace_callback(unsigned type, void* ctx, void* p, void* x);
     void on_start(const void* stmt);
     void on_profile(void* stmt, std::int64_t nanoseconds);
@@ -100,6 +112,8 @@ private:
     std::vector<std::pair<std::size_t, Listener>> listeners_;
     std::size_t printer_id_ = 0;
     std::exception_ptr listener_error_;
+    const void* held_ = nullptr;
+    std::optional<LoggedStatement> pending_;
     // When each statement running now began (its SQLITE_TRACE_STMT event);
     // several run at once while a cursor is open.
     std::vector<std::pair<const void*, std::chrono::steady_clock::time_point>> started_;

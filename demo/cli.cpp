@@ -67,7 +67,9 @@ folio::Database& Env::database() {
     if (active_) return *active_;
     const std::string path = db_path();
     folio::DatabaseOptions options;
-    if (read_only && path != ":memory:") {
+    if (read_only && folio::is_postgresql_address(path)) {
+        options.read_only = true;  // every transaction READ ONLY on the server
+    } else if (read_only && path != ":memory:") {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec))
             throw std::runtime_error(fmt::format("no database at '{}' (this command only reads and creates none; "

@@ -1,14 +1,22 @@
-// database.cpp: opening a connection, its pragmas, and running SQL through the cache.
+// database.cpp: opening a connection through its backend, and running SQL
+// through the cache.
 #include "folio/database.hpp"
 
 #include <sqlite3.h>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Exception.h>
+#include <cctype>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
+#include "lib/backend/sqlite/connection.hpp"
 #include "lib/backend/sqlite/operations.hpp"
+#ifdef FOLIO_HAVE_POSTGRESQL
+#include "lib/backend/postgresql/backend.hpp"
+#include "lib/backend/postgresql/errors.hpp"
+#include "lib/backend/postgresql/operations.hpp"
+#endif
 
 namespace folio {
 
@@ -27,25 +35,43 @@ std::string immutable_uri(const std::string& path) {
 
 } // namespace
 
+bool is_postgresql_address(std::string_view target) noexcept {
+    if (target.starts_with("postgresql://") || target.starts_with("postgres://")) return true;
+    // A libpq keyword conninfo: its first word is a connection keyword
+    // followed by "=" (blanks allowed around it).
+    static constexpr std::string_view keywords[] = {
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode",
+        "connect_timeout", "application_name", "options", "target_session_attrs", "client_encoding"};
+    std::size_t i = target.find_first_not_of(" \t");
+    if (i == std::string_view::npos) return false;
+    std::size_t j = i;
+    while (j < target.size() && (std::isalpha(static_cast<unsigned char>(target[j])) || target[j] == '_')) ++j;
+    const std::string_view word = target.substr(i, j - i);
+    while (j < target.size() && (target[j] == ' ' || target[j] == '\t')) ++j;
+    if (j >= target.size() || target[j] != '=') return false;
+    for (std::string_view k : keywords)
+        if (k == word) return true;
+    return false;
+}
+
 Database::Database(const std::string& path, DatabaseOptions options) : path_(path) {
-    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
-    if (!options.read_only && options.create) flags |= SQLite::OPEN_CREATE;
+    if (is_postgresql_address(path)) {
+        open_postgresql(options);
+        return;
+    }
+    int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (!options.read_only && options.create) flags |= SQLITE_OPEN_CREATE;
     const bool immutable = options.read_only && options.immutable;
-    if (immutable) flags |= SQLite::OPEN_URI;
+    if (immutable) flags |= SQLITE_OPEN_URI;
     // One connection per thread is the contract, so SQLite's per-connection
     // mutex would only cost time.
-    flags |= SQLite::OPEN_NOMUTEX;
-    try {
-        connection_ = std::make_unique<SQLite::Database>(immutable ? immutable_uri(path) : path, flags,
-                                                         static_cast<int>(options.busy_timeout.count()));
-    } catch (const SQLite::Exception& e) {
-        throw OperationalError(fmt::format("cannot open database '{}': {}", path, e.what()), e.getErrorCode());
-    }
-    handle_ = connection_->getHandle();
-    sqlite3_extended_result_codes(handle_, 1);
+    flags |= SQLITE_OPEN_NOMUTEX;
+    connection_ = std::make_unique<backend::sqlite::Connection>(path, immutable ? immutable_uri(path) : path, flags,
+                                                                static_cast<int>(options.busy_timeout.count()));
+    handle_ = connection_->sqlite_handle();
     ops_ = std::make_unique<backend::sqlite::Operations>(handle_);
-    cache_ = std::make_unique<StatementCache>(handle_, options.statement_cache_capacity);
-    log_ = std::make_unique<SqlLog>(handle_, *cache_);
+    cache_ = std::make_unique<StatementCache>(*connection_, options.statement_cache_capacity);
+    log_ = std::make_unique<SqlLog>(*connection_, *cache_);
     try {
         ops_->prepare_connection(*this, path != ":memory:" && !path.empty(), options.read_only);
     } catch (const Error& e) {
@@ -54,9 +80,31 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
     }
 }
 
+void Database::open_postgresql(const DatabaseOptions& options) {
+#ifdef FOLIO_HAVE_POSTGRESQL
+    const std::string conninfo = std::exchange(path_, backend::postgresql::redact_password(path_, path_));
+    auto connection = std::make_unique<backend::postgresql::BackendConnection>(conninfo, options.statement_cache_capacity);
+    ops_ = std::make_unique<backend::postgresql::Operations>(connection->libpq());
+    connection_ = std::move(connection);
+    cache_ = std::make_unique<StatementCache>(*connection_, options.statement_cache_capacity);
+    log_ = std::make_unique<SqlLog>(*connection_, *cache_);
+    try {
+        ops_->prepare_connection(*this, false, options.read_only);
+    } catch (const Error& e) {
+        cache_->clear();
+        throw OperationalError(fmt::format("cannot use database '{}': {}", path_, e.what()), e.sqlite_code());
+    }
+#else
+    (void)options;
+    throw OperationalError(fmt::format("cannot open '{}': this folio was built without PostgreSQL (libpq); "
+                                       "configure with -Dpostgresql=enabled",
+                                       path_));
+#endif
+}
+
 Database::~Database() {
     log_.reset();
-    cache_.reset();  // finalize every statement before SQLiteCpp closes the handle
+    cache_.reset();  // finalize every statement before the connection closes
 }
 
 std::int64_t Database::execute(std::string_view sql, std::span<const Value> args) {
@@ -66,18 +114,7 @@ std::int64_t Database::execute(std::string_view sql, std::span<const Value> args
 }
 
 void Database::execute_script(std::string_view script) {
-    // Split on statement boundaries with SQLite's own parser (sqlite3_complete)
-    // so that triggers with inner semicolons stay whole.
-    std::string current;
-    for (std::size_t i = 0; i < script.size(); ++i) {
-        current += script[i];
-        if (script[i] == ';' && sqlite3_complete(current.c_str())) {
-            execute(current);
-            current.clear();
-        }
-    }
-    bool blank = current.find_first_not_of(" \t\r\n") == std::string::npos;
-    if (!blank) execute(current);
+    for (const std::string& statement : connection_->split_script(script)) execute(statement);
 }
 
 Value Database::scalar(std::string_view sql, std::initializer_list<Value> args) {
@@ -86,11 +123,11 @@ Value Database::scalar(std::string_view sql, std::initializer_list<Value> args) 
     return st.step() ? st.column(0) : Value();
 }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(handle_); }
+std::int64_t Database::last_insert_rowid() const { return connection_->last_insert_id(); }
 
 int Database::variable_limit() const { return ops_->max_query_params(); }
 
-bool Database::in_transaction() const { return sqlite3_get_autocommit(handle_) == 0; }
+bool Database::in_transaction() const { return connection_->in_transaction(); }
 
 void Database::raise(int rc, std::string_view context) const { ops_->raise(rc, context); }
 

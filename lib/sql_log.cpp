@@ -1,7 +1,6 @@
-// sql_log.cpp: the SQL log, fed by sqlite3_trace_v2, and scoped captures.
+// sql_log.cpp: the SQL log, fed by the backend's trace (sqlite3_trace_v2 on
+// SQLite, folio's own timing on PostgreSQL), and scoped captures.
 #include "folio/sql_log.hpp"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <ostream>
@@ -10,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "folio/database.hpp"
-#include "lib/backend/sqlite/operations.hpp"
+#include "lib/backend/connection.hpp"
 
 namespace folio {
 
@@ -28,10 +27,58 @@ std::string LoggedStatement::to_string() const {
     return line;
 }
 
-SqlLog::SqlLog(sqlite3* db, const StatementCache& cache) : db_(db), cache_(cache) {}
+// The log's face towards the backend: turns each reported run into a
+// LoggedStatement, with the arguments folio recorded for its handle.
+class SqlLog::Sink final : public backend::TraceSink {
+public:
+    explicit Sink(SqlLog& log) : log_(log) {}
+
+    void statement_ran(const backend::Statement* statement, std::string_view raw_sql, double seconds,
+                       std::int64_t rows) override {
+        if (log_.muted_) return;
+        // Nothing may unwind from here (SQLite's C frames may be below): what
+        // a listener, or the recording itself, throws waits for Statement::step().
+        try {
+            LoggedStatement s;
+            s.seconds = seconds;
+            s.rows = rows;
+            if (const detail::CachedStatement* e = statement ? log_.cache_.find(statement) : nullptr) {
+                s.sql = *e->sql;
+                s.args = e->args;
+                s.args_known = true;
+                if (e->transaction_control) s.kind = LoggedStatement::Kind::TransactionControl;
+            } else {
+                // Not prepared by folio: the user's raw SQL, as the backend shows it.
+                s.sql = statement ? std::string(statement->sql()) : std::string(raw_sql);
+                if (log_.connection_.is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
+            }
+            log_.report(s);
+        } catch (...) {
+            log_.keep_error();
+        }
+    }
+
+    void trigger_started(std::string_view text) override {
+        if (log_.muted_) return;
+        try {
+            LoggedStatement s;
+            s.sql = text;
+            s.kind = LoggedStatement::Kind::Trigger;
+            log_.report(s);
+        } catch (...) {
+            log_.keep_error();
+        }
+    }
+
+private:
+    SqlLog& log_;
+};
+
+SqlLog::SqlLog(backend::Connection& connection, const StatementCache& cache)
+    : connection_(connection), cache_(cache), sink_(std::make_unique<Sink>(*this)) {}
 
 SqlLog::~SqlLog() {
-    if (active_) sqlite3_trace_v2(db_, 0, nullptr, nullptr);
+    if (active_) connection_.set_trace(nullptr);
 }
 
 std::size_t SqlLog::add_listener(Listener listener) {
@@ -50,11 +97,7 @@ void SqlLog::update_hook() {
     bool want = !listeners_.empty();
     if (want == active_) return;
     active_ = want;
-    if (want)
-        sqlite3_trace_v2(db_, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, &SqlLog::trace_callback, this);
-    else
-        sqlite3_trace_v2(db_, 0, nullptr, nullptr);
-    started_.clear();
+    connection_.set_trace(want ? sink_.get() : nullptr);
 }
 
 void SqlLog::print_to(std::ostream* out) {
@@ -66,79 +109,17 @@ void SqlLog::print_to(std::ostream* out) {
         printer_id_ = add_listener([out](const LoggedStatement& s) { *out << s.to_string() << '\n'; });
 }
 
-int SqlLog::trace_callback(unsigned type, void* ctx, void* p, void* x) {
-    auto* self = static_cast<SqlLog*>(ctx);
-    if (self->muted_) return 0;
-    // Called from SQLite's C frames: nothing may unwind through them. What a
-    // listener (or the recording itself) throws waits for Statement::step().
-    try {
-        if (type == SQLITE_TRACE_PROFILE) {
-            self->on_profile(p, *static_cast<sqlite3_int64*>(x));
-        } else if (type == SQLITE_TRACE_STMT) {
-            // X is the SQL text for a top-level statement (reported at its end by
-            // the PROFILE event, timed from here), or a "-- TRIGGER name"
-            // comment when a trigger program starts (recorded now).
-            const char* text = static_cast<const char*>(x);
-            if (text && text[0] == '-' && text[1] == '-') self->on_trigger(text);
-            else self->on_start(p);
-        }
-    } catch (...) {
-        if (!self->listener_error_) self->listener_error_ = std::current_exception();
-    }
-    return 0;
+void SqlLog::report(const LoggedStatement& s) {
+    for (auto& [id, listener] : listeners_) listener(s);
+}
+
+void SqlLog::keep_error() noexcept {
+    if (!listener_error_) listener_error_ = std::current_exception();
 }
 
 void SqlLog::rethrow_pending() {
     std::exception_ptr e = std::exchange(listener_error_, nullptr);
     std::rethrow_exception(e);
-}
-
-void SqlLog::on_start(const void* stmt) {
-    const auto now = std::chrono::steady_clock::now();
-    for (auto& [s, at] : started_)
-        if (s == stmt) {
-            at = now;
-            return;
-        }
-    started_.emplace_back(stmt, now);
-}
-
-void SqlLog::on_profile(void* p, std::int64_t nanoseconds) {
-    auto* stmt = static_cast<sqlite3_stmt*>(p);
-    LoggedStatement s;
-    // SQLite's nanoseconds are whole milliseconds (its VFS clock): use the
-    // steady clock from the statement's start when we saw it.
-    s.seconds = static_cast<double>(nanoseconds) / 1e9;
-    const auto end = std::chrono::steady_clock::now();
-    for (auto it = started_.begin(); it != started_.end(); ++it)
-        if (it->first == stmt) {
-            s.seconds = std::chrono::duration<double>(end - it->second).count();
-            started_.erase(it);
-            break;
-        }
-    if (const detail::CachedStatement* e = cache_.find(stmt)) {
-        s.sql = *e->sql;
-        s.args = e->args;
-        s.args_known = true;
-        s.kind = e->transaction_control ? LoggedStatement::Kind::TransactionControl : LoggedStatement::Kind::Query;
-        s.rows = sqlite3_stmt_readonly(stmt) ? e->rows : sqlite3_changes64(db_);
-    } else {
-        // Not prepared by folio: the user's raw SQL. SQLite can expand the
-        // bound values into the text, which is the best we can show.
-        char* expanded = sqlite3_expanded_sql(stmt);
-        s.sql = expanded ? expanded : sqlite3_sql(stmt);
-        sqlite3_free(expanded);
-        if (backend::sqlite::is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
-        s.rows = sqlite3_stmt_readonly(stmt) ? -1 : sqlite3_changes64(db_);
-    }
-    for (auto& [id, listener] : listeners_) listener(s);
-}
-
-void SqlLog::on_trigger(const char* text) {
-    LoggedStatement s;
-    s.sql = text;
-    s.kind = LoggedStatement::Kind::Trigger;
-    for (auto& [id, listener] : listeners_) listener(s);
 }
 
 QueryCapture::QueryCapture(Database& db) : db_(db) {

@@ -1,10 +1,10 @@
-// statement.cpp: binding, stepping and reading a checked-out prepared statement.
+// statement.cpp: binding, stepping and reading a checked-out prepared
+// statement, through the backend's handle (lib/backend/connection.hpp).
 #include "folio/statement.hpp"
-
-#include <sqlite3.h>
 
 #include "folio/database.hpp"
 #include "folio/sql_log.hpp"
+#include "lib/backend/connection.hpp"
 
 namespace folio {
 
@@ -37,30 +37,17 @@ void Statement::record_arg(int index, const Value& value) {
 }
 
 void Statement::bind(int index, const Value& value) {
-    sqlite3_stmt* s = entry_->stmt;
-    int rc = SQLITE_OK;
-    switch (value.storage().index()) {
-    case 0: rc = sqlite3_bind_null(s, index); break;
-    case 1: rc = sqlite3_bind_int64(s, index, std::get<1>(value.storage())); break;
-    case 2: rc = sqlite3_bind_double(s, index, std::get<2>(value.storage())); break;
-    default: {
-        const std::string& t = std::get<3>(value.storage());
-        rc = sqlite3_bind_text64(s, index, t.data(), t.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-    }
-    }
-    if (rc != SQLITE_OK) db_->raise(rc, sql());
+    entry_->stmt->bind(index, value);
     if (db_->log().active()) record_arg(index, value);
 }
 
 void Statement::bind(int index, std::int64_t value) {
-    int rc = sqlite3_bind_int64(entry_->stmt, index, value);
-    if (rc != SQLITE_OK) db_->raise(rc, sql());
+    entry_->stmt->bind_int(index, value);
     if (db_->log().active()) record_arg(index, Value(value));
 }
 
 void Statement::bind_text_static(int index, std::string_view text) {
-    int rc = sqlite3_bind_text64(entry_->stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-    if (rc != SQLITE_OK) db_->raise(rc, sql());
+    entry_->stmt->bind_text_static(index, text);
     if (db_->log().active()) record_arg(index, Value(text));
 }
 
@@ -71,51 +58,40 @@ void Statement::bind_all(std::span<const Value> values) {
 }
 
 bool Statement::step() {
-    int rc = sqlite3_step(entry_->stmt);
-    // A log listener that threw during this step (caught in the trace
-    // callback, which SQLite calls from C) reports here.
-    db_->log().rethrow_listener_error();
-    if (rc == SQLITE_ROW) {
-        ++entry_->rows;
-        return true;
+    bool row = false;
+    try {
+        row = entry_->stmt->step();
+    } catch (...) {
+        // What a listener threw reports first, as it happened first.
+        db_->log().rethrow_listener_error();
+        throw;
     }
-    if (rc == SQLITE_DONE) return false;
-    // sqlite3_reset returns the same code; the message is on the connection.
-    db_->raise(rc, sql());
+    // A log listener that threw during this step (the trace may run inside
+    // C frames, where nothing may unwind) reports here.
+    db_->log().rethrow_listener_error();
+    return row;
 }
 
 std::int64_t Statement::execute() {
     while (step()) {
     }
-    return sqlite3_changes64(db_->handle());
+    return entry_->stmt->changes();
 }
 
-void Statement::reset() {
-    sqlite3_reset(entry_->stmt);
-    entry_->rows = 0;
-}
+void Statement::reset() { entry_->stmt->reset(); }
 
-int Statement::column_count() const { return sqlite3_column_count(entry_->stmt); }
-bool Statement::column_is_null(int i) const { return sqlite3_column_type(entry_->stmt, i) == SQLITE_NULL; }
-std::int64_t Statement::column_int(int i) const { return sqlite3_column_int64(entry_->stmt, i); }
-double Statement::column_double(int i) const { return sqlite3_column_double(entry_->stmt, i); }
-
-std::string_view Statement::column_text(int i) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(entry_->stmt, i));
-    int n = sqlite3_column_bytes(entry_->stmt, i);
-    return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
-}
-
-Value Statement::column(int i) const {
-    switch (sqlite3_column_type(entry_->stmt, i)) {
-    case SQLITE_NULL: return Value();
-    case SQLITE_INTEGER: return Value(column_int(i));
-    case SQLITE_FLOAT: return Value(column_double(i));
-    default: return Value(std::string(column_text(i)));
-    }
-}
+int Statement::parameter_count() const noexcept { return entry_->stmt->parameter_count(); }
+int Statement::column_count() const { return entry_->stmt->column_count(); }
+std::string_view Statement::column_name(int i) const { return entry_->stmt->column_name(i); }
+bool Statement::column_is_null(int i) const { return entry_->stmt->column_is_null(i); }
+std::int64_t Statement::column_int(int i) const { return entry_->stmt->column_int(i); }
+double Statement::column_double(int i) const { return entry_->stmt->column_double(i); }
+std::string_view Statement::column_text(int i) const { return entry_->stmt->column_text(i); }
+Value Statement::column(int i) const { return entry_->stmt->column(i); }
+void Statement::read_column(int i, Value& out) const { entry_->stmt->read_column(i, out); }
 
 std::string_view Statement::sql() const { return *entry_->sql; }
-sqlite3_stmt* Statement::handle() const noexcept { return entry_->stmt; }
+sqlite3_stmt* Statement::handle() const noexcept { return entry_->stmt->sqlite_handle(); }
+backend::Statement* Statement::backend() const noexcept { return entry_->stmt; }
 
 } // namespace folio

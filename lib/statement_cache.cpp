@@ -2,45 +2,21 @@
 // with checked-out handles so re-entrant use of one SQL gets its own handle.
 #include "folio/statement_cache.hpp"
 
-#include <sqlite3.h>
-
 #include <cassert>
 
-#include <fmt/format.h>
-
-#include "folio/errors.hpp"
-#include "lib/backend/sqlite/errors.hpp"
-#include "lib/backend/sqlite/operations.hpp"
+#include "lib/backend/connection.hpp"
 
 namespace folio {
 
-namespace {
-// True when `sql` goes on after the statement SQLite prepared (it ends at
-// `tail`) with anything but blanks, semicolons and comments.
-bool has_more_statements(sqlite3* db, std::string_view sql, const char* tail) {
-    if (tail == nullptr) return false;
-    std::string_view rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
-    const std::size_t start = rest.find_first_not_of(" \t\r\n;");
-    if (start == std::string_view::npos) return false;
-    rest.remove_prefix(start);
-    // Something is left: SQLite's parser tells a comment from a statement
-    // (a statement it cannot prepare counts as one too).
-    sqlite3_stmt* next = nullptr;
-    const int rc = sqlite3_prepare_v2(db, rest.data(), static_cast<int>(rest.size()), &next, nullptr);
-    const bool more = rc != SQLITE_OK || next != nullptr;
-    sqlite3_finalize(next);
-    return more;
-}
-} // namespace
-
-StatementCache::StatementCache(sqlite3* db, std::size_t capacity) : db_(db), capacity_(capacity) {}
+StatementCache::StatementCache(backend::Connection& connection, std::size_t capacity)
+    : connection_(connection), capacity_(capacity) {}
 
 StatementCache::~StatementCache() {
     // Checked-out statements must be gone before the cache (they live on the
     // stack of code using the Database, which the Database outlives).
     assert(stats_.in_use == 0);
     for (auto& [sql, entries] : by_sql_)
-        for (auto& e : entries) sqlite3_finalize(e->stmt);
+        for (auto& e : entries) delete e->stmt;
 }
 
 detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
@@ -57,46 +33,29 @@ detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
             }
         }
     }
-    sqlite3_stmt* stmt = nullptr;
-    const char* tail = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt);
-        backend::sqlite::raise_error(db_, rc, sql);
-    }
-    if (stmt == nullptr) throw Error(fmt::format("no SQL statement in: \"{}\"", sql));
-    if (has_more_statements(db_, sql, tail)) {
-        sqlite3_finalize(stmt);
-        throw Error(fmt::format("Several SQL statements in one prepare (only one is run; use "
-                                "Database::execute_script for a script): \"{}\"",
-                                sql));
-    }
+    std::unique_ptr<backend::Statement> stmt = connection_.prepare(sql);
     ++stats_.misses;
     if (it == by_sql_.end()) it = by_sql_.emplace(std::string(sql), std::vector<std::unique_ptr<detail::CachedStatement>>{}).first;
     auto entry = std::make_unique<detail::CachedStatement>();
-    entry->stmt = stmt;
+    entry->stmt = stmt.release();
     entry->sql = &it->first;
     entry->in_use = true;
-    entry->transaction_control = backend::sqlite::is_transaction_control(sql);
-    // An EXPLAIN program never checks the schema cookie, so a cached one would
-    // describe a plan from before a schema change (a dropped index): never keep it.
-    entry->keep = !backend::sqlite::is_explain(sql);
+    entry->transaction_control = connection_.is_transaction_control(sql);
+    entry->keep = connection_.keep_prepared(sql);
     detail::CachedStatement* raw = entry.get();
     it->second.push_back(std::move(entry));
-    by_handle_.emplace(stmt, raw);
+    by_handle_.emplace(raw->stmt, raw);
     ++stats_.in_use;
     return raw;
 }
 
 void StatementCache::release(detail::CachedStatement* entry) noexcept {
     assert(entry && entry->in_use);
-    // reset first: SQLite reports the finished run to the trace hook here,
+    // reset first: the backend reports the finished run to the trace here,
     // and the log still needs the recorded arguments.
-    sqlite3_reset(entry->stmt);
-    sqlite3_clear_bindings(entry->stmt);
+    entry->stmt->reset();
+    entry->stmt->clear_bindings();
     entry->args.clear();
-    entry->rows = 0;
     entry->in_use = false;
     --stats_.in_use;
     if (!enabled_ || capacity_ == 0 || !entry->keep) {
@@ -133,7 +92,7 @@ void StatementCache::lru_push_front(detail::CachedStatement* e) noexcept {
 
 void StatementCache::destroy(detail::CachedStatement* entry) noexcept {
     by_handle_.erase(entry->stmt);
-    sqlite3_finalize(entry->stmt);
+    delete entry->stmt;
     auto it = by_sql_.find(*entry->sql);
     auto& vec = it->second;
     for (auto e = vec.begin(); e != vec.end(); ++e) {
@@ -145,7 +104,7 @@ void StatementCache::destroy(detail::CachedStatement* entry) noexcept {
     if (vec.empty()) by_sql_.erase(it);
 }
 
-detail::CachedStatement* StatementCache::find(sqlite3_stmt* stmt) const noexcept {
+detail::CachedStatement* StatementCache::find(const backend::Statement* stmt) const noexcept {
     auto it = by_handle_.find(stmt);
     return it == by_handle_.end() ? nullptr : it->second;
 }

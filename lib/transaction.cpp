@@ -2,7 +2,11 @@
 // (verbs from lib/backend/operations.hpp).
 #include "folio/transaction.hpp"
 
+#include <fmt/format.h>
+
 #include "folio/database.hpp"
+#include "folio/errors.hpp"
+#include "lib/backend/connection.hpp"
 #include "lib/backend/operations.hpp"
 
 namespace folio {
@@ -29,6 +33,14 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
     if (!open_) return;
+    // PostgreSQL refuses everything after an error inside a transaction, and
+    // a COMMIT there would roll back in silence: say so instead.
+    if (db_.connection().transaction_failed()) {
+        rollback();
+        throw OperationalError(fmt::format("the transaction on '{}' was aborted by an earlier error and has been "
+                                           "rolled back; nothing of it was written",
+                                           db_.path()));
+    }
     if (savepoint_.empty()) {
         db_.execute(db_.operations().commit_sql());
     } else {

@@ -22,11 +22,13 @@
 #include "folio/value.hpp"
 
 struct sqlite3;
-namespace SQLite { class Database; }
 
 namespace folio {
 
-namespace backend { class Operations; }
+namespace backend {
+class Connection;
+class Operations;
+} // namespace backend
 
 class Doctor;
 
@@ -42,9 +44,26 @@ struct DatabaseOptions {
     bool immutable = false;
 };
 
+// True when `target` names a PostgreSQL server rather than a SQLite file:
+// a "postgresql://" or "postgres://" URI, or a libpq keyword conninfo whose
+// first word is a connection keyword followed by "=" ("host=db dbname=blog",
+// "dbname=blog"). A file whose name looks so is opened as "./host=x".
+bool is_postgresql_address(std::string_view target) noexcept;
+
 class Database {
 public:
-    // Opens `path` (a file, or ":memory:"). Sets foreign_keys=ON; for files
+    // Opens `path`: a PostgreSQL server when is_postgresql_address(path)
+    // (any libpq conninfo; libpq's PG* variables fill what it leaves out),
+    // else a SQLite file or ":memory:".
+    //
+    // PostgreSQL: the statement cache holds named prepared statements, the
+    // SQL log is timed by folio; path() is the conninfo with its password
+    // replaced by "***". Throws OperationalError naming host, port and
+    // database (never the password) when the server cannot be reached, or
+    // refuses the credentials or the database, and when folio was built
+    // without libpq. With read_only, every transaction is READ ONLY.
+    //
+    // SQLite: sets foreign_keys=ON; for files
     // also journal_mode=WAL and synchronous=NORMAL (the backend's
     // prepare_connection, lib/backend/sqlite/operations.cpp). Throws OperationalError
     // naming the path when the file cannot be opened or is not a database,
@@ -70,6 +89,8 @@ public:
     // The first column of the first row, or NULL when there is no row.
     Value scalar(std::string_view sql, std::initializer_list<Value> args = {});
 
+    // The rowid SQLite gave the last INSERT; 0 on PostgreSQL (folio reads ids
+    // from RETURNING there).
     std::int64_t last_insert_rowid() const;
     // sqlite3_limit(SQLITE_LIMIT_VARIABLE_NUMBER): the most bound parameters
     // one statement may have. Bulk operations size their batches below it.
@@ -80,9 +101,11 @@ public:
     SqlLog& log() noexcept { return *log_; }
     const std::string& path() const noexcept { return path_; }
 
-    // The raw handles, for code that needs SQLite or SQLiteCpp directly.
+    // The raw SQLite handle, for code that needs the C API directly; nullptr
+    // when this Database is on another backend.
     sqlite3* handle() const noexcept { return handle_; }
-    SQLite::Database& connection() noexcept { return *connection_; }
+    // The backend's connection (lib/backend/connection.hpp, internal to folio).
+    backend::Connection& connection() noexcept { return *connection_; }
 
     // Translates a failed SQLite call into the matching folio::Error and
     // throws it. `context` (the SQL, usually) goes into the message.
@@ -100,10 +123,11 @@ public:
     Doctor* doctor() const noexcept { return doctor_; }
 
 private:
+    void open_postgresql(const DatabaseOptions& options);
     friend class Doctor;
     Doctor* doctor_ = nullptr;
     std::string path_;
-    std::unique_ptr<SQLite::Database> connection_;
+    std::unique_ptr<backend::Connection> connection_;
     sqlite3* handle_ = nullptr;
     std::unique_ptr<backend::Operations> ops_;
     std::unique_ptr<StatementCache> cache_;

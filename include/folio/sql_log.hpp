@@ -1,10 +1,12 @@
 // sql_log.hpp: the SQL log, what the guide gets from Django's SQL logging and
 // Debug Toolbar: every statement SQLite runs, with arguments, time and rows.
 //
-// The log hooks sqlite3_trace_v2, so it sees everything the connection runs:
+// The log is the backend's trace sink (lib/backend/connection.hpp). On
+// SQLite that is sqlite3_trace_v2, so it sees everything the connection runs:
 // folio's own statements, the user's raw SQL and the statements run by
-// triggers. It is off by default, and while nobody listens the trace hook is
-// not even installed, so the cost is nil. Listeners are a printer (the
+// triggers; on PostgreSQL, which has no trace hook, folio times each
+// statement it runs from its first step to its end. It is off by default,
+// and while nobody listens the trace is not even installed, so the cost is nil. Listeners are a printer (the
 // guide's `(0.001) SELECT ...; args=(...)` lines), scoped captures (tests,
 // benchmarks, the CLI's --stats) and any callback the embedding app adds.
 #pragma once
@@ -15,12 +17,17 @@
 #include <exception>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "folio/value.hpp"
 
-struct sqlite3;
+namespace folio::backend {
+class Connection;
+class Statement;
+class TraceSink;
+} // namespace folio::backend
 
 namespace folio {
 
@@ -55,14 +62,16 @@ class SqlLog {
 public:
     using Listener = std::function<void(const LoggedStatement&)>;
 
-    SqlLog(sqlite3* db, const StatementCache& cache);
+    // Listens to `connection` once a listener is added; reads bound values
+    // from `cache`. Both outlive the log.
+    SqlLog(backend::Connection& connection, const StatementCache& cache);
     ~SqlLog();
     SqlLog(const SqlLog&) = delete;
     SqlLog& operator=(const SqlLog&) = delete;
 
     // Adds a listener; the returned id removes it. Installing the first
     // listener installs the trace hook; removing the last uninstalls it.
-    // Listeners run inside SQLite's trace callback, where no exception may
+    // Listeners may run inside SQLite's trace callback, where no exception may
     // unwind (C frames): one a listener throws is caught there, the other
     // listeners of that statement are skipped, and it is rethrown to the
     // caller of the Statement::step() that ran the statement (or, when the
@@ -85,24 +94,21 @@ public:
     }
 
 private:
-    static int trace_callback(unsigned type, void* ctx, void* p, void* x);
-    void on_start(const void* stmt);
-    void on_profile(void* stmt, std::int64_t nanoseconds);
-    void on_trigger(const char* text);
+    class Sink;
+    void report(const LoggedStatement& s);
+    void keep_error() noexcept;
     void update_hook();
     [[noreturn]] void rethrow_pending();
 
-    sqlite3* db_;
+    backend::Connection& connection_;
     const StatementCache& cache_;
+    std::unique_ptr<backend::TraceSink> sink_;
     bool active_ = false;
     bool muted_ = false;
     std::size_t next_id_ = 1;
     std::vector<std::pair<std::size_t, Listener>> listeners_;
     std::size_t printer_id_ = 0;
     std::exception_ptr listener_error_;
-    // When each statement running now began (its SQLITE_TRACE_STMT event);
-    // several run at once while a cursor is open.
-    std::vector<std::pair<const void*, std::chrono::steady_clock::time_point>> started_;
 };
 
 // A scoped capture, like Django's CaptureQueriesContext / assertNumQueries:

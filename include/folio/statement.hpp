@@ -15,6 +15,8 @@
 
 struct sqlite3_stmt;
 
+namespace folio::backend { class Statement; }
+
 namespace folio {
 
 class Database;
@@ -29,7 +31,7 @@ public:
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
-    // Binds parameter `index` (1-based). Text is copied by SQLite unless the
+    // Binds parameter `index` (1-based). Text is copied by the backend unless the
     // _static form is used, in which case the caller keeps it alive until
     // the statement is reset or destroyed (bulk inserts use it).
     void bind(int index, const Value& value);
@@ -42,20 +44,29 @@ public:
     // Runs one step: true when a row is ready, false when done. Errors throw
     // the matching folio::Error subclass, naming the SQL.
     bool step();
-    // Steps to the end and returns the rows changed (sqlite3_changes).
+    // Steps to the end and returns the rows changed (sqlite3_changes, or
+    // PostgreSQL's command tag).
     std::int64_t execute();
     // Makes the statement ready to run again with new bindings.
     void reset();
 
+    int parameter_count() const noexcept;
     int column_count() const;
+    std::string_view column_name(int i) const;
     bool column_is_null(int i) const;
     std::int64_t column_int(int i) const;
     double column_double(int i) const;
     std::string_view column_text(int i) const;  // valid until the next step/reset
     Value column(int i) const;
+    // column(i) into `out`, reusing its text buffer (the loaders' hot path).
+    void read_column(int i, Value& out) const;
 
     std::string_view sql() const;
+    // The SQLite handle, for code that needs the raw C API; nullptr when the
+    // Database is on another backend.
     sqlite3_stmt* handle() const noexcept;
+    // The backend's statement (lib/backend/connection.hpp, internal).
+    backend::Statement* backend() const noexcept;
 
 private:
     void record_arg(int index, const Value& value);

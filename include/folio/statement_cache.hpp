@@ -6,8 +6,10 @@
 // least recently used. A handle in use is checked out: if the same SQL is
 // needed again before it comes back (a loop that runs the same query inside
 // its own iteration), a second handle is prepared instead of resetting the
-// first under the feet of its user. Handles are prepared with
-// SQLITE_PREPARE_PERSISTENT, which tells SQLite they will live long.
+// first under the feet of its user. The handles are the backend's
+// (lib/backend/connection.hpp): SQLite statements prepared with
+// SQLITE_PREPARE_PERSISTENT, which tells SQLite they will live long, or
+// PostgreSQL's named prepared statements (PQprepare), with the same counters.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +23,10 @@
 
 #include "folio/value.hpp"
 
-struct sqlite3;
-struct sqlite3_stmt;
+namespace folio::backend {
+class Connection;
+class Statement;
+} // namespace folio::backend
 
 namespace folio {
 
@@ -31,10 +35,9 @@ class StatementCache;
 namespace detail {
 // One prepared handle and what the SQL log needs to know about its current run.
 struct CachedStatement {
-    sqlite3_stmt* stmt = nullptr;
+    backend::Statement* stmt = nullptr;  // owned by the cache
     const std::string* sql = nullptr;  // the cache key, owned by the cache map
     std::vector<Value> args;           // recorded only while the log listens
-    std::int64_t rows = 0;             // rows stepped in the current run
     bool in_use = false;
     bool transaction_control = false;  // BEGIN/COMMIT/SAVEPOINT/...
     bool keep = true;                  // false for EXPLAIN, see StatementCache::acquire
@@ -56,15 +59,16 @@ struct StatementCacheStats {
 // Owned by a Database; not thread-safe (neither is the Database).
 class StatementCache {
 public:
-    StatementCache(sqlite3* db, std::size_t capacity);
+    // `connection` prepares the handles; it outlives the cache.
+    StatementCache(backend::Connection& connection, std::size_t capacity);
     ~StatementCache();
     StatementCache(const StatementCache&) = delete;
     StatementCache& operator=(const StatementCache&) = delete;
 
     // Checks out a handle for `sql`, preparing it on a miss. The handle comes
     // back through release(); callers use folio::Statement, which does that.
-    // Throws folio::Error subclasses when SQLite cannot prepare the SQL, and
-    // folio::Error when `sql` holds more than one statement (SQLite would
+    // Throws folio::Error subclasses when the backend cannot prepare the SQL,
+    // and folio::Error when `sql` holds more than one statement (SQLite would
     // prepare the first and silently ignore the rest; Database::execute_script
     // runs several).
     detail::CachedStatement* acquire(std::string_view sql);
@@ -72,9 +76,10 @@ public:
     // finalizes it when the cache is over capacity).
     void release(detail::CachedStatement* entry) noexcept;
 
-    // The entry owning a handle, or nullptr for a handle folio did not prepare
-    // (the user's raw statements). Used by the SQL log to find bound values.
-    detail::CachedStatement* find(sqlite3_stmt* stmt) const noexcept;
+    // The entry owning a backend handle (Statement::backend()), or nullptr
+    // for one this cache did not prepare. Used by the SQL log to find bound
+    // values.
+    detail::CachedStatement* find(const backend::Statement* stmt) const noexcept;
 
     StatementCacheStats stats() const noexcept;
     std::size_t capacity() const noexcept { return capacity_; }
@@ -92,7 +97,7 @@ private:
     void lru_unlink(detail::CachedStatement* entry) noexcept;
     void lru_push_front(detail::CachedStatement* entry) noexcept;
 
-    sqlite3* db_;
+    backend::Connection& connection_;
     std::size_t capacity_;
     bool enabled_ = true;
     // Looked up by string_view: a hit copies no SQL text.
@@ -103,7 +108,7 @@ private:
     // SQL text -> every handle prepared for it (idle or checked out).
     std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>, SqlHash, std::equal_to<>>
         by_sql_;
-    std::unordered_map<sqlite3_stmt*, detail::CachedStatement*> by_handle_;
+    std::unordered_map<const backend::Statement*, detail::CachedStatement*> by_handle_;
     detail::CachedStatement* lru_front_ = nullptr;  // idle handles, most recent first
     detail::CachedStatement* lru_back_ = nullptr;
     StatementCacheStats stats_;

@@ -2,8 +2,6 @@
 // lookups (one query per level and chunk of ids) and the streaming cursor.
 #include "lib/query/loader.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -19,20 +17,11 @@ namespace folio::detail {
 
 namespace {
 
-void read_column(Value& dst, const Statement& st, int col) {
-    switch (sqlite3_column_type(st.handle(), col)) {
-    case SQLITE_NULL: dst = Value(); break;
-    case SQLITE_INTEGER: dst = Value(st.column_int(col)); break;
-    case SQLITE_FLOAT: dst = Value(st.column_double(col)); break;
-    default: dst.assign_text(st.column_text(col)); break;
-    }
-}
-
 // Fills `fields` of `o` from columns starting at `col`; returns the next column.
 int fill(Database& db, const Statement& st, Object& o, const std::vector<std::size_t>& fields, std::uint64_t mask,
          int col) {
     auto& values = ObjectAccess::values(o);
-    for (auto f : fields) read_column(values[f], st, col++);
+    for (auto f : fields) st.read_column(col++, values[f]);
     ObjectAccess::deferred(o) = mask;
     ObjectAccess::set_db(o, &db);
     ObjectAccess::reset_relations(o);
@@ -76,7 +65,7 @@ void load_row(Database& db, const Statement& st, const CompiledSelect& cs, Objec
     for (std::size_t k = 1; k < cs.slots.size(); ++k) {
         const Slot& s = cs.slots[k];
         Object* parent = objs[static_cast<std::size_t>(s.parent)];
-        if (!parent || sqlite3_column_type(st.handle(), col) == SQLITE_NULL) {
+        if (!parent || st.column_is_null(col)) {
             col += static_cast<int>(s.fields.size());  // no related row (nullable FK)
             continue;
         }

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include "lib/backend/connection.hpp"
+
 #include <utility>
 #include <vector>
 
@@ -62,7 +64,7 @@ BOOST_FIXTURE_TEST_CASE(a_hit_reuses_the_same_handle, SmallCache) {
     {
         Statement st = db.prepare("SELECT x FROM t WHERE x = ?");
         first = st.handle();
-        BOOST_TEST(cache.find(first) != nullptr);
+        BOOST_TEST(cache.find(st.backend()) != nullptr);
     }
     Statement again = db.prepare("SELECT x FROM t WHERE x = ?");
     BOOST_TEST(again.handle() == first);
@@ -243,11 +245,10 @@ BOOST_FIXTURE_TEST_CASE(bad_sql_throws_and_leaks_nothing, SmallCache) {
 
 BOOST_FIXTURE_TEST_CASE(find_knows_only_folio_handles, SmallCache) {
     Statement st = db.prepare("SELECT 1");
-    BOOST_TEST(cache.find(st.handle()) != nullptr);
-    sqlite3_stmt* raw = nullptr;
-    BOOST_REQUIRE(sqlite3_prepare_v2(db.handle(), "SELECT 1", -1, &raw, nullptr) == SQLITE_OK);
-    BOOST_TEST(cache.find(raw) == nullptr);
-    sqlite3_finalize(raw);
+    BOOST_TEST(cache.find(st.backend()) != nullptr);
+    // A handle prepared on the connection but not through the cache.
+    std::unique_ptr<backend::Statement> raw = db.connection().prepare("SELECT 1");
+    BOOST_TEST(cache.find(raw.get()) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(library_queries_go_through_the_cache) {

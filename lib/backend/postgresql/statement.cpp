@@ -64,6 +64,10 @@ void Statement::bind_all(std::span<const Value> values) {
     for (std::size_t i = 0; i < values.size(); ++i) bind(static_cast<int>(i + 1), values[i]);
 }
 
+void Statement::clear_bindings() noexcept {
+    for (WireParameter& p : parameters_) p = WireParameter{};
+}
+
 void Statement::send() {
     connection_->ensure_idle(sql());
     const std::size_t n = parameters_.size();

@@ -50,6 +50,8 @@ public:
     void bind(int index, const Value& value);
     // Binds values to $1..$n in order.
     void bind_all(std::span<const Value> values);
+    // Every parameter NULL again (only between runs, as bind()).
+    void clear_bindings() noexcept;
 
     // The first call sends the statement; each call makes the next row
     // current. Returns false when the rows are done. Errors throw the mapped
@@ -78,6 +80,10 @@ public:
     // a row is current, else 0 (single-row mode; the test of flat memory).
     int rows_held() const;
     std::int64_t rows_read() const noexcept { return rows_read_; }
+    // The rows the finished run changed (or returned), from its command tag.
+    std::int64_t rows_affected() const noexcept { return rows_affected_; }
+    // True from the first step() until the run is done or reset.
+    bool running() const noexcept { return state_ == State::Streaming; }
     std::string_view sql() const noexcept;
 
 private:

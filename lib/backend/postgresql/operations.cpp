@@ -1,0 +1,260 @@
+// operations.cpp: PostgreSQL's spellings ($n numbering happens when the
+// backend prepares), LIKE with backslash escapes, = ANY(array), RETURNING,
+// ON CONFLICT, transaction verbs, the folio_migrations table under an
+// advisory lock, EXPLAIN of a generic plan, DDL.
+#include "lib/backend/postgresql/operations.hpp"
+
+#include <fmt/format.h>
+
+#include "folio/database.hpp"
+#include "folio/errors.hpp"
+#include "lib/backend/postgresql/connection.hpp"
+#include "lib/backend/postgresql/migrations.hpp"
+#include "lib/backend/postgresql/sql_scan.hpp"
+#include "lib/backend/postgresql/statement.hpp"
+#include "lib/backend/sql_text.hpp"
+
+namespace folio::backend::postgresql {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+bool folds_case(std::string_view lookup) {
+    return lookup == "iexact" || lookup == "icontains" || lookup == "istartswith" || lookup == "iendswith";
+}
+
+void check_text_lookup(std::string_view lookup) {
+    if (!folds_case(lookup) && lookup != "contains" && lookup != "startswith" && lookup != "endswith")
+        throw InvalidQuery(fmt::format("Unsupported text lookup '{}'", lookup));
+}
+
+// LIKE's wildcards and PostgreSQL's default escape character, escaped.
+std::string like_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// One element of an array literal: "..." with " and \ escaped; NULL bare.
+std::string array_element(const Value& v) {
+    if (v.is_null()) return "NULL";
+    const std::string text = v.is_text() ? v.as_text() : v.is_integer() ? std::to_string(v.as_integer())
+                                                                        : fmt::format("{}", v.as_real());
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// Created under the lock, in the current schema (search_path), like the
+// blog's tables; the same table postgresql::Migrator keeps.
+constexpr std::string_view create_version_table =
+    R"sql(CREATE TABLE IF NOT EXISTS "folio_migrations" ("name" text PRIMARY KEY, "applied_at" timestamptz NOT NULL DEFAULT now()))sql";
+
+} // namespace
+
+Operations::Operations(Connection& connection) : connection_(connection) {}
+
+std::string Operations::quote_name(std::string_view identifier) const {
+    std::string out = "\"";
+    for (char c : identifier) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+Value Operations::date_value(int year, int month, int day) const {
+    return Value(fmt::format("{:04}-{:02}-{:02}", year, month, day));
+}
+
+std::string Operations::limit_offset_sql(bool with_offset) const {
+    return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?";
+}
+
+std::string Operations::date_extract_sql(std::string_view part, std::string_view expr) const {
+    const char* field = part == "year" ? "YEAR" : part == "month" ? "MONTH" : "DAY";
+    return fmt::format("EXTRACT({} FROM {})::integer", field, expr);
+}
+
+std::string Operations::text_lookup_sql(std::string_view lookup, std::string_view expr) const {
+    check_text_lookup(lookup);
+    // ILIKE folds case by the database's collation, non-ASCII letters
+    // included; LIKE is exact. Both escape with a backslash by default.
+    if (folds_case(lookup)) return fmt::format("{}::text ILIKE ?", expr);
+    return fmt::format("{}::text LIKE ?", expr);
+}
+
+std::vector<Value> Operations::text_lookup_params(std::string_view lookup, const std::string& value) const {
+    check_text_lookup(lookup);
+    std::string pat = like_escape(value);
+    const bool any_start = lookup == "contains" || lookup == "icontains" || lookup == "endswith" || lookup == "iendswith";
+    const bool any_end = lookup == "contains" || lookup == "icontains" || lookup == "startswith" || lookup == "istartswith";
+    if (any_start) pat = "%" + pat;
+    if (any_end) pat += "%";
+    return {Value(std::move(pat))};
+}
+
+// The server infers the array's element type from `expr`.
+std::string Operations::in_array_sql(std::string_view expr) const { return fmt::format("{} = ANY(?)", expr); }
+
+Value Operations::array_param(const std::vector<Value>& values) const {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + array_element(values[i]);
+    return Value(out + "}");
+}
+
+std::string Operations::returning_sql(const std::vector<std::string>& quoted_columns) const {
+    return " RETURNING " + joined(quoted_columns);
+}
+
+std::string Operations::ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const {
+    return fmt::format(" ON CONFLICT ({}) DO NOTHING", joined(quoted_columns));
+}
+
+// bigint arithmetic raises "bigint out of range" (SQLSTATE 22003, DataError)
+// by itself.
+Operations::Checked Operations::checked_integer_sql(const std::string& expr) const { return {expr, 1}; }
+
+// Savepoint names are folio's own (folio_sp_1, ...), never user input: bare.
+std::string Operations::savepoint_sql(std::string_view name) const { return fmt::format("SAVEPOINT {}", name); }
+std::string Operations::release_savepoint_sql(std::string_view name) const {
+    return fmt::format("RELEASE SAVEPOINT {}", name);
+}
+std::string Operations::rollback_to_savepoint_sql(std::string_view name) const {
+    return fmt::format("ROLLBACK TO SAVEPOINT {}", name);
+}
+
+// The session settings are the connection's (postgresql::Connection); a
+// read-only Database makes every transaction READ ONLY.
+void Operations::prepare_connection(Database& db, bool, bool read_only) const {
+    if (read_only) db.execute("SET default_transaction_read_only = on");
+    else db.scalar("SELECT 1");
+}
+
+int Operations::schema_version(Database& db) const {
+    // to_regclass follows search_path and gives NULL, not an error, when the
+    // table does not exist yet.
+    if (db.scalar(R"sql(SELECT to_regclass('"folio_migrations"') IS NOT NULL)sql").as_integer() == 0) return 0;
+    return static_cast<int>(db.scalar(R"sql(SELECT count(*) FROM "folio_migrations")sql").as_integer());
+}
+
+void Operations::lock_schema(Database& db) const {
+    // One lock per schema, held to the end of the migration's transaction.
+    db.scalar("SELECT pg_advisory_xact_lock(1718578281, hashtext(current_schema()))");
+    db.execute(create_version_table);
+}
+
+void Operations::record_migration(Database& db, const Migration& m, int) const {
+    db.execute(R"sql(INSERT INTO "folio_migrations" ("name") VALUES (?))sql", {Value(m.name)});
+}
+
+std::vector<PlanStep> Operations::explain_query_plan(Database&, std::string_view sql) const {
+    // The plan for any parameter values (a generic plan): prepared under a
+    // name of its own, explained with NULLs while plan_cache_mode forces the
+    // generic plan, so the NULLs are not folded into it. PostgreSQL 16 has
+    // EXPLAIN (GENERIC_PLAN) for this.
+    const std::string numbered = number_placeholders(sql);
+    if (split_statements(numbered).size() != 1)
+        throw InvalidQuery(fmt::format("EXPLAIN takes one statement; text follows it in '{}'", detail::shorten_sql(sql)));
+    connection_.ensure_idle(sql);
+    PGconn* conn = connection_.handle();
+    auto run = [&](const std::string& text) {
+        PGresult* r = PQexec(conn, text.c_str());
+        const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            struct Clear {
+                PGresult* r;
+                ~Clear() { PQclear(r); }
+            } clear{r};
+            connection_.raise(r, sql);
+        }
+        return r;
+    };
+    PGresult* prepared = PQprepare(conn, "folio_explain", numbered.c_str(), 0, nullptr);
+    const bool ok = prepared && PQresultStatus(prepared) == PGRES_COMMAND_OK;
+    if (!ok) {
+        struct Clear {
+            PGresult* r;
+            ~Clear() { PQclear(r); }
+        } clear{prepared};
+        connection_.raise(prepared, sql);
+    }
+    PQclear(prepared);
+    std::vector<PlanStep> plan;
+    try {
+        PGresult* described = PQdescribePrepared(conn, "folio_explain");
+        const int params = described ? PQnparams(described) : 0;
+        PQclear(described);
+        std::string args;
+        for (int i = 0; i < params; ++i) args += i ? ", NULL" : "NULL";
+        PQclear(run("SET plan_cache_mode = force_generic_plan"));
+        PGresult* r = run(params ? fmt::format("EXPLAIN EXECUTE folio_explain({})", args) : "EXPLAIN EXECUTE folio_explain");
+        for (int i = 0; i < PQntuples(r); ++i) {
+            std::string_view line = PQgetvalue(r, i, 0);
+            const std::size_t start = line.find_first_not_of(" ->");
+            PlanStep step;
+            step.id = i + 1;
+            step.parent = i == 0 ? 0 : 1;
+            step.detail = std::string(line.substr(start == std::string_view::npos ? line.size() : start));
+            plan.push_back(std::move(step));
+        }
+        PQclear(r);
+    } catch (...) {
+        PQclear(PQexec(conn, "RESET plan_cache_mode; DEALLOCATE folio_explain"));
+        throw;
+    }
+    PQclear(run("RESET plan_cache_mode; DEALLOCATE folio_explain"));
+    return plan;
+}
+
+const std::vector<Migration>& Operations::blog_migrations() const { return postgresql_migrations(); }
+
+std::string Operations::migration_script(const Migration& m) const {
+    return fmt::format("BEGIN;\n{}\nCOMMIT;\n", m.sql);
+}
+
+std::string Operations::create_index_sql(std::string_view index, std::string_view table,
+                                         std::string_view column) const {
+    return fmt::format("CREATE INDEX {} ON {} ({})", quote_name(index), quote_name(table), quote_name(column));
+}
+
+std::string Operations::drop_index_sql(std::string_view index) const { return "DROP INDEX " + quote_name(index); }
+
+std::string_view Operations::index_exists_sql() const {
+    return "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?";
+}
+
+std::int64_t Operations::count_rows(Database&, std::string_view table) const {
+    const std::string sql = "SELECT COUNT(*) FROM " + quote_name(table);
+    if (!connection_.handle() || connection_.transaction_failed()) return -1;
+    try {
+        connection_.ensure_idle(sql);  // a statement still streams its rows
+    } catch (const Error&) {
+        return -1;
+    }
+    PGresult* r = PQexec(connection_.handle(), sql.c_str());
+    std::int64_t n = -1;
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) n = std::stoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+}
+
+void Operations::throw_error(int code, std::string_view context) const {
+    // PostgreSQL's failures are mapped where libpq reports them (errors.hpp);
+    // a bare code only says something failed.
+    throw Error(fmt::format("PostgreSQL call failed (code {}){}{}", code, context.empty() ? "" : ": ",
+                            detail::shorten_sql(context)));
+}
+
+} // namespace folio::backend::postgresql

@@ -1,0 +1,68 @@
+// operations.hpp (internal): PostgreSQL's spellings behind the dialect seam
+// (lib/backend/operations.hpp), after Django's backends/postgresql/operations.py.
+#pragma once
+
+#include "lib/backend/operations.hpp"
+
+namespace folio::backend::postgresql {
+
+class Connection;
+
+class Operations final : public backend::Operations {
+public:
+    // `connection`: the libpq connection of the same Database, which outlives
+    // this object (count_rows and EXPLAIN run on it outside the cache).
+    explicit Operations(Connection& connection);
+
+    const Features& features() const noexcept override { return features_; }
+    std::string_view vendor() const noexcept override { return "postgresql"; }
+    // The protocol's Int16 parameter count.
+    int max_query_params() const noexcept override { return 65535; }
+
+    std::string quote_name(std::string_view identifier) const override;
+    Value date_value(int year, int month, int day) const override;
+
+    std::string limit_offset_sql(bool with_offset) const override;
+    // LIMIT NULL is LIMIT ALL on PostgreSQL.
+    Value no_limit() const override { return Value(); }
+    std::string_view random_function_sql() const override { return "RANDOM()"; }
+    std::string date_extract_sql(std::string_view part, std::string_view expr) const override;
+    std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const override;
+    std::vector<Value> text_lookup_params(std::string_view lookup, const std::string& value) const override;
+    std::string in_array_sql(std::string_view expr) const override;
+    Value array_param(const std::vector<Value>& values) const override;
+    std::string returning_sql(const std::vector<std::string>& quoted_columns) const override;
+    std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const override;
+    Checked checked_integer_sql(const std::string& expr) const override;
+
+    std::string_view begin_sql() const override { return "BEGIN"; }
+    std::string_view commit_sql() const override { return "COMMIT"; }
+    std::string_view rollback_sql() const override { return "ROLLBACK"; }
+    std::string savepoint_sql(std::string_view name) const override;
+    std::string release_savepoint_sql(std::string_view name) const override;
+    std::string rollback_to_savepoint_sql(std::string_view name) const override;
+
+    void prepare_connection(Database& db, bool file, bool read_only) const override;
+    int schema_version(Database& db) const override;
+    void lock_schema(Database& db) const override;
+    void record_migration(Database& db, const Migration& m, int version) const override;
+    std::unique_ptr<ScopedTuning> bulk_load_tuning(Database&, std::int64_t) const override { return nullptr; }
+
+    std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const override;
+
+    const std::vector<Migration>& blog_migrations() const override;
+    std::string migration_script(const Migration& m) const override;
+    std::string create_index_sql(std::string_view index, std::string_view table,
+                                 std::string_view column) const override;
+    std::string drop_index_sql(std::string_view index) const override;
+    std::string_view index_exists_sql() const override;
+    std::int64_t count_rows(Database& db, std::string_view table) const override;
+
+private:
+    void throw_error(int code, std::string_view context) const override;
+
+    Connection& connection_;
+    Features features_;
+};
+
+} // namespace folio::backend::postgresql

@@ -1,4 +1,4 @@
-// operations.cpp: SQLite's spellings (placeholders, LIMIT, LIKE, json_each,
+// operations.cpp: SQLite's spellings (quoting, LIMIT, LIKE, json_each,
 // RETURNING, ON CONFLICT, transaction verbs, pragmas, EXPLAIN QUERY PLAN, DDL).
 #include "lib/backend/sqlite/operations.hpp"
 
@@ -145,6 +145,8 @@ std::string Operations::limit_offset_sql(bool with_offset) const {
     // SQLite has no OFFSET without LIMIT: no_limit() (-1) means "all rows".
     return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?";
 }
+
+std::string Operations::fixed_limit_sql(std::int64_t n) const { return fmt::format(" LIMIT {}", n); }
 
 std::string Operations::date_extract_sql(std::string_view part, std::string_view expr) const {
     const char* spec = part == "year" ? "%Y" : part == "month" ? "%m" : "%d";

@@ -135,7 +135,7 @@ void doctor_deferred_load(const Object& o, std::size_t field) {
     const FieldMeta& f = o.meta().fields[field];
     const std::size_t n = bump(*r, "field:" + f.name);
     if (n < s->options.n_plus_one_threshold || r->rows < 2) return;
-    n_plus_one(*s, Pattern::DeferredFieldLoaded, o.meta().name + "." + f.name, select_by_pk_sql(o.meta(), {field}), n,
+    n_plus_one(*s, Pattern::DeferredFieldLoaded, o.meta().name + "." + f.name, select_by_pk_sql(o.database()->operations(), o.meta(), {field}), n,
                *r, fmt::format("drop \"{}\" from defer() (or add it to only()): the code reads it", f.name));
 }
 
@@ -156,7 +156,7 @@ std::uint32_t doctor_lazy_fk(const Object& owner, std::size_t field) {
     if (r && !r->lazy_target) {
         const std::size_t n = bump(*r, f.name);
         if (n >= s->options.n_plus_one_threshold && r->rows >= 2)
-            n_plus_one(*s, Pattern::NPlusOne, relation, select_by_pk_sql(f.related(), all_fields(f.related())), n, *r,
+            n_plus_one(*s, Pattern::NPlusOne, relation, select_by_pk_sql(owner.database()->operations(), f.related(), all_fields(f.related())), n, *r,
                        fmt::format("select_related(\"{}\"): one JOIN loads them with the rows", f.name));
     }
     // The loaded object gets a record of its own kind, to tell whether it
@@ -184,7 +184,7 @@ void doctor_set_related(const Object& owner, std::size_t field, const Object& ta
     fd.pattern = Pattern::RelatedObjectForId;
     fd.what = fmt::format("{}.{} was set from {}(), a {} loaded with one SELECT only to take its id", owner.meta().name,
                           f.name, r->relation, target.meta().name);
-    fd.sql = statement_shape(select_by_pk_sql(target.meta(), all_fields(target.meta())));
+    fd.sql = statement_shape(select_by_pk_sql(target.database()->operations(), target.meta(), all_fields(target.meta())));
     fd.count = 1;
     fd.fix = fmt::format("use the foreign key value the object already holds: set_{}_id(x.{}_id()) (Django: "
                          "{}_id), no SELECT",
@@ -209,7 +209,7 @@ void doctor_save(const Object& o, const std::vector<std::size_t>& fields, std::u
                  : fmt::format("save() rewrote all {} columns of {} #{} though only {} changed (and raced with "
                                "other writers on the rest)",
                                fields.size(), m.name, o.pk(), names);
-    f.sql = statement_shape(update_row_sql(m, fields));
+    f.sql = statement_shape(update_row_sql(o.database()->operations(), m, fields));
     f.count = 1;
     f.fix = names.empty() ? "skip the save(), nothing changed"
                           : fmt::format("save({{.update_fields = {{{}}}}}), or for many rows one QuerySet update({{{{{}, "

@@ -150,7 +150,7 @@ const Value& Object::get(std::size_t field) const {
         // Deferred by defer()/only(): load this one field now, as Django does.
         Database& db = require_db("Loading a deferred field");
         if (origin_) detail::doctor_deferred_load(*this, field);
-        Statement st = db.prepare(detail::select_by_pk_sql(*meta_, {field}));
+        Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, {field}));
         st.bind(1, pk());
         if (!st.step())
             throw DoesNotExist(fmt::format("{} with id {} no longer exists (loading deferred field '{}')", meta_->name,
@@ -188,7 +188,7 @@ const Object& Object::related_object(std::size_t fk_field) const {
     const std::uint32_t target_origin = origin_ ? detail::doctor_lazy_fk(*this, fk_field) : 0;
     std::vector<std::size_t> all(target.fields.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    Statement st = db.prepare(detail::select_by_pk_sql(target, all));
+    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), target, all));
     st.bind(1, key);
     if (!st.step())
         throw DoesNotExist(fmt::format("{} matching {}.{} = {} does not exist", target.name, meta_->name, f.name,
@@ -287,7 +287,7 @@ void Object::save(Database& db, const SaveOptions& options) {
         changed_ = 0;
     }
     if (pk() != 0) {
-        Statement st = db.prepare(detail::update_row_sql(*meta_, fields));
+        Statement st = db.prepare(detail::update_row_sql(db.operations(), *meta_, fields));
         int k = 1;
         for (auto f : fields) st.bind(k++, values_[f]);
         st.bind(k, pk());
@@ -299,7 +299,8 @@ void Object::save(Database& db, const SaveOptions& options) {
         fields.insert(fields.begin(), 0);
     }
     const std::vector<std::size_t> back = detail::returned_fields(*meta_);
-    Statement st = db.prepare(detail::insert_sql(*meta_, fields, 1) + detail::returning_sql(*meta_, back));
+    Statement st = db.prepare(detail::insert_sql(db.operations(), *meta_, fields, 1) +
+                              detail::returning_sql(db.operations(), *meta_, back));
     int k = 1;
     for (auto f : fields) st.bind(k++, values_[f]);
     if (!st.step()) throw Error(fmt::format("INSERT into {} returned no row", meta_->table));
@@ -335,11 +336,11 @@ DeleteCounts Object::remove() {
     std::optional<Transaction> tx;
     if (links) tx.emplace(db);
     for (const auto& m : meta_->many_to_many) {
-        Statement st = db.prepare(detail::delete_in_sql(m.through_table, m.source_column, 1));
+        Statement st = db.prepare(detail::delete_in_sql(db.operations(), m.through_table, m.source_column, 1));
         st.bind(1, pk());
         counts[m.through_table] += st.execute();
     }
-    Statement st = db.prepare(detail::delete_in_sql(meta_->table, meta_->fields[0].column, 1));
+    Statement st = db.prepare(detail::delete_in_sql(db.operations(), meta_->table, meta_->fields[0].column, 1));
     st.bind(1, pk());
     counts[meta_->table] = st.execute();
     if (tx) tx->commit();
@@ -351,7 +352,7 @@ void Object::refresh() {
     Database& db = require_db("refresh()");
     std::vector<std::size_t> all(meta_->fields.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    Statement st = db.prepare(detail::select_by_pk_sql(*meta_, all));
+    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, all));
     st.bind(1, pk());
     if (!st.step()) throw DoesNotExist(fmt::format("{} with id {} does not exist", meta_->name, pk()));
     for (std::size_t i = 0; i < all.size(); ++i) values_[i] = st.column(static_cast<int>(i));

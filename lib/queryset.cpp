@@ -90,14 +90,15 @@ QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
     if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
     // Resolved once, now: a bad field fails here, and evaluation renders the
     // tree (or finds its SQL in the compiled-query cache) without resolving.
-    detail::Where resolved = detail::resolve_where(*meta_, negate ? !cond : cond);
+    detail::Where resolved = detail::resolve_where(db_->operations(), *meta_, negate ? !cond : cond);
     FOLIO_CHANGE(add_filter(*q, std::move(resolved)));
 }
 
 QuerySetBase QuerySetBase::for_get(const Q& cond) const {
     if (cond.matches_all() && query_->sliced) return *this;
     if (!cond.matches_all() && query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
-    detail::Where resolved = cond.matches_all() ? detail::Where{} : detail::resolve_where(*meta_, cond);
+    detail::Where resolved =
+        cond.matches_all() ? detail::Where{} : detail::resolve_where(db_->operations(), *meta_, cond);
     FOLIO_CHANGE({
         add_filter(*q, std::move(resolved));
         q->offset = 0;
@@ -110,7 +111,7 @@ QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {
     if (query_->sliced) throw InvalidQuery("Cannot reorder a query once a slice has been taken");
     for (const auto& k : keys) {
         if (k == "?") continue;
-        detail::QueryBuilder(*meta_).column(k.empty() || k[0] != '-' ? k : k.substr(1), "order_by");
+        detail::QueryBuilder(db_->operations(), *meta_).column(k.empty() || k[0] != '-' ? k : k.substr(1), "order_by");
     }
     FOLIO_CHANGE(q->order_by = std::move(keys));
 }
@@ -178,12 +179,12 @@ QuerySetBase QuerySetBase::reversed() const {
 
 #undef FOLIO_CHANGE
 
-std::string QuerySetBase::sql() const { return detail::compile_select(*query_).sql; }
+std::string QuerySetBase::sql() const { return detail::render_select(db_->operations(), *query_).sql; }
 
 std::vector<std::string> QuerySetBase::explain() const {
     // The backend's EXPLAIN (explain.hpp): spelled behind the dialect seam.
     std::vector<std::string> lines;
-    for (auto& step : explain_query_plan(*db_, detail::render_select(*query_).sql)) lines.push_back(std::move(step.detail));
+    for (auto& step : explain_query_plan(*db_, detail::render_select(db_->operations(), *query_).sql)) lines.push_back(std::move(step.detail));
     return lines;
 }
 
@@ -196,10 +197,11 @@ bool QuerySetBase::doctor_on() const noexcept { return db_->doctor() != nullptr;
 bool QuerySetBase::ordered() const noexcept { return !query_->order_by.empty(); }
 
 std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) const {
-    const auto compiled = detail::compiled(*query_, detail::Evaluation::Select);
+    const backend::Operations& ops = db_->operations();
+    const auto compiled = detail::compiled(ops, *query_, detail::Evaluation::Select);
     const detail::CompiledSelect& cs = *compiled;
     Statement st = db_->prepare(cs.sql);
-    detail::bind_query(st, *query_);
+    detail::bind_query(ops, st, *query_);
     // With the doctor on, every object is stamped with this evaluation's id.
     const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
     std::int64_t rows = 0;
@@ -222,18 +224,20 @@ detail::CursorPtr QuerySetBase::open_cursor() const { return detail::CursorPtr(n
 bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return cursor.next(out); }
 
 Count QuerySetBase::count_query() const {
-    const auto c = detail::compiled(*query_, detail::Evaluation::Count);
+    const backend::Operations& ops = db_->operations();
+    const auto c = detail::compiled(ops, *query_, detail::Evaluation::Count);
     Statement st = db_->prepare(c->sql);
-    detail::bind_query(st, *query_);
+    detail::bind_query(ops, st, *query_);
     const std::int64_t n = st.step() ? st.column_int(0) : 0;
     if (db_->doctor()) return detail::doctor_count(*db_, n, c->sql);  // watches a comparison with 0
     return Count(n);
 }
 
 bool QuerySetBase::exists_query() const {
-    const auto c = detail::compiled(*query_, detail::Evaluation::Exists);
+    const backend::Operations& ops = db_->operations();
+    const auto c = detail::compiled(ops, *query_, detail::Evaluation::Exists);
     Statement st = db_->prepare(c->sql);
-    detail::bind_query(st, *query_);
+    detail::bind_query(ops, st, *query_);
     return st.step();
 }
 
@@ -281,7 +285,7 @@ void check_assignments(const ModelMeta& meta, const std::vector<Assign>& assignm
 
 std::int64_t QuerySetBase::update(const std::vector<Assign>& assignments) const {
     check_assignments(*meta_, assignments);
-    detail::Compiled c = detail::compile_update(*query_, assignments);
+    detail::Compiled c = detail::compile_update(db_->operations(), *query_, assignments);
     Statement st = db_->prepare(c.sql);
     st.bind_all(c.params);
     try {
@@ -302,7 +306,8 @@ DeleteCounts QuerySetBase::remove() const {
     // The ids travel as one bound JSON array, so the count of statements
     // does not grow with the number of rows.
     if (query_->sliced) throw InvalidQuery("Cannot use 'limit' or 'offset' with remove() (a sliced QuerySet)");
-    detail::Compiled ids_sql = detail::compile_pk_select(*query_);
+    const backend::Operations& ops = db_->operations();
+    detail::Compiled ids_sql = detail::compile_pk_select(ops, *query_);
     Transaction tx(*db_);
     std::vector<Value> ids;
     {
@@ -315,21 +320,21 @@ DeleteCounts QuerySetBase::remove() const {
         tx.commit();
         return counts;
     }
-    std::string json = detail::json_array(ids);
+    const Value id_array = ops.array_param(ids);
     for (const auto& m : meta_->many_to_many) {
-        Statement st = db_->prepare(detail::delete_in_json_sql(m.through_table, m.source_column));
-        st.bind(1, json);
+        Statement st = db_->prepare(detail::delete_in_array_sql(ops, m.through_table, m.source_column));
+        st.bind(1, id_array);
         counts[m.through_table] += st.execute();
     }
-    Statement st = db_->prepare(detail::delete_in_json_sql(meta_->table, meta_->fields[0].column));
-    st.bind(1, json);
+    Statement st = db_->prepare(detail::delete_in_array_sql(ops, meta_->table, meta_->fields[0].column));
+    st.bind(1, id_array);
     counts[meta_->table] = st.execute();
     tx.commit();
     return counts;
 }
 
 std::vector<std::vector<Value>> QuerySetBase::values_list(const std::vector<std::string>& fields) const {
-    detail::Compiled c = detail::compile_values(*query_, fields);
+    detail::Compiled c = detail::compile_values(db_->operations(), *query_, fields);
     Statement st = db_->prepare(c.sql);
     st.bind_all(c.params);
     std::vector<std::vector<Value>> rows;
@@ -343,7 +348,7 @@ std::vector<std::vector<Value>> QuerySetBase::values_list(const std::vector<std:
 }
 
 std::vector<Value> QuerySetBase::values_list_flat(const std::string& field) const {
-    detail::Compiled c = detail::compile_values(*query_, {field});
+    detail::Compiled c = detail::compile_values(db_->operations(), *query_, {field});
     Statement st = db_->prepare(c.sql);
     st.bind_all(c.params);
     std::vector<Value> out;
@@ -364,7 +369,7 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
     std::vector<std::size_t> with_id = fields;
     with_id.insert(with_id.begin(), 0);
     const std::vector<std::size_t> back = detail::returned_fields(*meta_);
-    const std::string returning = detail::returning_sql(*meta_, back);
+    const std::string returning = detail::returning_sql(db_->operations(), *meta_, back);
 
     // Rows per statement: as many as the bound-variable limit allows for the
     // columns of the group (with or without explicit ids), or fewer if asked.
@@ -389,7 +394,7 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         const std::size_t batch = batch_for(cols.size());
         for (std::size_t at = 0; at < group.size(); at += batch) {
             std::size_t n = std::min(batch, group.size() - at);
-            Statement st = db_->prepare(detail::insert_sql(*meta_, cols, n) + returning);
+            Statement st = db_->prepare(detail::insert_sql(db_->operations(), *meta_, cols, n) + returning);
             int k = 1;
             for (std::size_t r = 0; r < n; ++r) {
                 const auto& vals = ObjectAccess::values(*group[at + r]);
@@ -440,13 +445,13 @@ void QuerySetBase::get_or_create_by(std::string_view field, std::span<const Valu
     for (std::size_t at = 0; at < distinct.size(); at += chunk) {
         std::size_t n = std::min(chunk, distinct.size() - at);
         {
-            Statement ins = db_->prepare(detail::insert_ignore_unique_sql(*meta_, fi, n));
+            Statement ins = db_->prepare(detail::insert_ignore_unique_sql(db_->operations(), *meta_, fi, n));
             for (std::size_t i = 0; i < n; ++i) ins.bind(static_cast<int>(i + 1), distinct[at + i]);
             ins.execute();
         }
         std::vector<std::size_t> all(meta_->fields.size());
         for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        Statement sel = db_->prepare(detail::select_where_in_sql(*meta_, all, fi, n));
+        Statement sel = db_->prepare(detail::select_where_in_sql(db_->operations(), *meta_, all, fi, n));
         for (std::size_t i = 0; i < n; ++i) sel.bind(static_cast<int>(i + 1), distinct[at + i]);
         while (sel.step()) {
             auto o = meta_->make();

@@ -28,7 +28,7 @@ void bulk_link(Database& db, const ManyToManyMeta& rel, const std::vector<std::p
     if (pairs.size() > chunk) tx.emplace(db);
     for (std::size_t at = 0; at < pairs.size(); at += chunk) {
         std::size_t n = std::min(chunk, pairs.size() - at);
-        Statement st = db.prepare(detail::m2m_link_sql(rel, n));
+        Statement st = db.prepare(detail::m2m_link_sql(db.operations(), rel, n));
         int k = 1;
         for (std::size_t i = 0; i < n; ++i) {
             st.bind(k++, pairs[at + i].first);
@@ -55,7 +55,7 @@ void m2m_add(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const 
 void m2m_remove(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets) {
     require_saved(rel, owner);
     if (targets.empty()) return;
-    Statement st = db.prepare(m2m_unlink_sql(rel, targets.size()));
+    Statement st = db.prepare(m2m_unlink_sql(db.operations(), rel, targets.size()));
     st.bind(1, owner);
     for (std::size_t i = 0; i < targets.size(); ++i) st.bind(static_cast<int>(i + 2), targets[i]);
     st.execute();
@@ -63,7 +63,7 @@ void m2m_remove(Database& db, const ManyToManyMeta& rel, std::int64_t owner, con
 
 void m2m_clear(Database& db, const ManyToManyMeta& rel, std::int64_t owner) {
     require_saved(rel, owner);
-    Statement st = db.prepare(m2m_clear_sql(rel));
+    Statement st = db.prepare(m2m_clear_sql(db.operations(), rel));
     st.bind(1, owner);
     st.execute();
 }
@@ -74,7 +74,7 @@ void m2m_set(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const 
     if (targets.empty()) {
         m2m_clear(db, rel, owner);
     } else {
-        Statement st = db.prepare(m2m_unlink_others_sql(rel, targets.size()));
+        Statement st = db.prepare(m2m_unlink_others_sql(db.operations(), rel, targets.size()));
         st.bind(1, owner);
         for (std::size_t i = 0; i < targets.size(); ++i) st.bind(static_cast<int>(i + 2), targets[i]);
         st.execute();

@@ -10,6 +10,13 @@
 # allows it: only code that *reads* SQL text (classifies or parses it), each
 # entry with its reason.
 #
+# Inside lib/query/ (the compiler) only SQL *structure* may be written: a
+# literal there holding a dialect's spelling (LIMIT/OFFSET, RETURNING, ON
+# CONFLICT, LIKE/ESCAPE, json_each, strftime, RANDOM(), instr/substr/typeof/
+# CAST, PRAGMA, sqlite_schema) or quoting an identifier by hand ('"', "\"")
+# fails, with no allow-list: those come from the Database's Operations
+# (lib/backend/operations.hpp).
+#
 # Usage: check_sql_spelling.sh [SOURCE_ROOT]   (default: the repository root)
 # Exit: 0 clean, 1 with the offending lines on stderr.
 set -eu
@@ -26,6 +33,16 @@ clauses='"[^"]*( LIMIT \?| OFFSET \?|RETURNING |ON CONFLICT|DO NOTHING|json_each
 hits=$(grep -rnE "$starts|$raw|$clauses" lib include demo --include='*.cpp' --include='*.hpp' \
        | grep -vE '^lib/(query|backend)/' \
        | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(//|\*)' || true)  # comments describe SQL, they do not run it
+
+# Dialect spellings inside the compiler.
+dialect='"[^"]*( LIMIT| OFFSET|RETURNING|ON CONFLICT|DO NOTHING|json_each|ESCAPE|LIKE |strftime|RANDOM\(|CAST\(|PRAGMA|sqlite_schema)|"([^"]*[^.a-z_"])?(instr|substr|typeof)\('
+hand_quoted="'\"'|\"\\\\\""
+compiler_hits=$(grep -rnE "$dialect|$hand_quoted" lib/query --include='*.cpp' --include='*.hpp' \
+       | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(//|\*)' || true)
+if [ -n "$compiler_hits" ]; then
+    printf 'a dialect spelling in the compiler (ask the Operations, lib/backend/operations.hpp): %s\n' "$compiler_hits" >&2
+    exit 1
+fi
 
 # Each hit is allowed when an allow-list line "path|text|reason" names its
 # file and a piece of its text.
@@ -49,4 +66,4 @@ if [ "$found" -ne 0 ]; then
     echo "$found line(s) spell SQL outside the seam ($total literal(s) matched, the rest allow-listed as readers)" >&2
     exit 1
 fi
-echo "sql_spelling: no SQL written outside lib/query/ and lib/backend/ ($total literal(s) matched, all allow-listed readers of SQL text)"
+echo "sql_spelling: no SQL written outside lib/query/ and lib/backend/ ($total literal(s) matched, all allow-listed readers of SQL text); no dialect spelling in lib/query/"

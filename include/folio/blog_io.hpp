@@ -34,7 +34,13 @@ struct ImportProgress {
 // spills dirty pages to the WAL many times during a big load; a bigger one
 // lets it write each page once, while the whole import stays under 64 MB.
 // Read and set with PRAGMA cache_size at the start, restored at the end:
-// 3 statements, none when the connection's cache is already that big.
+// 3 statements, none when the connection's cache is already that big. The
+// import also keeps SQLite's temporary storage in memory while it runs
+// (PRAGMA temp_store, read, set and restored: 3 more statements, 1 when it is
+// in memory already): a multi-row INSERT into article (which has a row
+// trigger) stages its rows in a temporary table, which otherwise goes through
+// a file. A connection that has opened its temporary database (TEMP tables)
+// keeps its setting (changing it would drop them): 3 statements then.
 inline constexpr int bulk_load_cache_kib = 16 * 1024;
 
 struct ImportOptions {
@@ -81,8 +87,8 @@ struct ImportReport {
 // listed in the report and the others imported. Database failures (locked,
 // read-only, not a database) throw folio::Error and nothing is written.
 // Cost, fast path: 2 statements per batch (SELECT username IN (...), one
-// multi-row INSERT), plus the 3 PRAGMAs of bulk_load_cache_kib. Naive path:
-// 1 + one INSERT per author (and the same 3 PRAGMAs).
+// multi-row INSERT), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path:
+// 1 + one INSERT per author (and the same 6 PRAGMAs).
 // Memory: one batch of records (their buffers reused from batch to batch),
 // one read chunk, plus the set of usernames seen.
 ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const ImportOptions& options = {});
@@ -95,7 +101,7 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
 // tag name breaks Tag's rules, or its author's username does not exist.
 // Cost, fast path: 5 statements per batch whatever its size (SELECT authors
 // IN, INSERT/SELECT tags, one multi-row INSERT of articles, one INSERT of
-// the links), plus the 3 PRAGMAs of bulk_load_cache_kib. Naive path, the guide's code: per article one author SELECT,
+// the links), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path, the guide's code: per article one author SELECT,
 // one INSERT, and per tag a get_or_create (1-2) and an add (1).
 // Memory: one batch of records (batch_size x article size, buffers reused
 // from batch to batch) and one read chunk, whatever the file's size.

@@ -63,7 +63,11 @@ public:
     virtual ~Operations() = default;
 
     virtual const Features& features() const noexcept = 0;
-    // "sqlite", "postgresql": for messages only, never for branching.
+    // "sqlite", "postgresql" (text of static storage: a literal): for
+    // messages, and the compiled-query cache's key (lib/query/
+    // compiled_cache.hpp): every Operations of one vendor spells every query
+    // alike, so Databases of one vendor share rendered SQL and Databases of
+    // two vendors never do. Never for branching.
     virtual std::string_view vendor() const noexcept = 0;
     // The most bound parameters one statement may hold now; bulk operations
     // size their batches below it (on SQLite a setting of the connection,
@@ -73,8 +77,14 @@ public:
     // ---- names and values ------------------------------------------------
     // `identifier` quoted as a name ("article"), whatever it holds.
     virtual std::string quote_name(std::string_view identifier) const = 0;
-    // `n` parameter markers separated by ", ".
-    static std::string placeholders(std::size_t n);
+    // `n` parameter markers separated by ", " ("?, ?, ?"): folio's own
+    // marker, the same on every backend (see "Parameters" above).
+    static std::string placeholders(std::size_t n) {
+        std::string out;
+        out.reserve(n * 3);
+        for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+        return out;
+    }
     // A date column's value for year/month/day (the bounds of year ranges).
     virtual Value date_value(int year, int month, int day) const = 0;
 
@@ -83,6 +93,14 @@ public:
     // the value bound for LIMIT when a slice has none (slice(5, nullopt)).
     virtual std::string limit_offset_sql(bool with_offset) const = 0;
     virtual Value no_limit() const = 0;
+    // " LIMIT n" for a count the code fixes itself (exists(): 1), written
+    // into the text rather than bound.
+    virtual std::string fixed_limit_sql(std::int64_t n) const = 0;
+    // A condition no row meets (x IN () and a year no date has) and one
+    // every row meets (an empty AND): "0" and "1" on SQLite, where a WHERE
+    // takes any integer; FALSE and TRUE where it takes a boolean only.
+    virtual std::string_view false_sql() const = 0;
+    virtual std::string_view true_sql() const = 0;
     // The expression ordering rows at random (order_by("?")).
     virtual std::string_view random_function_sql() const = 0;
     // The integer year/month/day (`part`) of the date expression `expr`.
@@ -141,8 +159,10 @@ public:
     // Records that `m`, the `version`-th migration, is applied; inside its
     // transaction, after its script.
     virtual void record_migration(Database& db, const Migration& m, int version) const = 0;
-    // A bigger page cache for one bulk import (`kib` KiB unless it already has
-    // more); nullptr when the backend has nothing to tune.
+    // The settings of one bulk import, put back when the result is destroyed:
+    // a bigger page cache (`kib` KiB unless it already has more) and, on
+    // SQLite, temporary storage in memory; nullptr when the backend has
+    // nothing to tune.
     virtual std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const = 0;
 
     // ---- EXPLAIN ---------------------------------------------------------------

@@ -1,10 +1,12 @@
 // compiled_cache.cpp: shape keys and the per-thread map from shape to SQL.
 #include "lib/query/compiled_cache.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace folio::detail {
 
@@ -51,12 +53,34 @@ struct KeyHash {
 
 using Map = std::unordered_map<std::string, std::shared_ptr<const CompiledSelect>, KeyHash, std::equal_to<>>;
 
-std::shared_ptr<const CompiledSelect> render(const Query& q, Evaluation kind) {
+// One map per dialect (a thread meets one or two): the vendor stays out of
+// every key, which a lookup would otherwise hash and compare each time.
+struct DialectCache {
+    std::string vendor;
+    Map map;
+};
+
+Map& cache_of(std::string_view vendor) {
+    // vendor() is text of static storage (its contract), so the same
+    // pointer is the same vendor: the hot path compares no text.
+    thread_local std::string_view last;
+    thread_local Map* last_map = nullptr;
+    if (vendor.data() == last.data() && vendor.size() == last.size()) return *last_map;
+    thread_local std::vector<std::unique_ptr<DialectCache>> caches;  // stable addresses
+    auto it = std::find_if(caches.begin(), caches.end(), [&](const auto& c) { return c->vendor == vendor; });
+    if (it == caches.end())
+        it = caches.insert(caches.end(), std::make_unique<DialectCache>(DialectCache{std::string(vendor), {}}));
+    last = vendor;
+    last_map = &(*it)->map;
+    return *last_map;
+}
+
+std::shared_ptr<const CompiledSelect> render(const backend::Operations& ops, const Query& q, Evaluation kind) {
     auto out = std::make_shared<CompiledSelect>();
     switch (kind) {
-    case Evaluation::Select: *out = render_select(q); break;
-    case Evaluation::Count: out->sql = render_count(q); break;
-    case Evaluation::Exists: out->sql = render_exists(q); break;
+    case Evaluation::Select: *out = render_select(ops, q); break;
+    case Evaluation::Count: out->sql = render_count(ops, q); break;
+    case Evaluation::Exists: out->sql = render_exists(ops, q); break;
     }
     return out;
 }
@@ -67,15 +91,15 @@ thread_local CompiledCacheStats stats;
 
 CompiledCacheStats compiled_cache_stats() noexcept { return stats; }
 
-std::shared_ptr<const CompiledSelect> compiled(const Query& q, Evaluation kind) {
-    thread_local Map cache;
+std::shared_ptr<const CompiledSelect> compiled(const backend::Operations& ops, const Query& q, Evaluation kind) {
+    Map& cache = cache_of(ops.vendor());
     thread_local std::string key;  // reused: a hit builds its key without allocating
     shape_key(key, q, kind);
     if (auto it = cache.find(std::string_view(key)); it != cache.end()) {
         ++stats.hits;
         return it->second;
     }
-    auto entry = render(q, kind);
+    auto entry = render(ops, q, kind);
     ++stats.renders;
     if (cache.size() >= kCompiledCacheCapacity) cache.clear();
     cache.emplace(key, entry);

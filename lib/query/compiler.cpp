@@ -1,9 +1,9 @@
 // compiler.cpp: SELECT / COUNT / EXISTS / UPDATE compilation from a Query,
-// and the single-model and many-to-many statements. The one place SQL is spelled.
+// and the single-model and many-to-many statements: their structure, with
+// every dialect spelling asked of the Operations given (compiler.hpp).
 #include "lib/query/compiler.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -31,40 +31,6 @@ std::string join_path(const std::vector<std::string>& parts) {
         out += p;
     }
     return out;
-}
-
-std::string quote(const std::string& identifier) {
-    // Called for every identifier of every compiled statement: one allocation
-    // in the common case of an identifier without quotes.
-    std::string out;
-    out.reserve(identifier.size() + 2);
-    out += '"';
-    if (identifier.find('"') == std::string::npos) {
-        out += identifier;
-    } else {
-        for (char c : identifier) {
-            if (c == '"') out += '"';
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
-
-std::string json_array(const std::vector<Value>& values) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& v : values) {
-        if (v.is_integer()) arr.push_back(v.as_integer());
-        else if (v.is_real()) arr.push_back(v.as_real());
-        else if (v.is_text()) arr.push_back(v.as_text());
-        else arr.push_back(nullptr);
-    }
-    try {
-        return arr.dump();
-    } catch (const nlohmann::json::exception& e) {
-        // Only text that is not UTF-8 gets here; filter() refuses it first.
-        throw ValidationError(fmt::format("A list of {} values cannot be sent as JSON: {}", values.size(), e.what()));
-    }
 }
 
 std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, const std::string& prefix,
@@ -96,24 +62,6 @@ std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, co
     return out;
 }
 
-std::string placeholders(std::size_t n) {
-    std::string out;
-    out.reserve(n * 3);
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-
-std::string date_part_sql(ColumnCond::Transform part, const std::string& col) {
-    const char* format = part == ColumnCond::Transform::Year ? "%Y" : part == ColumnCond::Transform::Month ? "%m" : "%d";
-    return fmt::format("CAST(strftime('{}', {}) AS INTEGER)", format, col);
-}
-
-std::string like_sql(const std::string& expr) { return expr + " LIKE ? ESCAPE '\\'"; }
-
-std::string json_list_sql() { return "(SELECT value FROM json_each(?))"; }
-
-std::string limit_offset_sql(bool with_offset) { return with_offset ? " LIMIT ? OFFSET ?" : " LIMIT ?"; }
-
 namespace {
 
 std::uint64_t mask_of(const ModelMeta& meta, const std::vector<std::size_t>& loaded) {
@@ -122,27 +70,44 @@ std::uint64_t mask_of(const ModelMeta& meta, const std::vector<std::size_t>& loa
     return all;
 }
 
+// "t"."a", "t"."b": the columns `fields` of `meta`, each qualified by its table.
+std::string qualified_columns(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    const std::string table = ops.quote_name(meta.table);
+    std::string cols;
+    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + table + "." + ops.quote_name(meta.fields[f].column);
+    return cols;
+}
+
+// The quoted names of the columns `fields` of `meta`.
+std::vector<std::string> quoted_columns(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    std::vector<std::string> out;
+    out.reserve(fields.size());
+    for (auto f : fields) out.push_back(ops.quote_name(meta.fields[f].column));
+    return out;
+}
+
 std::string order_sql(const Query& q, QueryBuilder& b) {
     std::vector<std::string> keys = q.order_by;
     if (q.reversed && keys.empty()) keys.push_back("pk");
     std::string out;
     for (const auto& key : keys) {
+        if (!out.empty()) out += ", ";
         if (key == "?") {
-            out += out.empty() ? "RANDOM()" : ", RANDOM()";
+            out += b.ops().random_function_sql();
             continue;
         }
         bool desc = !key.empty() && key[0] == '-';
         std::string path = desc ? key.substr(1) : key;
         if (q.reversed) desc = !desc;
         auto col = b.column(path, "order_by");
-        out += (out.empty() ? "" : ", ") + col.sql + (desc ? " DESC" : " ASC");
+        out += col.sql + (desc ? " DESC" : " ASC");
     }
     return out;
 }
 
 // The slice's clause; its values are bound by bind_query().
-void limit_sql(const Query& q, std::string& sql) {
-    if (q.sliced) sql += limit_offset_sql(q.offset != 0);
+void limit_sql(const Ops& ops, const Query& q, std::string& sql) {
+    if (q.sliced) sql += ops.limit_offset_sql(q.offset != 0);
 }
 
 std::string where_clause(const std::string& cond) { return cond.empty() ? std::string() : " WHERE " + cond; }
@@ -179,6 +144,7 @@ bool read_in_order(const Query& q) {
 // materialisation. The joins are select_related's foreign keys, which never
 // multiply rows, so both forms give the same rows.
 bool sliced_before_join(const Query& q, CompiledSelect& out, QueryBuilder& outer, const std::string& cols) {
+    const Ops& ops = outer.ops();
     const ModelMeta& meta = *q.model;
     std::vector<std::size_t> inner_fields = out.slots[0].fields;
     for (const auto& key : q.order_by) {
@@ -188,28 +154,26 @@ bool sliced_before_join(const Query& q, CompiledSelect& out, QueryBuilder& outer
         std::size_t f = meta.field_index(path);
         if (std::find(inner_fields.begin(), inner_fields.end(), f) == inner_fields.end()) inner_fields.push_back(f);
     }
-    QueryBuilder inner(meta);
+    QueryBuilder inner(ops, meta);
     std::string cond = inner.where(q.where);
     std::string order = order_sql(q, inner);
     if (inner.has_joins()) return false;
-    std::string inner_cols;
-    for (auto f : inner_fields)
-        inner_cols += (inner_cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
-    std::string sql = "SELECT " + inner_cols + " FROM " + inner.from_sql() + where_clause(cond);
+    std::string sql = "SELECT " + qualified_columns(ops, meta, inner_fields) + " FROM " + inner.from_sql() +
+                      where_clause(cond);
     if (!order.empty()) sql += " ORDER BY " + order;
-    limit_sql(q, sql);
+    limit_sql(ops, q, sql);
     // The outer ORDER BY keeps the page's order through the join (20 rows).
     std::string outer_order = order_sql(q, outer);
-    out.sql = "SELECT " + cols + " FROM (" + sql + ") AS " + quote(meta.table) + outer.joins_sql();
+    out.sql = "SELECT " + cols + " FROM (" + sql + ") AS " + ops.quote_name(meta.table) + outer.joins_sql();
     if (!outer_order.empty()) out.sql += " ORDER BY " + outer_order;
     return true;
 }
 
 } // namespace
 
-CompiledSelect render_select(const Query& q) {
+CompiledSelect render_select(const Ops& ops, const Query& q) {
     CompiledSelect out;
-    QueryBuilder b(*q.model);
+    QueryBuilder b(ops, *q.model);
     // Slots for select_related, parents before children.
     std::vector<std::string> paths;
     for (const auto& p : q.select_related) {
@@ -250,10 +214,10 @@ CompiledSelect render_select(const Query& q) {
         std::string prefix = k == 0 ? "" : slot_paths[k] + "__";
         s.fields = loaded_fields(q, *s.meta, prefix, keep);
         s.deferred_mask = mask_of(*s.meta, s.fields);
-        std::string alias = k == 0 ? b.base_alias() : b.join(split_path(slot_paths[k]));
+        const std::string alias = ops.quote_name(k == 0 ? b.base_alias() : b.join(split_path(slot_paths[k])));
         for (auto f : s.fields) {
             if (!cols.empty()) cols += ", ";
-            cols += quote(alias) + "." + quote(s.meta->fields[f].column);
+            cols += alias + "." + ops.quote_name(s.meta->fields[f].column);
         }
     }
     if (out.slots.size() > 1 && q.sliced && !read_in_order(q) && sliced_before_join(q, out, b, cols)) return out;
@@ -261,33 +225,33 @@ CompiledSelect render_select(const Query& q) {
     std::string order = order_sql(q, b);
     out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
     if (!order.empty()) out.sql += " ORDER BY " + order;
-    limit_sql(q, out.sql);
+    limit_sql(ops, q, out.sql);
     return out;
 }
 
-std::string render_pk_select(const Query& q) {
-    QueryBuilder b(*q.model);
+std::string render_pk_select(const Ops& ops, const Query& q) {
+    QueryBuilder b(ops, *q.model);
     std::string cond = b.where(q.where);
     std::string order = q.sliced ? order_sql(q, b) : std::string();
-    std::string sql = fmt::format("SELECT {}.{} FROM {}{}", quote(b.base_alias()), quote(q.model->fields[0].column),
-                                  b.from_sql(), where_clause(cond));
+    std::string sql = fmt::format("SELECT {}.{} FROM {}{}", ops.quote_name(b.base_alias()),
+                                  ops.quote_name(q.model->fields[0].column), b.from_sql(), where_clause(cond));
     if (!order.empty()) sql += " ORDER BY " + order;
-    limit_sql(q, sql);
+    limit_sql(ops, q, sql);
     return sql;
 }
 
-std::string render_count(const Query& q) {
-    if (q.sliced) return "SELECT COUNT(*) FROM (" + render_pk_select(q) + ")";
-    QueryBuilder b(*q.model);
+std::string render_count(const Ops& ops, const Query& q) {
+    if (q.sliced) return "SELECT COUNT(*) FROM (" + render_pk_select(ops, q) + ")";
+    QueryBuilder b(ops, *q.model);
     std::string cond = b.where(q.where);
     return "SELECT COUNT(*) FROM " + b.from_sql() + where_clause(cond);
 }
 
-std::string render_exists(const Query& q) {
-    if (q.sliced) return "SELECT 1 FROM (" + render_pk_select(q) + ") LIMIT 1";
-    QueryBuilder b(*q.model);
+std::string render_exists(const Ops& ops, const Query& q) {
+    if (q.sliced) return "SELECT 1 FROM (" + render_pk_select(ops, q) + ")" + ops.fixed_limit_sql(1);
+    QueryBuilder b(ops, *q.model);
     std::string cond = b.where(q.where);
-    return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + " LIMIT 1";
+    return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + ops.fixed_limit_sql(1);
 }
 
 namespace {
@@ -301,35 +265,36 @@ std::vector<const Value*>& where_values(const Query& q) {
 }
 } // namespace
 
-int bind_query(Statement& st, const Query& q) {
+int bind_query(const Ops& ops, Statement& st, const Query& q) {
     int at = 0;
     for (const Value* v : where_values(q)) st.bind(++at, *v);
     if (q.sliced) {
-        st.bind(++at, q.limit ? *q.limit : std::int64_t{-1});
+        if (q.limit) st.bind(++at, *q.limit);
+        else st.bind(++at, ops.no_limit());
         if (q.offset) st.bind(++at, q.offset);
     }
     return at;
 }
 
-std::vector<Value> query_params(const Query& q) {
+std::vector<Value> query_params(const Ops& ops, const Query& q) {
     std::vector<Value> out;
     for (const Value* v : where_values(q)) out.push_back(*v);
     if (q.sliced) {
-        out.emplace_back(q.limit ? *q.limit : std::int64_t{-1});
+        out.push_back(q.limit ? Value(*q.limit) : ops.no_limit());
         if (q.offset) out.emplace_back(q.offset);
     }
     return out;
 }
 
-CompiledSelect compile_select(const Query& q) {
-    CompiledSelect out = render_select(q);
-    out.params = query_params(q);
+CompiledSelect compile_select(const Ops& ops, const Query& q) {
+    CompiledSelect out = render_select(ops, q);
+    out.params = query_params(ops, q);
     return out;
 }
 
-Compiled compile_pk_select(const Query& q) { return {render_pk_select(q), query_params(q)}; }
+Compiled compile_pk_select(const Ops& ops, const Query& q) { return {render_pk_select(ops, q), query_params(ops, q)}; }
 
-Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) {
+Compiled compile_update(const Ops& ops, const Query& q, const std::vector<Assign>& assignments) {
     if (q.sliced) throw InvalidQuery("Cannot update a query once a slice has been taken");
     if (assignments.empty()) throw InvalidQuery(fmt::format("update() on model {} names no field", q.model->name));
     const ModelMeta& meta = *q.model;
@@ -341,38 +306,38 @@ Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) 
                                                meta.name, meta.choices()));
         if (f->primary_key) throw InvalidQuery(fmt::format("Cannot update the primary key of model {}", meta.name));
         if (!sets.empty()) sets += ", ";
+        sets += ops.quote_name(f->column) + " = ";
         if (const auto* v = std::get_if<Value>(&a.value)) {
-            sets += quote(f->column) + " = ?";
+            sets += "?";
             out.params.push_back(*v);
-        } else {
-            const Expr& e = std::get<Expr>(a.value);
-            const FieldMeta* src = meta.find_field(e.field);
-            if (!src) throw InvalidQuery(fmt::format("Cannot resolve '{}' into a field of model {} in F()", e.field, meta.name));
-            if (std::string("+-*/").find(e.op) == std::string::npos)
-                throw InvalidQuery(fmt::format("Unsupported operator '{}' in F() expression", e.op));
-            const std::string expr = fmt::format("{} {} ?", quote(src->column), e.op);
-            if (f->type == FieldType::Integer || f->type == FieldType::ForeignKey) {
-                // SQLite turns an integer result that overflows 64 bits into a
-                // REAL and stores it. abs() of the smallest integer is SQLite's
-                // documented way to raise "integer overflow" from inside an
-                // expression, so the whole UPDATE fails and changes nothing.
-                sets += fmt::format("{} = CASE WHEN typeof({}) = 'real' THEN abs(-9223372036854775807 - 1) ELSE {} END",
-                                    quote(f->column), expr, expr);
-                out.params.push_back(e.operand);
-            } else {
-                sets += quote(f->column) + " = " + expr;
-            }
-            out.params.push_back(e.operand);
+            continue;
         }
+        const Expr& e = std::get<Expr>(a.value);
+        const FieldMeta* src = meta.find_field(e.field);
+        if (!src) throw InvalidQuery(fmt::format("Cannot resolve '{}' into a field of model {} in F()", e.field, meta.name));
+        if (std::string("+-*/").find(e.op) == std::string::npos)
+            throw InvalidQuery(fmt::format("Unsupported operator '{}' in F() expression", e.op));
+        const std::string expr = fmt::format("{} {} ?", ops.quote_name(src->column), e.op);
+        int uses = 1;
+        if (f->type == FieldType::Integer || f->type == FieldType::ForeignKey) {
+            // An integer result past 64 bits fails the statement (the
+            // dialect's guard) instead of being stored as something else.
+            const Ops::Checked checked = ops.checked_integer_sql(expr);
+            sets += checked.sql;
+            uses = checked.uses;
+        } else {
+            sets += expr;
+        }
+        for (int i = 0; i < uses; ++i) out.params.push_back(e.operand);
     }
-    QueryBuilder b(meta);
+    QueryBuilder b(ops, meta);
     std::string cond = b.where(q.where);
-    out.sql = fmt::format("UPDATE {} SET {}", quote(meta.table), sets);
+    const std::string table = ops.quote_name(meta.table), pk = ops.quote_name(meta.fields[0].column);
+    out.sql = fmt::format("UPDATE {} SET {}", table, sets);
     if (b.has_joins()) {
         // UPDATE has no JOIN; filter through the joined SELECT of the ids.
-        out.sql += fmt::format(" WHERE {}.{} IN (SELECT {}.{} FROM {}{})", quote(meta.table),
-                               quote(meta.fields[0].column), quote(b.base_alias()), quote(meta.fields[0].column),
-                               b.from_sql(), where_clause(cond));
+        out.sql += fmt::format(" WHERE {}.{} IN (SELECT {}.{} FROM {}{})", table, pk, ops.quote_name(b.base_alias()),
+                               pk, b.from_sql(), where_clause(cond));
     } else {
         out.sql += where_clause(cond);
     }
@@ -380,29 +345,30 @@ Compiled compile_update(const Query& q, const std::vector<Assign>& assignments) 
     return out;
 }
 
-Compiled compile_values(const Query& q, const std::vector<std::string>& paths) {
+Compiled compile_values(const Ops& ops, const Query& q, const std::vector<std::string>& paths) {
     if (paths.empty()) throw InvalidQuery(fmt::format("values_list() on model {} names no field", q.model->name));
     Compiled out;
-    QueryBuilder b(*q.model);
+    QueryBuilder b(ops, *q.model);
     std::string cols;
     for (const auto& p : paths) cols += (cols.empty() ? "" : ", ") + b.column(p, "values_list").sql;
     std::string cond = b.where(q.where);
     std::string order = order_sql(q, b);
     out.sql = "SELECT " + cols + " FROM " + b.from_sql() + where_clause(cond);
     if (!order.empty()) out.sql += " ORDER BY " + order;
-    limit_sql(q, out.sql);
-    out.params = query_params(q);
+    limit_sql(ops, q, out.sql);
+    out.params = query_params(ops, q);
     return out;
 }
 
-std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows) {
+std::string insert_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                       std::size_t rows) {
     std::string cols, row = "(";
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        cols += (i ? ", " : "") + quote(meta.fields[fields[i]].column);
+        cols += (i ? ", " : "") + ops.quote_name(meta.fields[fields[i]].column);
         row += i ? ", ?" : "?";
     }
     row += ")";
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", quote(meta.table), cols);
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", ops.quote_name(meta.table), cols);
     sql.reserve(sql.size() + rows * (row.size() + 2));
     for (std::size_t r = 0; r < rows; ++r) {
         if (r) sql += ", ";
@@ -411,81 +377,79 @@ std::string insert_sql(const ModelMeta& meta, const std::vector<std::size_t>& fi
     return sql;
 }
 
-std::string returning_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
-    std::string cols;
-    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.fields[f].column);
-    return " RETURNING " + cols;
+std::string returning_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    return ops.returning_sql(quoted_columns(ops, meta, fields));
 }
 
-std::string update_row_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+std::string update_row_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
     std::string sets;
-    for (auto f : fields) sets += (sets.empty() ? "" : ", ") + quote(meta.fields[f].column) + " = ?";
-    return fmt::format("UPDATE {} SET {} WHERE {}.{} = ?", quote(meta.table), sets, quote(meta.table),
-                       quote(meta.fields[0].column));
+    for (auto f : fields) sets += (sets.empty() ? "" : ", ") + ops.quote_name(meta.fields[f].column) + " = ?";
+    const std::string table = ops.quote_name(meta.table);
+    return fmt::format("UPDATE {} SET {} WHERE {}.{} = ?", table, sets, table, ops.quote_name(meta.fields[0].column));
 }
 
-std::string select_by_pk_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields) {
-    std::string cols;
-    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
-    return fmt::format("SELECT {} FROM {} WHERE {}.{} = ?", cols, quote(meta.table), quote(meta.table),
-                       quote(meta.fields[0].column));
+std::string select_by_pk_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
+    const std::string table = ops.quote_name(meta.table);
+    return fmt::format("SELECT {} FROM {} WHERE {}.{} = ?", qualified_columns(ops, meta, fields), table, table,
+                       ops.quote_name(meta.fields[0].column));
 }
 
-std::string delete_in_sql(const std::string& table, const std::string& column, std::size_t n) {
-    return fmt::format("DELETE FROM {} WHERE {}.{} IN ({})", quote(table), quote(table), quote(column), placeholders(n));
+std::string delete_in_sql(const Ops& ops, const std::string& table, const std::string& column, std::size_t n) {
+    const std::string t = ops.quote_name(table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} IN ({})", t, t, ops.quote_name(column), Ops::placeholders(n));
 }
 
-std::string delete_in_json_sql(const std::string& table, const std::string& column) {
-    return fmt::format("DELETE FROM {} WHERE {}.{} IN {}", quote(table), quote(table), quote(column), json_list_sql());
+std::string delete_in_array_sql(const Ops& ops, const std::string& table, const std::string& column) {
+    const std::string t = ops.quote_name(table);
+    return fmt::format("DELETE FROM {} WHERE {}", t, ops.in_array_sql(t + "." + ops.quote_name(column)));
 }
 
-std::string insert_ignore_unique_sql(const ModelMeta& meta, std::size_t field, std::size_t rows) {
-    return insert_sql(meta, {field}, rows) + fmt::format(" ON CONFLICT ({}) DO NOTHING", quote(meta.fields[field].column));
+std::string insert_ignore_unique_sql(const Ops& ops, const ModelMeta& meta, std::size_t field, std::size_t rows) {
+    return insert_sql(ops, meta, {field}, rows) + ops.ignore_conflicts_sql(quoted_columns(ops, meta, {field}));
 }
 
-std::string select_where_in_sql(const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t in_field,
-                                std::size_t n) {
-    std::string cols;
-    for (auto f : fields) cols += (cols.empty() ? "" : ", ") + quote(meta.table) + "." + quote(meta.fields[f].column);
-    return fmt::format("SELECT {} FROM {} WHERE {}.{} IN ({})", cols, quote(meta.table), quote(meta.table),
-                       quote(meta.fields[in_field].column), placeholders(n));
+std::string select_where_in_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                                std::size_t in_field, std::size_t n) {
+    const std::string table = ops.quote_name(meta.table);
+    return fmt::format("SELECT {} FROM {} WHERE {}.{} IN ({})", qualified_columns(ops, meta, fields), table, table,
+                       ops.quote_name(meta.fields[in_field].column), Ops::placeholders(n));
 }
 
-std::string m2m_link_sql(const ManyToManyMeta& rel, std::size_t pairs) {
-    std::string sql = fmt::format("INSERT INTO {} ({}, {}) VALUES ", quote(rel.through_table), quote(rel.source_column),
-                                  quote(rel.target_column));
+std::string m2m_link_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t pairs) {
+    const std::string source = ops.quote_name(rel.source_column), target = ops.quote_name(rel.target_column);
+    std::string sql = fmt::format("INSERT INTO {} ({}, {}) VALUES ", ops.quote_name(rel.through_table), source, target);
     for (std::size_t i = 0; i < pairs; ++i) sql += i ? ", (?, ?)" : "(?, ?)";
     // Pairs that exist already are skipped by the UNIQUE (source, target) index.
-    return sql + fmt::format(" ON CONFLICT ({}, {}) DO NOTHING", quote(rel.source_column), quote(rel.target_column));
+    return sql + ops.ignore_conflicts_sql({source, target});
 }
 
-std::string m2m_unlink_sql(const ManyToManyMeta& rel, std::size_t targets) {
-    std::string t = quote(rel.through_table);
-    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} IN ({})", t, t, quote(rel.source_column), t,
-                       quote(rel.target_column), placeholders(targets));
+std::string m2m_unlink_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t targets) {
+    const std::string t = ops.quote_name(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} IN ({})", t, t, ops.quote_name(rel.source_column), t,
+                       ops.quote_name(rel.target_column), Ops::placeholders(targets));
 }
 
-std::string m2m_clear_sql(const ManyToManyMeta& rel) {
-    std::string t = quote(rel.through_table);
-    return fmt::format("DELETE FROM {} WHERE {}.{} = ?", t, t, quote(rel.source_column));
+std::string m2m_clear_sql(const Ops& ops, const ManyToManyMeta& rel) {
+    const std::string t = ops.quote_name(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ?", t, t, ops.quote_name(rel.source_column));
 }
 
-std::string m2m_unlink_others_sql(const ManyToManyMeta& rel, std::size_t keep) {
-    std::string t = quote(rel.through_table);
-    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} NOT IN ({})", t, t, quote(rel.source_column), t,
-                       quote(rel.target_column), placeholders(keep));
+std::string m2m_unlink_others_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t keep) {
+    const std::string t = ops.quote_name(rel.through_table);
+    return fmt::format("DELETE FROM {} WHERE {}.{} = ? AND {}.{} NOT IN ({})", t, t, ops.quote_name(rel.source_column),
+                       t, ops.quote_name(rel.target_column), Ops::placeholders(keep));
 }
 
-std::string m2m_prefetch_sql(const ManyToManyMeta& rel, bool forward, const ModelMeta& target,
+std::string m2m_prefetch_sql(const Ops& ops, const ManyToManyMeta& rel, bool forward, const ModelMeta& target,
                              const std::vector<std::size_t>& fields, std::size_t n) {
-    std::string t = quote(rel.through_table);
-    const std::string& from = forward ? rel.source_column : rel.target_column;
-    const std::string& to = forward ? rel.target_column : rel.source_column;
-    std::string cols = t + "." + quote(from);
-    for (auto f : fields) cols += ", " + quote(target.table) + "." + quote(target.fields[f].column);
-    return fmt::format("SELECT {} FROM {} INNER JOIN {} ON {}.{} = {}.{} WHERE {}.{} IN ({})", cols, quote(target.table),
-                       t, quote(target.table), quote(target.fields[0].column), t, quote(to), t, quote(from),
-                       placeholders(n));
+    const std::string t = ops.quote_name(rel.through_table);
+    const std::string from = ops.quote_name(forward ? rel.source_column : rel.target_column);
+    const std::string to = ops.quote_name(forward ? rel.target_column : rel.source_column);
+    const std::string table = ops.quote_name(target.table);
+    std::string cols = t + "." + from;
+    if (!fields.empty()) cols += ", " + qualified_columns(ops, target, fields);
+    return fmt::format("SELECT {} FROM {} INNER JOIN {} ON {}.{} = {}.{} WHERE {}.{} IN ({})", cols, table, t, table,
+                       ops.quote_name(target.fields[0].column), t, to, t, from, Ops::placeholders(n));
 }
 
 } // namespace folio::detail

@@ -105,7 +105,7 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::shared_ptr<Object>> by_id;
             for (std::size_t at = 0; at < ids.size(); at += chunk) {
                 std::size_t n = std::min(chunk, ids.size() - at);
-                Statement st = db.prepare(select_where_in_sql(*target, fields, 0, n));
+                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, 0, n));
                 for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), ids[at + i]);
                 while (st.step()) {
                     std::shared_ptr<Object> o = target->make();
@@ -129,7 +129,7 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::shared_ptr<Object>> by_id;  // one instance per row
             for (std::size_t at = 0; at < objects.size(); at += chunk) {
                 std::size_t n = std::min(chunk, objects.size() - at);
-                Statement st = db.prepare(m2m_prefetch_sql(rel, forward, *target, fields, n));
+                Statement st = db.prepare(m2m_prefetch_sql(db.operations(), rel, forward, *target, fields, n));
                 for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), objects[at + i]->pk());
                 while (st.step()) {
                     std::int64_t owner = st.column_int(0);
@@ -151,7 +151,7 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::vector<std::shared_ptr<Object>>> lists;
             for (std::size_t at = 0; at < objects.size(); at += chunk) {
                 std::size_t n = std::min(chunk, objects.size() - at);
-                Statement st = db.prepare(select_where_in_sql(*target, fields, fi, n));
+                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, fi, n));
                 for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), objects[at + i]->pk());
                 while (st.step()) {
                     std::shared_ptr<Object> o = target->make();
@@ -178,9 +178,9 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
 Cursor::Cursor(Database& db, std::shared_ptr<const Query> q)
     : db_(db),
       query_(std::move(q)),
-      compiled_(compiled(*query_, Evaluation::Select)),
+      compiled_(compiled(db.operations(), *query_, Evaluation::Select)),
       statement_(db.prepare(compiled_->sql)) {
-    bind_query(statement_, *query_);
+    bind_query(db.operations(), statement_, *query_);
 }
 
 bool Cursor::next(Object& out) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "folio/model.hpp"
@@ -24,7 +25,10 @@ namespace folio::detail {
 
 // How one lookup on one column is rendered; `params` are bound in order.
 // Every choice that depends on the value (NULL, a year beyond 0001..9999, an
-// empty or long list) is made at resolve time and shows in the form.
+// empty or long list) is made at resolve time and shows in the form. The
+// values are already in the form the Database's dialect binds them
+// (Operations::date_value, array_param, text_lookup_params), so a resolved
+// tree belongs to the dialect of the QuerySet's Database.
 struct ColumnCond {
     enum class Form : std::uint8_t {
         Never,      // matches no row: x IN (), a year no date has
@@ -33,19 +37,18 @@ struct ColumnCond {
         Compare,    // expr <op> ?
         Between,    // expr BETWEEN ? AND ?  (range; a year as its first and last day)
         InList,     // expr IN (?, ...), one placeholder per param
-        InJson,     // expr IN (the values of one bound JSON array)
-        Like,       // expr LIKE ? with '\' escaping (the i* lookups)
-        Contains,   // case-sensitive substring
-        Prefix,     // case-sensitive prefix: params (length, text)
-        Suffix,     // case-sensitive suffix: params (length, text)
+        InArray,    // expr IN (the values of one array parameter: Operations::in_array_sql)
+        Text,       // a text lookup (`text_lookup`): Operations::text_lookup_sql
     };
     enum class Op : std::uint8_t { Eq, Gt, Gte, Lt, Lte };
-    enum class Transform : std::uint8_t { None, Year, Month, Day };  // strftime part of a date
+    enum class Transform : std::uint8_t { None, Year, Month, Day };  // a date's part
 
     Form form = Form::Never;
     Op op = Op::Eq;
     Transform transform = Transform::None;
     bool null_test = false;  // isnull, or exact None: exclude()'s NULL rule does not apply
+    // Text: "iexact", "contains", ... (a name of static storage).
+    std::string_view text_lookup;
     std::vector<Value> params;
 };
 

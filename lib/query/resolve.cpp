@@ -11,7 +11,6 @@
 
 #include "folio/errors.hpp"
 #include "folio/io/validate.hpp"
-#include "lib/query/compiler.hpp"
 
 namespace folio::detail {
 
@@ -49,7 +48,8 @@ const char* field_type_name(FieldType t) {
 
 // A lookup's operand as filter() received it.
 struct Operand {
-    const std::string& lookup;  // the whole path, for messages
+    const backend::Operations& ops;  // the dialect the values are converted for
+    const std::string& lookup;       // the whole path, for messages
     const std::vector<Value>& values;
     bool list;
 };
@@ -62,20 +62,6 @@ bool asks_for_null(const std::vector<std::string>& rest, const Operand& in) {
     const std::string& last = rest.empty() ? std::string("exact") : rest.back();
     if (last == "isnull") return v.is_integer() && v.as_integer() != 0;
     return (last == "exact" || !is_lookup(last)) && v.is_null();
-}
-
-// LIKE patterns escape their own wildcards (with '\', the compiler's ESCAPE
-// character) so user text matches verbatim.
-std::string like_pattern(const std::string& s, bool any_before, bool any_after) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    if (any_before) out += '%';
-    for (char c : s) {
-        if (c == '%' || c == '_' || c == '\\') out += '\\';
-        out += c;
-    }
-    if (any_after) out += '%';
-    return out;
 }
 
 const Value& checked(const FieldMeta& f, const ModelMeta& meta, const Value& v, bool integer_transform) {
@@ -106,18 +92,20 @@ const Value& checked(const FieldMeta& f, const ModelMeta& meta, const Value& v, 
     return v;
 }
 
-// Django's YearLookup: a year is the range of its days, so the stored
-// 'YYYY-MM-DD' text is compared with bounds and an index on the column
-// serves the lookup. No bound is ever year+1 (9999 has none): "> 2012" is
-// "> '2012-12-31'". A Date holds years 0001..9999 only, so a year beyond
+// Django's YearLookup: a year is the range of its days, so the stored date
+// is compared with bounds (the dialect's date values) and an index on the
+// column serves the lookup. No bound is ever year+1 (9999 has none): "> 2012"
+// is "> 2012-12-31". A Date holds years 0001..9999 only, so a year beyond
 // them is decided without a bound (every date, or none).
-Cond year_bounds(Cond::Op op, std::int64_t y) {
+Cond year_bounds(const backend::Operations& ops, Cond::Op op, std::int64_t y) {
     constexpr std::int64_t kFirst = 1, kLast = 9999;
     Cond c;
-    auto bound = [&](Cond::Op o, std::int64_t year, const char* day) {
+    // Only called with kFirst <= year <= kLast: the cast cannot narrow.
+    auto day = [&](std::int64_t year, int month, int d) { return ops.date_value(static_cast<int>(year), month, d); };
+    auto bound = [&](Cond::Op o, Value v) {
         c.form = Cond::Form::Compare;
         c.op = o;
-        c.params.emplace_back(fmt::format("{:04}-{}", year, day));
+        c.params.push_back(std::move(v));
         return c;
     };
     auto fixed = [&](Cond::Form form) {
@@ -128,17 +116,17 @@ Cond year_bounds(Cond::Op op, std::int64_t y) {
     case Cond::Op::Eq:
         if (y < kFirst || y > kLast) return fixed(Cond::Form::Never);
         c.form = Cond::Form::Between;
-        c.params.emplace_back(fmt::format("{:04}-01-01", y));
-        c.params.emplace_back(fmt::format("{:04}-12-31", y));
+        c.params.push_back(day(y, 1, 1));
+        c.params.push_back(day(y, 12, 31));
         return c;
     case Cond::Op::Gt:
-        return y >= kLast ? fixed(Cond::Form::Never) : y < kFirst ? fixed(Cond::Form::IsNotNull) : bound(op, y, "12-31");
+        return y >= kLast ? fixed(Cond::Form::Never) : y < kFirst ? fixed(Cond::Form::IsNotNull) : bound(op, day(y, 12, 31));
     case Cond::Op::Gte:
-        return y > kLast ? fixed(Cond::Form::Never) : y <= kFirst ? fixed(Cond::Form::IsNotNull) : bound(op, y, "01-01");
+        return y > kLast ? fixed(Cond::Form::Never) : y <= kFirst ? fixed(Cond::Form::IsNotNull) : bound(op, day(y, 1, 1));
     case Cond::Op::Lt:
-        return y <= kFirst ? fixed(Cond::Form::Never) : y > kLast ? fixed(Cond::Form::IsNotNull) : bound(op, y, "01-01");
+        return y <= kFirst ? fixed(Cond::Form::Never) : y > kLast ? fixed(Cond::Form::IsNotNull) : bound(op, day(y, 1, 1));
     case Cond::Op::Lte:
-        return y < kFirst ? fixed(Cond::Form::Never) : y >= kLast ? fixed(Cond::Form::IsNotNull) : bound(op, y, "12-31");
+        return y < kFirst ? fixed(Cond::Form::Never) : y >= kLast ? fixed(Cond::Form::IsNotNull) : bound(op, day(y, 12, 31));
     }
     return c;
 }
@@ -154,6 +142,7 @@ std::optional<Cond::Op> comparison(const std::string& lookup) {
 
 // The condition of lookup `rest` ("", "lt", "year__gt", ...) on `f`.
 Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<std::string>& rest, const Operand& in) {
+    const backend::Operations& ops = in.ops;
     // Text must be UTF-8 whatever the lookup and the size of the list: SQLite
     // would compare the bytes, a JSON list would refuse them.
     for (const Value& v : in.values) {
@@ -196,7 +185,7 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
     const bool int_transform = !transform.empty();
     const std::optional<Cond::Op> op = comparison(lookup);
     if (transform == "year" && one && op) {
-        return year_bounds(*op, checked(f, meta, *one, true).as_integer());
+        return year_bounds(ops, *op, checked(f, meta, *one, true).as_integer());
     }
     c.transform = transform == "year"    ? Cond::Transform::Year
                   : transform == "month" ? Cond::Transform::Month
@@ -219,11 +208,11 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
             return c;
         }
         for (const auto& v : in.values) checked(f, meta, v, int_transform);
-        // Long lists travel as one JSON array: one bound variable however
-        // many values, far below SQLite's variable limit.
-        if (in.values.size() > kMaxInlineList) {
-            c.form = Cond::Form::InJson;
-            c.params.emplace_back(json_array(in.values));
+        // Long lists travel as one array parameter (one bound value however
+        // many, far below the bound-parameter limit).
+        if (in.values.size() > ops.features().max_inline_in_list) {
+            c.form = Cond::Form::InArray;
+            c.params.push_back(ops.array_param(in.values));
         } else {
             c.form = Cond::Form::InList;
             c.params = in.values;
@@ -234,22 +223,11 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
     if (!one->is_text() || int_transform)
         throw InvalidQuery(fmt::format("Lookup '{}' on '{}.{}' takes text, got {} {}", lookup, meta.name, f.name,
                                        one->type_name(), one->repr()));
-    const std::string& s = one->as_text();
-    if (lookup == "iexact" || lookup == "icontains" || lookup == "istartswith" || lookup == "iendswith") {
-        c.form = Cond::Form::Like;
-        const bool whole = lookup == "iexact";
-        c.params.emplace_back(like_pattern(s, !whole && lookup != "istartswith", !whole && lookup != "iendswith"));
-        return c;
-    }
-    // Case-sensitive forms: SQLite's LIKE ignores ASCII case, so compare exactly.
-    if (lookup == "contains") {
-        c.form = Cond::Form::Contains;
-        c.params.push_back(*one);
-        return c;
-    }
-    c.form = lookup == "startswith" ? Cond::Form::Prefix : Cond::Form::Suffix;
-    c.params.emplace_back(static_cast<std::int64_t>(io::utf8_length(s)));
-    c.params.push_back(*one);
+    // The dialect's spelling of the lookup binds these (LIKE patterns
+    // escaped, lengths counted in characters).
+    c.form = Cond::Form::Text;
+    c.text_lookup = *std::find_if(kLookups.begin(), kLookups.end(), [&](const char* l) { return lookup == l; });
+    c.params = ops.text_lookup_params(c.text_lookup, one->as_text());
     return c;
 }
 
@@ -266,7 +244,7 @@ void resolve_related(WhereLeaf& leaf, const std::string& part, const std::vector
         std::vector<std::string> r = rest;
         if (r.empty() || is_lookup_word(r.front())) r.insert(r.begin(), "id");
         const std::string lookup = join_path(r);
-        return resolve_leaf(target, Operand{lookup, in.values, in.list});
+        return resolve_leaf(target, Operand{in.ops, lookup, in.values, in.list});
     };
     // The lookup is on the related row's primary key (or the relation
     // itself): the through table's column answers it without the target.
@@ -351,6 +329,7 @@ void leaf_shape(const WhereLeaf& leaf, std::string& out) {
     out += static_cast<char>('0' + static_cast<int>(leaf.cond.op));
     out += static_cast<char>('0' + static_cast<int>(leaf.cond.transform));
     out += leaf.cond.null_test ? 'n' : '-';
+    if (leaf.cond.form == Cond::Form::Text) out += leaf.cond.text_lookup;  // each text lookup its own spelling
     out += std::to_string(leaf.cond.params.size());
     if (leaf.inner) {
         out += '(';
@@ -359,14 +338,14 @@ void leaf_shape(const WhereLeaf& leaf, std::string& out) {
     }
 }
 
-Where resolve_node(const ModelMeta& model, const Q& q) {
+Where resolve_node(const backend::Operations& ops, const ModelMeta& model, const Q& q) {
     const Q::Node& n = q.node();
     Where w;
     w.kind = n.kind;
     switch (n.kind) {
     case Q::Kind::All: break;
     case Q::Kind::Leaf:
-        w.leaf = resolve_leaf(model, Operand{n.lookup, n.values, n.list});
+        w.leaf = resolve_leaf(model, Operand{ops, n.lookup, n.values, n.list});
         // The path, length-prefixed so no name can pass for punctuation.
         w.shape.reserve(n.lookup.size() + 24);
         w.shape += 'L';
@@ -381,7 +360,7 @@ Where resolve_node(const ModelMeta& model, const Q& q) {
     case Q::Kind::Or:
         w.shape = n.kind == Q::Kind::Not ? "!(" : n.kind == Q::Kind::And ? "&(" : "|(";
         for (const Q& c : n.children) {
-            w.children.push_back(resolve_node(model, c));
+            w.children.push_back(resolve_node(ops, model, c));
             w.shape += w.children.back().shape;
             w.shape += ',';
         }
@@ -400,7 +379,9 @@ void throw_unknown_field(const ModelMeta& meta, const std::string& part, const s
                                    part, meta.name, path, meta.choices()));
 }
 
-Where resolve_where(const ModelMeta& model, const Q& q) { return resolve_node(model, q); }
+Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const Q& q) {
+    return resolve_node(ops, model, q);
+}
 
 void WhereLeaf::collect(std::vector<const Value*>& out) const {
     if (kind == Kind::Column || through) {

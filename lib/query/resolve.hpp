@@ -1,13 +1,16 @@
 // resolve.hpp (internal): turning a Q tree into a resolved where-tree
 // (Django's Query.build_filter): each path is walked over the model's
 // metadata once, when filter() is called, and each value checked and
-// converted to what the statement binds. Nothing here writes SQL text.
+// converted to what the statement binds, in the form the Database's dialect
+// binds it (`ops`: year bounds, LIKE patterns, long lists). Nothing here
+// writes SQL text.
 #pragma once
 
 #include <string>
 
 #include "folio/model.hpp"
 #include "folio/query.hpp"
+#include "lib/backend/operations.hpp"
 #include "lib/query/query.hpp"
 
 namespace folio::detail {
@@ -15,7 +18,8 @@ namespace folio::detail {
 // `q` resolved against `model`. Throws InvalidQuery naming the field and the
 // model for an unknown field, relation or lookup and for a value of the
 // wrong type, and ValidationError for text that is not UTF-8.
-Where resolve_where(const ModelMeta& model, const Q& q);
+// `ops` must outlive nothing: the tree keeps no reference to it.
+Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const Q& q);
 
 // InvalidQuery: `part` of `path` is no field of `meta` (Django's "Cannot
 // resolve keyword ... into field. Choices are: ...").

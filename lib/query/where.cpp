@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "folio/errors.hpp"
-#include "lib/query/compiler.hpp"
 #include "lib/query/resolve.hpp"
 
 namespace folio::detail {
@@ -28,27 +27,29 @@ const char* comparison_sql(ColumnCond::Op op) {
 
 } // namespace
 
-std::string condition_sql(const std::string& col, const ColumnCond& c) {
+namespace {
+std::string_view date_part(ColumnCond::Transform t) {
+    return t == ColumnCond::Transform::Year ? "year" : t == ColumnCond::Transform::Month ? "month" : "day";
+}
+} // namespace
+
+std::string condition_sql(const backend::Operations& ops, const std::string& col, const ColumnCond& c) {
     using Form = ColumnCond::Form;
     switch (c.form) {
-    case Form::Never: return "0";
+    case Form::Never: return std::string(ops.false_sql());
     case Form::IsNull: return col + " IS NULL";
     case Form::IsNotNull: return col + " IS NOT NULL";
     default: break;
     }
-    const std::string expr = c.transform == ColumnCond::Transform::None ? col : date_part_sql(c.transform, col);
+    const std::string expr =
+        c.transform == ColumnCond::Transform::None ? col : ops.date_extract_sql(date_part(c.transform), col);
     switch (c.form) {
     case Form::Compare: return expr + comparison_sql(c.op);
     case Form::Between: return fmt::format("{} BETWEEN ? AND ?", expr);
-    case Form::InList: return expr + " IN (" + placeholders(c.params.size()) + ")";
-    case Form::InJson: return expr + " IN " + json_list_sql();
-    case Form::Like: return like_sql(expr);
-    case Form::Contains: return "instr(" + expr + ", ?) > 0";
-    case Form::Prefix: return "substr(" + expr + ", 1, ?) = ?";
-    // The last n characters. Not substr(x, -n), which for n = 0 is the whole
-    // string (endswith "" must match every row, as in Django).
-    case Form::Suffix: return "substr(" + expr + ", length(" + expr + ") - ? + 1) = ?";
-    default: return "0";
+    case Form::InList: return expr + " IN (" + backend::Operations::placeholders(c.params.size()) + ")";
+    case Form::InArray: return ops.in_array_sql(expr);
+    case Form::Text: return ops.text_lookup_sql(c.text_lookup, expr);
+    default: return std::string(ops.false_sql());
     }
 }
 
@@ -58,7 +59,8 @@ std::string QueryBuilder::joins_sql() const {
     return out;
 }
 
-QueryBuilder::QueryBuilder(const ModelMeta& base) : base_(base), base_alias_(base.table) {}
+QueryBuilder::QueryBuilder(const backend::Operations& ops, const ModelMeta& base)
+    : ops_(ops), base_(base), base_alias_(base.table) {}
 
 std::string QueryBuilder::from_sql() const {
     std::string out = quote(base_.table);
@@ -123,7 +125,7 @@ std::string QueryBuilder::where(const Where& w) { return w.matches_all() ? std::
 
 std::string QueryBuilder::render(const Where& w, bool negated) {
     switch (w.kind) {
-    case Q::Kind::All: return "1";
+    case Q::Kind::All: return std::string(ops_.true_sql());
     case Q::Kind::Leaf: return leaf(*w.leaf, negated);
     case Q::Kind::Not: {
         // Appended piecewise: GCC 12 at -O3 warns falsely (-Wrestrict) on
@@ -145,7 +147,7 @@ std::string QueryBuilder::render(const Where& w, bool negated) {
         return out;
     }
     }
-    return "1";
+    return std::string(ops_.true_sql());
 }
 
 std::string QueryBuilder::leaf(const WhereLeaf& l, bool negated) {
@@ -153,7 +155,7 @@ std::string QueryBuilder::leaf(const WhereLeaf& l, bool negated) {
     if (l.kind != WhereLeaf::Kind::Column)
         return related(l, quote(alias) + "." + quote(l.meta->fields[0].column), negated);
     const std::string col = quote(alias) + "." + quote(l.field->column);
-    std::string cond = condition_sql(col, l.cond);
+    std::string cond = condition_sql(ops_, col, l.cond);
     if (!negated || !l.nullable || l.cond.null_test) return cond;
     // Django's exclude(): a NULL column makes the comparison false, and
     // NOT false keeps the row; SQL's NOT NULL would drop it.
@@ -163,7 +165,7 @@ std::string QueryBuilder::leaf(const WhereLeaf& l, bool negated) {
 std::string QueryBuilder::related(const WhereLeaf& l, const std::string& outer_id, bool negated) {
     // The condition on the related model, rendered by a builder of its own.
     auto on_related = [&]() {
-        QueryBuilder sub(*l.related);
+        QueryBuilder sub(ops_, *l.related);
         std::string cond = sub.leaf(*l.inner, false);
         return std::pair(sub.from_sql(), std::move(cond));
     };
@@ -190,7 +192,7 @@ std::string QueryBuilder::related(const WhereLeaf& l, const std::string& outer_i
         any = fmt::format("{} IN (SELECT {} FROM {})", outer_id, own, through);
         if (l.through) {
             some = fmt::format("{} IN (SELECT {} FROM {} WHERE {})", outer_id, own, through,
-                               condition_sql(other, l.cond));
+                               condition_sql(ops_, other, l.cond));
         } else if (l.inner) {
             auto [from, cond] = on_related();
             some = fmt::format("{} IN (SELECT {} FROM {} WHERE {} IN (SELECT {}.{} FROM {} WHERE {}))", outer_id,

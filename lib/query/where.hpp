@@ -7,19 +7,28 @@
 // (one per path, reused); paths through many-valued relations (many-to-many,
 // reverse foreign keys) become `id IN (SELECT ...)` semi-joins, which never
 // duplicate rows (no DISTINCT needed) and keep their meaning under OR and NOT.
+// Every spelling a dialect chooses (identifier quoting, date parts, text
+// lookups, array parameters, true/false) comes from the Operations given.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "folio/model.hpp"
+#include "lib/backend/operations.hpp"
 #include "lib/query/query.hpp"
 
 namespace folio::detail {
 
 class QueryBuilder {
 public:
-    explicit QueryBuilder(const ModelMeta& base);
+    // `ops` and `base` outlive the builder.
+    QueryBuilder(const backend::Operations& ops, const ModelMeta& base);
+
+    const backend::Operations& ops() const noexcept { return ops_; }
+    // `identifier` quoted in the builder's dialect.
+    std::string quote(std::string_view identifier) const { return ops_.quote_name(identifier); }
 
     // The WHERE condition of `w` without the keyword; "" when w matches all.
     std::string where(const Where& w);
@@ -56,12 +65,13 @@ private:
     std::string leaf(const WhereLeaf& leaf, bool negated);
     std::string related(const WhereLeaf& leaf, const std::string& outer_id, bool negated);
 
+    const backend::Operations& ops_;
     const ModelMeta& base_;
     std::string base_alias_;
     std::vector<Join> joins_;
 };
 
-// The SQL of one column condition on `col` (a quoted column).
-std::string condition_sql(const std::string& col, const ColumnCond& cond);
+// The SQL of one column condition on `col` (a quoted column), in `ops`' dialect.
+std::string condition_sql(const backend::Operations& ops, const std::string& col, const ColumnCond& cond);
 
 } // namespace folio::detail

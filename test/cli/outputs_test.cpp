@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(stats_json_is_checked_before_the_import) {
     const std::string db = dir / "s.sqlite3";
     BOOST_REQUIRE(run({"--db", db, "migrate"}).code == 0);
     write_file(dir / "a.json", R"([{"username":"u","email":"","bio":""}])");
-    for (const std::string& bad : {dir / "missing/s.json", std::string("/proc/folio-stats.json")}) {
+    for (const std::string& bad : {dir.file("missing/s.json"), std::string("/proc/folio-stats.json")}) {
         Result r = run({"--db", db, "--stats-json", bad, "import-authors", dir / "a.json"});
         BOOST_TEST(r.code == 1, bad);
         BOOST_TEST(r.err.find("cannot write '" + bad + "'") != std::string::npos, r.err);
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(stats_json_is_checked_before_the_import) {
 
 BOOST_AUTO_TEST_CASE(export_to_an_unwritable_place_fails_first_and_names_it) {
     Imported b;
-    for (const std::string& bad : {b.dir / "missing/out.csv", std::string("/proc/out.csv")}) {
+    for (const std::string& bad : {b.dir.file("missing/out.csv"), std::string("/proc/out.csv")}) {
         Result r = run({"--db", b.db, "export-articles", bad});
         BOOST_TEST(r.code == 1, bad);
         BOOST_TEST(r.err.find("cannot write '" + bad + "'") != std::string::npos, r.err);

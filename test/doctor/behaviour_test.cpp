@@ -10,26 +10,17 @@
 #include <sstream>
 #include <type_traits>
 
-#include "../query/blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
+#include "support/list_page.hpp"
 #include "doctor_support.hpp"
 #include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
 
 using namespace folio;
+using folio_test::render;
 using doctor_test::clean;
 using doctor_test::diagnose;
 using folio_test::BlogFixture;
-
-namespace {
-std::size_t render(const QuerySet<Article>& page) {
-    std::size_t chars = 0;
-    for (const Article& a : page) {
-        chars += a.title().size() + a.author().username().size();
-        for (const Tag& t : a.tags()) chars += t.name().size();
-    }
-    return chars;
-}
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(doctor_behaviour)
 
@@ -200,7 +191,7 @@ BOOST_AUTO_TEST_CASE(repeated_query_without_provenance) {
         for (int i = 0; i < 12; ++i) (void)f.blog.authors().get("username", "user" + std::to_string(i));
     });
     EXPECT_FINDING(findings, Pattern::RepeatedQuery, "__in");
-    BOOST_TEST(doctor_test::find(findings, Pattern::RepeatedQuery)->count == 12u);
+    BOOST_TEST(doctor_test::require_finding(findings, Pattern::RepeatedQuery).count == 12u);
     // Under the threshold (10 by default) it is not.
     BOOST_TEST(clean(f.db, [&] {
                    for (int i = 0; i < 9; ++i) (void)f.blog.authors().get("username", "user" + std::to_string(i));

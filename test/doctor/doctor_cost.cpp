@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "../query/blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
+#include "support/list_page.hpp"
 
 using namespace folio;
+using folio_test::render;
 
 namespace {
 
@@ -36,15 +38,6 @@ double median(std::vector<double> v) {
 }
 
 std::size_t g_sink = 0;  // keeps the work observable
-
-std::size_t render(const QuerySet<Article>& page) {
-    std::size_t chars = 0;
-    for (const Article& a : page) {
-        chars += a.title().size() + a.created_at().size() + a.author().username().size();
-        for (const Tag& t : a.tags()) chars += t.name().size();
-    }
-    return chars;
-}
 
 void export_csv(Blog& blog) {
     std::string buf;

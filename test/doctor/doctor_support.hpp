@@ -2,6 +2,11 @@
 // that collects findings, or under a throwing scope that must stay silent.
 #pragma once
 
+#ifndef BOOST_TEST_DYN_LINK
+#define BOOST_TEST_DYN_LINK
+#endif
+#include <boost/test/unit_test.hpp>
+
 #include <folio/folio.hpp>
 
 #include <cstdlib>
@@ -45,6 +50,16 @@ inline const folio::Finding* find(const std::vector<folio::Finding>& findings, f
     for (const auto& f : findings)
         if (f.pattern == pattern && f.fix.find(fix_word) != std::string::npos) return &f;
     return nullptr;
+}
+
+inline std::string dump(const std::vector<folio::Finding>& findings);
+
+// The first finding of `pattern`, required: a missing one ends the test case
+// with the findings listed (rather than a null pointer crashing the suite).
+inline const folio::Finding& require_finding(const std::vector<folio::Finding>& findings, folio::Pattern pattern) {
+    const folio::Finding* f = find(findings, pattern);
+    BOOST_REQUIRE_MESSAGE(f != nullptr, "expected " << folio::to_string(pattern) << "; got:\n" << dump(findings));
+    return *f;
 }
 
 inline std::string dump(const std::vector<folio::Finding>& findings) {

@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-#include "../query/blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
 #include "doctor_support.hpp"
 
 using namespace folio;

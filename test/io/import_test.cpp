@@ -11,6 +11,8 @@
 #include <folio/blog.hpp>
 #include <folio/blog_io.hpp>
 #include <folio/sql_log.hpp>
+#include <folio/statement_cache.hpp>
+#include <folio/transaction.hpp>
 
 using folio_test::TempDir;
 using folio_test::write_file;
@@ -147,7 +149,8 @@ BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
 
 // The bulk import's cost is a constant number of statements per batch,
 // whatever the records are: 2 per batch for authors, 5 for articles, plus
-// the 3 PRAGMAs that size the page cache for the import and restore it.
+// the 6 PRAGMAs that size the page cache and keep temporary storage in memory
+// for the import, and restore both.
 BOOST_AUTO_TEST_CASE(statements_per_batch) {
     Seeded s;
     std::string authors = "[", articles = "[";
@@ -162,15 +165,92 @@ BOOST_AUTO_TEST_CASE(statements_per_batch) {
     {
         folio::QueryCapture q(s.blog.db());
         BOOST_TEST(folio::import_authors(s.blog, s.dir / "a.json", o).batches == 3u);
-        BOOST_TEST(q.count() == 2u * 3u + 3u);
+        BOOST_TEST(q.count() == 2u * 3u + 6u);
     }
     {
         folio::QueryCapture q(s.blog.db());
         BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).batches == 3u);
-        BOOST_TEST(q.count() == 5u * 3u + 3u);
+        BOOST_TEST(q.count() == 5u * 3u + 6u);
     }
     BOOST_TEST(s.blog.authors().get("username", "alice").articles_count() == 5);
     BOOST_TEST(s.blog.db().scalar("PRAGMA cache_size").as_integer() == -2000);  // restored
+    BOOST_TEST(s.blog.db().scalar("PRAGMA temp_store").as_integer() == 0);
+}
+
+// The import's settings are tuning only: a connection whose own settings
+// are already those of a bulk load keeps them (and runs fewer PRAGMAs), and
+// one with a temporary database (where changing temp_store would drop its
+// TEMP tables, and SQLite refuses it inside a transaction) keeps its setting
+// and its tables, in a transaction or not; in every case the articles and
+// their counts are right.
+BOOST_AUTO_TEST_CASE(tuning_kept_or_refused_leaves_the_import_right) {
+    Seeded s;
+    std::string articles = "[";
+    for (int i = 0; i < 6; ++i) articles += (i ? "," : "") + article(i % 2 ? "alice" : "bob");
+    write_file(s.dir / "b.json", articles + "]");
+    folio::ImportOptions o;
+    o.batch_size = 4;
+    auto& db = s.blog.db();
+
+    db.execute("PRAGMA cache_size = -65536");
+    db.execute("PRAGMA temp_store = MEMORY");
+    {
+        folio::QueryCapture q(db);
+        BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).imported == 6u);
+        BOOST_TEST(q.count() == 5u * 2u + 2u);  // only the two reads
+    }
+    BOOST_TEST(db.scalar("PRAGMA cache_size").as_integer() == -65536);
+    BOOST_TEST(db.scalar("PRAGMA temp_store").as_integer() == 2);
+
+    db.execute("PRAGMA temp_store = FILE");
+    db.execute("CREATE TEMP TABLE scratch(x)");
+    db.execute("INSERT INTO scratch VALUES (1)");
+    {
+        folio::QueryCapture q(db);
+        BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).imported == 6u);
+        BOOST_TEST(q.count() == 5u * 2u + 1u);  // the cache size read (big enough), no temp_store
+    }
+    {
+        folio::Transaction tx(db);
+        db.execute("INSERT INTO scratch VALUES (2)");
+        BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).imported == 6u);
+        tx.commit();
+    }
+    BOOST_TEST(db.scalar("PRAGMA temp_store").as_integer() == 1);
+    BOOST_TEST(s.rows("temp.scratch") == 2);
+    BOOST_TEST(s.rows("article") == 18);
+    BOOST_TEST(s.blog.authors().get("username", "alice").articles_count() == 9);
+}
+
+// Batches of different sizes prepare statements of different shapes (IN
+// lists, multi-row INSERTs); an import must not keep every one of them in
+// the statement cache, or memory grows with the number of batches. Many
+// batches of varying shapes (authors, tags and links per batch): the cache
+// holds no more than a few idle handles afterwards, and has its capacity back.
+BOOST_AUTO_TEST_CASE(statement_cache_stays_small_over_many_batch_shapes) {
+    Seeded s;
+    auto& cache = s.blog.db().statement_cache();
+    const std::size_t capacity = cache.capacity();
+    std::string authors = "[", articles = "[";
+    for (int i = 0; i < 120; ++i) {
+        authors += (i ? "," : "") + author("v" + std::to_string(i));
+        std::string tags;
+        for (int t = 0; t <= i % 7; ++t) tags += (t ? ", \"" : "\"") + std::string("t") + std::to_string((i * 7 + t) % 50) + "\"";
+        articles += (i ? "," : "") + std::string(R"({"created_at": "2015-01-02", "author": "v)") + std::to_string(i % (1 + i % 9)) +
+                    R"(", "tags": [)" + tags + R"(], "title": "T", "content": "c"})";
+    }
+    write_file(s.dir / "a.json", authors + "]");
+    write_file(s.dir / "b.json", articles + "]");
+    BOOST_TEST(folio::import_authors(s.blog, s.dir / "a.json").imported == 120u);
+    cache.clear();
+    const auto misses = cache.stats().misses;
+    folio::ImportOptions o;
+    o.batch_size = 5;
+    BOOST_TEST(folio::import_articles(s.blog, s.dir / "b.json", o).imported == 120u);
+    BOOST_TEST(cache.stats().misses - misses > 40u);  // many shapes were prepared...
+    BOOST_TEST(cache.stats().idle <= 16u + 4u);       // ...and few kept (16, then the PRAGMAs that restore settings)
+    BOOST_TEST(cache.capacity() == capacity);
+    BOOST_TEST(s.blog.authors().get("username", "v1").articles_count() > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -431,6 +431,54 @@ BOOST_AUTO_TEST_CASE(swapping_out_of_the_reused_record_is_safe) {
     BOOST_TEST(kept[1].content == "c2");
 }
 
+// The reused record's short fields must not inherit the buffer the reader
+// grew for a long one: a caller keeping records in reused slots (as the
+// importers do) would otherwise hold a long-field-sized buffer in every field
+// of every slot, and memory would grow with the file. Every field takes its
+// turn as the long one, in authors and articles, and records cycle through
+// a few slots by swapping.
+BOOST_AUTO_TEST_CASE(short_fields_keep_short_buffers_after_long_values) {
+    const std::string long_text(20000, 'x');
+    const std::size_t bound = 1000;  // far above any short value here, far below long_text
+    const std::vector<std::string> article_keys = {"created_at", "author", "title", "content"};
+    for (const std::string& long_key : article_keys) {
+        std::string text = "[";
+        for (int i = 0; i < 60; ++i) {
+            if (i) text += ",";
+            text += "{";
+            for (const auto& k : article_keys) text += "\"" + k + "\": \"" + (k == long_key && i % 2 ? long_text : "s") + "\", ";
+            text += i % 3 ? R"("tags": ["t1", "t2"]})" : R"("tags": ["t1", ")" + long_text + R"("]})";
+        }
+        text += "]";
+        std::istringstream in(text);
+        std::vector<ArticleRecord> slots(4);
+        read_articles(in, "b.json", [&](ArticleRecord&& a, std::size_t i) { std::swap(slots[i % slots.size()], a); });
+        for (const auto& r : slots) {
+            for (auto [name, s] : {std::pair{"created_at", &r.created_at}, {"author", &r.author}, {"title", &r.title},
+                                   {"content", &r.content}})
+                if (name != long_key) BOOST_TEST(s->capacity() < bound, long_key << " long, " << name << " has " << s->capacity());
+            BOOST_TEST(r.tags.at(0).capacity() < bound, long_key << " long, tags[0] has " << r.tags.at(0).capacity());
+        }
+    }
+    const std::vector<std::string> author_keys = {"username", "email", "bio"};
+    for (const std::string& long_key : author_keys) {
+        std::string text = "[";
+        for (int i = 0; i < 60; ++i) {
+            text += i ? ",{" : "{";
+            for (std::size_t k = 0; k < author_keys.size(); ++k)
+                text += (k ? ", \"" : "\"") + author_keys[k] + "\": \"" + (author_keys[k] == long_key && i % 2 ? long_text : "s") + "\"";
+            text += "}";
+        }
+        text += "]";
+        std::istringstream in(text);
+        std::vector<AuthorRecord> slots(4);
+        read_authors(in, "a.json", [&](AuthorRecord&& a, std::size_t i) { std::swap(slots[i % slots.size()], a); });
+        for (const auto& r : slots)
+            for (auto [name, s] : {std::pair{"username", &r.username}, {"email", &r.email}, {"bio", &r.bio}})
+                if (name != long_key) BOOST_TEST(s->capacity() < bound, long_key << " long, " << name << " has " << s->capacity());
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // Every kind of JSON value in every place a record can hold one, for both

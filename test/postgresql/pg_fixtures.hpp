@@ -1,7 +1,8 @@
 // Shared fixtures of the PostgreSQL suite: the server from FOLIO_TEST_PG, a
 // schema of its own per test case (created at the start, dropped with
 // everything in it at the end, so cases are independent and may run in any
-// order), and helpers to catch a typed exception and build conninfos.
+// order), and helpers to build conninfos. Typed-exception checks are the
+// suites' shared ones (test/support/expect.hpp).
 #pragma once
 
 #ifndef BOOST_TEST_DYN_LINK
@@ -26,9 +27,8 @@
 #include "lib/backend/postgresql/connection.hpp"
 #include "lib/backend/postgresql/statement.hpp"
 
-namespace folio {
-inline std::ostream& boost_test_print_type(std::ostream& os, const Value& v) { return os << v.repr(); }
-} // namespace folio
+#include "support/expect.hpp"
+#include "support/print.hpp"
 
 namespace folio_pg_test {
 
@@ -90,20 +90,8 @@ struct PgFixture {
     Connection& db() { return *conn; }
 };
 
-template <class E>
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    BOOST_FAIL("expected an exception that was not thrown");
-    return {};
-}
-
-inline bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
+using folio_test::contains;
+using folio_test::message_of;
 
 inline std::int64_t count_rows(Connection& c, std::string_view table) {
     return c.scalar(fmt::format("SELECT count(*) FROM {}", quoted(table))).as_integer();

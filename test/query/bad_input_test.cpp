@@ -3,7 +3,7 @@
 // InvalidQuery before any SQL runs; values are bound, never executed.
 #include <boost/test/unit_test.hpp>
 
-#include "blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
 
 using namespace folio;
 using folio_test::BlogFixture;

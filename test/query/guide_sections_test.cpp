@@ -5,10 +5,16 @@
 
 #include <algorithm>
 
-#include "blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
+#include "support/list_page.hpp"
+#include "support/m2m_import.hpp"
 
 using namespace folio;
+using folio_test::render;
 using folio_test::BlogFixture;
+using folio_test::import_in_bulk;
+using folio_test::import_one_by_one;
+using folio_test::import_records;
 
 namespace {
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
@@ -63,42 +69,20 @@ BOOST_AUTO_TEST_CASE(s1_batches_stay_below_the_variable_limit) {
 BOOST_AUTO_TEST_CASE(s2_article_import_before_and_after) {
     // 30 articles of 3 tags each, from 10 tags: three ways of importing them.
     BlogFixture f(5, 0);
-    struct Rec {
-        std::string author, title;
-        std::vector<std::string> tags;
-    };
-    std::vector<Rec> recs;
-    const char* words[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"};
-    auto make_recs = [&](int n, const std::string& prefix) {
-        std::vector<Rec> out;
-        for (int i = 0; i < n; ++i)
-            out.push_back({"user" + std::to_string(i % 5), prefix + std::to_string(i),
-                           {words[i % 10], words[(i + 3) % 10], words[(i + 6) % 10]}});
-        return out;
-    };
     auto& db = f.db;
     // Before: tags one by one (get_or_create + add for each tag).
     std::size_t one_by_one;
     {
-        auto rs = make_recs(30, "a");
+        auto rs = import_records(30, "a");
         QueryCapture q(db);
-        for (const auto& r : rs) {
-            Author author = f.blog.authors().get("username", r.author);
-            Article a;
-            a.set_title(r.title).set_created_at("2016-06-11").set_author_id(author.id());
-            a.save(db);
-            for (const auto& t : r.tags) {
-                auto [tag, created] = f.blog.tags().get_or_create(Q("name", t), Tag(t));
-                a.tags().add({std::cref(tag)});
-            }
-        }
+        import_one_by_one(f.blog, rs);
         one_by_one = q.count();
         // 30 x (author + article + 3 x (tag SELECT + add)) + 10 tag INSERTs
         BOOST_TEST(one_by_one == 30u * (1 + 1 + 3 * 2) + 10u);
     }
     // Better: all the tags of an article in one add().
     {
-        auto rs = make_recs(30, "b");
+        auto rs = import_records(30, "b");
         QueryCapture q(db);
         for (const auto& r : rs) {
             Author author = f.blog.authors().get("username", r.author);
@@ -114,29 +98,9 @@ BOOST_AUTO_TEST_CASE(s2_article_import_before_and_after) {
     }
     // After: fully bulk, a constant number of statements whatever the count.
     auto bulk = [&](int n, const std::string& prefix) {
-        auto rs = make_recs(n, prefix);
+        auto rs = import_records(n, prefix);
         QueryCapture q(db);
-        Transaction tx(db);
-        std::vector<Value> usernames, tag_names;
-        for (const auto& r : rs) {
-            usernames.emplace_back(r.author);
-            for (const auto& t : r.tags) tag_names.emplace_back(t);
-        }
-        std::map<std::string, std::int64_t> author_ids, tag_ids;
-        for (const Author& a : f.blog.authors().filter(Q("username__in", usernames))) author_ids[a.username()] = a.id();
-        for (const Tag& t : f.blog.tags().get_or_create_many("name", tag_names)) tag_ids[t.name()] = t.id();
-        std::vector<Article> arts;
-        for (const auto& r : rs) {
-            Article a;
-            a.set_title(r.title).set_created_at("2016-06-11").set_author_id(author_ids.at(r.author));
-            arts.push_back(std::move(a));
-        }
-        f.blog.articles().bulk_create(arts);
-        std::vector<std::pair<std::int64_t, std::int64_t>> links;
-        for (std::size_t i = 0; i < rs.size(); ++i)
-            for (const auto& t : rs[i].tags) links.emplace_back(arts[i].id(), tag_ids.at(t));
-        bulk_link(db, Article::meta().many_to_many[0], links);
-        tx.commit();
+        import_in_bulk(f.blog, rs);
         return q.count();
     };
     std::size_t small = bulk(30, "c");
@@ -171,7 +135,7 @@ BOOST_AUTO_TEST_CASE(s3_mass_update) {
         QueryCapture q(f.db);
         auto n = f.blog.articles().filter("created_at__year__lt", 2012).update({{"comments_on", false}});
         BOOST_TEST(n == old);
-        BOOST_TEST(q.count() == 1u);
+        BOOST_REQUIRE(q.count() == 1u);
         const std::string sql = q.queries().front().sql;
         BOOST_TEST(starts_with(sql, "UPDATE \"article\" SET \"comments_on\" = ?"));
         BOOST_TEST(sql.find("title") == std::string::npos);
@@ -274,18 +238,6 @@ BOOST_AUTO_TEST_CASE(s6_clone_through_author_id_runs_no_author_select) {
         BOOST_TEST(q.count_starting_with("SELECT \"author\"") == 1u);
     }
 }
-
-namespace {
-// The guide's list page: title, date, author name and tag names of 20 articles.
-std::size_t render(const QuerySet<Article>& page) {
-    std::size_t chars = 0;
-    for (const Article& a : page) {
-        chars += a.title().size() + a.created_at().size() + a.author().username().size();
-        for (const Tag& t : a.tags()) chars += t.name().size();
-    }
-    return chars;
-}
-} // namespace
 
 BOOST_AUTO_TEST_CASE(s7_list_page_41_21_2) {
     BlogFixture f;

@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
 
 using namespace folio;
 using folio_test::BlogFixture;

@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "blog_fixture.hpp"
+#include "support/blog_fixture.hpp"
 
 using namespace folio;
 using folio_test::BlogFixture;

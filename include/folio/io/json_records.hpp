@@ -42,7 +42,9 @@ struct ArticleRecord {
 // Called with each record and its 0-based index in the top-level array. The
 // record is the reader's own buffer, reused for the next record: take its
 // strings by moving or (cheapest: no allocation on either side) by swapping
-// them with strings of your own; whatever it holds on return is overwritten.
+// the whole record, or each string with one of your own that held the same
+// field (a field's buffer then stays about that field's size); whatever it
+// holds on return is overwritten.
 using AuthorCallback = std::function<void(AuthorRecord&&, std::size_t index)>;
 using ArticleCallback = std::function<void(ArticleRecord&&, std::size_t index)>;
 

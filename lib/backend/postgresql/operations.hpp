@@ -2,6 +2,8 @@
 // (lib/backend/operations.hpp), after Django's backends/postgresql/operations.py.
 #pragma once
 
+#include <string>
+
 #include "lib/backend/operations.hpp"
 
 namespace folio::backend::postgresql {
@@ -25,6 +27,10 @@ public:
     std::string limit_offset_sql(bool with_offset) const override;
     // LIMIT NULL is LIMIT ALL on PostgreSQL.
     Value no_limit() const override { return Value(); }
+    std::string fixed_limit_sql(std::int64_t n) const override { return " LIMIT " + std::to_string(n); }
+    // A WHERE takes a boolean only here.
+    std::string_view false_sql() const override { return "FALSE"; }
+    std::string_view true_sql() const override { return "TRUE"; }
     std::string_view random_function_sql() const override { return "RANDOM()"; }
     std::string date_extract_sql(std::string_view part, std::string_view expr) const override;
     std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const override;

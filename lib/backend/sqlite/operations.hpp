@@ -10,7 +10,9 @@ struct sqlite3;
 
 namespace folio::backend::sqlite {
 
-class Operations final : public backend::Operations {
+// Not final: a test dialect derives from it to check that the compiler asks
+// for every spelling (test/query/compiler_dialect_test.cpp).
+class Operations : public backend::Operations {
 public:
     // `db`: the connection whose limits and messages this object reads; it
     // outlives the object (both belong to one Database).
@@ -25,6 +27,9 @@ public:
 
     std::string limit_offset_sql(bool with_offset) const override;
     Value no_limit() const override { return Value(std::int64_t{-1}); }
+    std::string fixed_limit_sql(std::int64_t n) const override;
+    std::string_view false_sql() const override { return "0"; }
+    std::string_view true_sql() const override { return "1"; }
     std::string_view random_function_sql() const override { return "RANDOM()"; }
     std::string date_extract_sql(std::string_view part, std::string_view expr) const override;
     std::string text_lookup_sql(std::string_view lookup, std::string_view expr) const override;

@@ -1,0 +1,42 @@
+// blog.hpp: migrated blogs on ":memory:" or on a temporary file, and the
+// rows the suites make one at a time.
+#pragma once
+
+#include <string>
+
+#include <folio/folio.hpp>
+
+#include "temp_dir.hpp"
+
+namespace folio_test {
+
+// A migrated blog on ":memory:".
+struct MemoryBlog {
+    folio::Blog blog = folio::Blog::open(":memory:");
+    folio::Database& db() { return blog.db(); }
+};
+
+// A temporary directory with a migrated blog file in it. The directory is
+// declared first, so the connection closes before the files are removed.
+struct FileBlog {
+    TempDir dir{"folio-blog-test"};
+    std::string path = dir.file("blog.sqlite3");
+    folio::Blog blog = folio::Blog::open(path);
+    folio::Database& db() { return blog.db(); }
+};
+
+inline folio::Author make_author(folio::Database& db, const std::string& username, const std::string& email = "") {
+    folio::Author a(username, email, "bio of " + username);
+    a.save(db);
+    return a;
+}
+
+inline folio::Article make_article(folio::Database& db, const folio::Author& author, const std::string& title,
+                                   const std::string& date = "2020-01-01") {
+    folio::Article a;
+    a.set_title(title).set_content("content of " + title).set_created_at(date).set_author_id(author.id());
+    a.save(db);
+    return a;
+}
+
+} // namespace folio_test

@@ -63,13 +63,11 @@ void Env::open_outputs() {
     if (!stats_json.empty() && !stats_file_) stats_file_ = std::make_unique<OutputFile>(stats_json);
 }
 
-folio::Database& Env::database() {
-    if (active_) return *active_;
-    const std::string path = db_path();
+std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
     folio::DatabaseOptions options;
-    if (read_only && folio::is_postgresql_address(path)) {
+    if (folio::is_postgresql_address(path)) {
         options.read_only = true;  // every transaction READ ONLY on the server
-    } else if (read_only && path != ":memory:") {
+    } else if (path != ":memory:") {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec))
             throw std::runtime_error(fmt::format("no database at '{}' (this command only reads and creates none; "
@@ -82,7 +80,21 @@ folio::Database& Env::database() {
         options.immutable = ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0 &&
                             !std::filesystem::exists(path + "-wal", ec);
     }
-    db_ = std::make_unique<folio::Database>(path, options);
+    return std::make_unique<folio::Database>(path, options);
+}
+
+void require_latest_schema(folio::Database& db, const std::string& path) {
+    folio::Migrator m(db, folio::blog_migrations(db));
+    if (const int v = m.known_version(); v < m.latest_version())
+        throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
+                                             "migrate` first (this command only reads)",
+                                             path, v, m.latest_version(), path));
+}
+
+folio::Database& Env::database() {
+    if (active_) return *active_;
+    const std::string path = db_path();
+    db_ = read_only ? open_read_only(path) : std::make_unique<folio::Database>(path);
     attach(*db_);
     return *db_;
 }
@@ -90,13 +102,7 @@ folio::Database& Env::database() {
 folio::Blog& Env::blog() {
     if (blog_) return *blog_;
     if (!db_) database();
-    if (read_only) {
-        folio::Migrator m(*db_, folio::blog_migrations(*db_));
-        if (const int v = m.known_version(); v < m.latest_version())
-            throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
-                                                 "migrate` first (this command only reads)",
-                                                 db_path(), v, m.latest_version(), db_path()));
-    }
+    if (read_only) require_latest_schema(*db_, db_path());
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"
     // The stats describe the command, not the opening checks and migrations.
     if (stats_) {

@@ -96,6 +96,22 @@ private:
     std::vector<std::pair<std::string, std::size_t>> triggers_;  // name -> runs, in order of first run
 };
 
+// How a command that only reads opens the database at `path` (--db: a
+// file, ":memory:", or a PostgreSQL URI whose transactions are then all
+// READ ONLY): read-only, never created, so a mistyped --db is an
+// error and not a new empty blog. Throws std::runtime_error naming `path`
+// when no file is there, folio::OperationalError when SQLite cannot open
+// it. In a directory this process cannot write, a WAL database without a
+// PATH-wal file is opened immutable (SQLite could not create PATH-shm);
+// with a PATH-wal file, SQLite needs PATH-shm to exist and be readable.
+std::unique_ptr<folio::Database> open_read_only(const std::string& path);
+
+// Throws std::runtime_error saying to run `folio migrate` when `db` (opened
+// from `path`) is not at the blog's latest schema: a command that only reads
+// does not migrate. folio::Error when the version cannot be read, or when
+// the file is newer than this folio knows.
+void require_latest_schema(folio::Database& db, const std::string& path);
+
 // One registered subcommand and what it runs once parsing succeeded.
 struct Command {
     CLI::App* app;

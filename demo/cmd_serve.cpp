@@ -25,7 +25,8 @@ void add_serve_command(CLI::App& app, Commands& out) {
                        web::ServeOptions options = *o;
                        options.db = env.db_path();
                        return web::serve(options);
-                   }});
+                   },
+                   /*read_only=*/true});
 }
 
 } // namespace folio_cli

@@ -41,6 +41,9 @@ std::string escape(std::string_view s) {
 }
 
 std::string url_segment(std::string_view s) {
+    // "." and ".." are dot segments: a browser resolves /authors/.. to /
+    // (RFC 3986 5.2.4) before sending it; percent-encoded they are data.
+    if (s == "." || s == "..") return s.size() == 1 ? "%2E" : "%2E%2E";
     std::string out;
     for (unsigned char c : s) {
         if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
@@ -84,9 +87,11 @@ std::string_view status_title(int status) {
     case 400: return "Bad request";
     case 404: return "Not found";
     case 405: return "Method not allowed";
+    case 408: return "Request timeout";
     case 414: return "URI too long";
     case 500: return "Server error";
     case 501: return "Not implemented";
+    case 503: return "Service unavailable";
     default: return "Error";
     }
 }

@@ -16,7 +16,9 @@ namespace folio_cli::web {
 // would show them.
 std::string escape(std::string_view s);
 
-// `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept).
+// `s` percent-encoded for one URL path segment (RFC 3986 unreserved kept),
+// except that the dot segments "." and ".." are written %2E and %2E%2E, so
+// that no client removes them as "this" and "parent" (RFC 3986 5.2.4).
 std::string url_segment(std::string_view s);
 
 // A whole HTML document: <title>, the site's header and CSS, `body` (markup
@@ -24,8 +26,9 @@ std::string url_segment(std::string_view s);
 std::string layout(std::string_view title, std::string_view body, std::string_view panel = {});
 
 // The reason phrase the site shows for an HTTP status: "Bad request",
-// "Not found", "Method not allowed", "URI too long", "Server error", "Not
-// implemented" (and "Error" for any other status).
+// "Not found", "Method not allowed", "Request timeout", "URI too long",
+// "Server error", "Not implemented", "Service unavailable" (and "Error" for
+// any other status).
 std::string_view status_title(int status);
 
 // The body of an error page: a heading "<status> <title>" and one line of

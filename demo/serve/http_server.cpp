@@ -54,12 +54,16 @@ public:
 
     // True when bytes (or the end of the stream) can be read within
     // `timeout_ms`; false on timeout, on error, and once shutdown() woke us.
+    // Why it returned false is left in last_cut_.
     bool wait_readable(int timeout_ms) const {
         if (begin_ < end_) return true;
         pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
         for (;;) {
             const int n = ::poll(fds, 2, timeout_ms);
             if (n < 0 && errno == EINTR) continue;
+            last_cut_ = n == 0                ? RequestContext::Cut::timeout
+                        : n > 0 && fds[1].revents != 0 ? RequestContext::Cut::shutdown
+                                                       : RequestContext::Cut::none;
             if (n <= 0 || fds[1].revents != 0) return false;
             return fds[0].revents != 0;
         }
@@ -79,7 +83,12 @@ public:
 
     ssize_t read(char* ptr, size_t size) override {
         if (begin_ == end_) {
-            if (!is_readable()) return -1;
+            if (!is_readable()) {
+                // httplib answers a head it could not read in full with 400;
+                // the site's error handler names the real cause from this.
+                current_request.cut = last_cut_;
+                return -1;
+            }
             ssize_t n;
             while ((n = ::recv(sock_, buffer_.data(), buffer_.size(), 0)) < 0 && errno == EINTR) {
             }
@@ -133,6 +142,7 @@ private:
     int sock_, wake_fd_, read_timeout_ms_, write_timeout_ms_;
     std::array<char, 4096> buffer_{};
     std::size_t begin_ = 0, end_ = 0;
+    mutable RequestContext::Cut last_cut_ = RequestContext::Cut::none;
 };
 
 } // namespace

@@ -27,6 +27,10 @@ struct RequestContext {
     bool routed = false;      // httplib parsed it and handed it to the site
     bool close_after = false;  // close the connection after the answer (a body we will not read)
     std::uint64_t discard = 0; // body bytes to skip before the next request on the connection
+    // Why reading the request's head stopped short, if it did: the client
+    // went silent for the read timeout (answered 408), or shutdown() woke
+    // the wait (answered 503: the client did nothing wrong).
+    enum class Cut { none, timeout, shutdown } cut = Cut::none;
 
     // The request's id, taken from the server's counter on first use: ids
     // follow the order in which requests are answered or logged, without gaps

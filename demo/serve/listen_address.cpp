@@ -3,6 +3,12 @@
 #include "listen_address.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cctype>
 
@@ -75,6 +81,44 @@ std::string url_host(std::string_view host) {
     std::string out = "[";
     for (char c : host) out += c == '%' ? std::string("%25") : std::string(1, c);
     return out + "]";
+}
+
+std::string listen_failure(std::string_view host, int port) {
+    const std::string where = fmt::format("cannot listen on {}:{}", url_host(host), port);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    addrinfo* found = nullptr;
+    const std::string name(host), service = std::to_string(port);
+    if (const int rc = ::getaddrinfo(name.c_str(), service.c_str(), &hints, &found); rc != 0 || !found)
+        return fmt::format("{}: the name '{}' does not resolve ({})", where, printable(host),
+                           rc != 0 ? ::gai_strerror(rc) : "no address");
+    int err = 0;
+    for (addrinfo* a = found; a; a = a->ai_next) {
+        const int sock = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (sock < 0) {
+            err = errno;
+            continue;
+        }
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        const bool bound = ::bind(sock, a->ai_addr, a->ai_addrlen) == 0 && ::listen(sock, 1) == 0;
+        if (!bound) err = errno;
+        ::close(sock);
+        if (bound) {
+            err = 0;
+            break;
+        }
+    }
+    ::freeaddrinfo(found);
+    switch (err) {
+    case EADDRINUSE: return fmt::format("{}: port {} is in use", where, port);
+    case EADDRNOTAVAIL: return fmt::format("{}: {} is not an address of this machine", where, url_host(host));
+    case EACCES: return fmt::format("{}: permission denied (ports below 1024 need privileges)", where);
+    case 0: return fmt::format("{}: the address could not be bound (it is free now: try again)", where);
+    default: return fmt::format("{}: {}", where, std::strerror(err));
+    }
 }
 
 std::string base_url(std::string_view host, int port) { return fmt::format("http://{}:{}/", url_host(host), port); }

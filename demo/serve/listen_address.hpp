@@ -18,6 +18,15 @@ std::string host_problem(std::string_view host);
 // brackets with a zone's '%' written %25 (RFC 6874), anything else as is.
 std::string url_host(std::string_view host);
 
+// Why `host`:`port` (port 0: any free port) cannot be listened on, found
+// by trying as httplib does (getaddrinfo() with AI_PASSIVE, then bind() of
+// each address with SO_REUSEADDR), in one sentence naming the address as in
+// a URL: the name does not resolve (and the resolver's reason), the port is
+// in use, the address is not one of this machine's, permission denied (a
+// port below 1024), or the system's own message for anything else. Call it
+// after the server failed to bind; nothing stays bound.
+std::string listen_failure(std::string_view host, int port);
+
 // "http://HOST:PORT/" with url_host().
 std::string base_url(std::string_view host, int port);
 

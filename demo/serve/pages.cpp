@@ -67,8 +67,12 @@ std::string tags_html(const folio::Article& a) {
     return out;
 }
 
+// The author page's address, escaped for an attribute: every link to an
+// author (its name, its pager) is built here.
+std::string author_href(const std::string& username) { return "/authors/" + escape(url_segment(username)); }
+
 std::string author_link(const folio::Author& author) {
-    return fmt::format("<a class=\"author\" href=\"/authors/{}\">{}</a>", escape(url_segment(author.username())),
+    return fmt::format("<a class=\"author\" href=\"{}\">{}</a>", author_href(author.username()),
                        escape(author.username()));
 }
 
@@ -164,7 +168,7 @@ Page Pages::author(const std::string& username, std::int64_t page) {
                                    count_of(a->articles_count(), "article", "articles"), a->email().empty() ? "" : " &middot; " + escape(a->email()),
                                    escape(a->bio()));
     body += items.empty() ? "<p>No articles yet.</p>\n" : items;
-    body += pager("/authors/" + escape(url_segment(a->username())), page, has_next);
+    body += pager(author_href(a->username()), page, has_next);
     return {a->username(), std::move(body)};
 }
 

@@ -43,6 +43,7 @@
 #include "listen_address.hpp"
 #include "pages.hpp"
 #include "panel.hpp"
+#include "request_head.hpp"
 #include "text.hpp"
 #include "thread_blogs.hpp"
 
@@ -54,19 +55,15 @@ namespace {
 // and taken on the worker thread that answers the request.
 thread_local std::optional<PanelRecord> pending_panel;
 
+// A query parameter as Django's QueryDict.get() reads it: when the address
+// repeats it (?page=abc&page=1), the last value wins.
 std::optional<std::string> param(const httplib::Request& req, const char* key) {
-    if (!req.has_param(key)) return std::nullopt;
-    return req.get_param_value(key);
+    const std::size_t n = req.get_param_value_count(key);
+    if (n == 0) return std::nullopt;
+    return req.get_param_value(key, n - 1);
 }
 
 bool is_panel_path(const std::string& path) { return path.rfind("/__panel/", 0) == 0; }
-
-// A request that carries a body this site will not read.
-bool has_body(const httplib::Request& q) {
-    if (q.has_header("Transfer-Encoding")) return true;
-    const std::string length = q.get_header_value("Content-Length");
-    return !length.empty() && length.find_first_not_of('0') != std::string::npos;
-}
 
 void html(httplib::Response& r, int status, const std::string& markup) {
     r.status = status;
@@ -156,20 +153,26 @@ private:
     // parse: see rejected()). GET and HEAD only; the site reads no body.
     void dispatch(const httplib::Request& q, httplib::Response& r) {
         RequestContext& ctx = HttpServer::current();
-        if (has_body(q)) {
-            // Skipped when small and of known length, so the connection lives on; else closed after the answer.
-            const std::string length = q.get_header_value("Content-Length");
-            std::uint64_t n = 0;
-            const bool known = !q.has_header("Transfer-Encoding") && !length.empty() &&
-                               length.find_first_not_of("0123456789") == std::string::npos && length.size() < 19 &&
-                               (n = std::stoull(length)) <= HttpServer::max_discard;
-            if (known) ctx.discard = n;
-            else ctx.close_after = true;
+        if (const std::string problem = framing_problem(q); !problem.empty()) {
+            // Where this request ends is unknown: what follows it on the
+            // connection cannot be taken for the next request.
+            ctx.close_after = true;
+            html(r, 400, layout(status_title(400), error_body(400, problem)));
+            return;
         }
+        // A body the site will not read: skipped when small and of known
+        // length (Transfer-Encoding overrides Content-Length), so the
+        // connection lives on; else closed after the answer.
+        const std::optional<std::uint64_t> length = content_length(q);
+        if (q.has_header("Transfer-Encoding") || (length && *length > HttpServer::max_discard))
+            ctx.close_after = true;
+        else if (length)
+            ctx.discard = *length;
         std::smatch m;
         const Route* found = nullptr;
+        const std::string path = origin_path(q);  // m refers into it
         for (const auto& route : routes_)
-            if (std::regex_match(q.path, m, route.pattern)) {
+            if (std::regex_match(path, m, route.pattern)) {
                 found = &route;
                 break;
             }
@@ -210,7 +213,13 @@ private:
             return httplib::Server::HandlerResponse::Unhandled;
         }
         std::string message = "The server could not understand this request.";
-        if (r.status == 400 && !q.method.empty() && !parsed_methods.count(q.method) &&
+        if (r.status == 400 && ctx.cut == RequestContext::Cut::timeout) {
+            r.status = 408;  // RFC 9110 15.5.9: the request did not come in full within the read timeout
+            message = "The request did not arrive in full in time.";
+        } else if (r.status == 400 && ctx.cut == RequestContext::Cut::shutdown) {
+            r.status = 503;  // the server stopped while the request came in: not the client's fault
+            message = "The server is stopping; try again later.";
+        } else if (r.status == 400 && !q.method.empty() && !parsed_methods.count(q.method) &&
             (q.version == "HTTP/1.1" || q.version == "HTTP/1.0")) {
             // A well-formed request line with a method this server does not know (RFC 9110: 501).
             r.status = 501;
@@ -231,7 +240,7 @@ private:
     void finish(const httplib::Request& q, httplib::Response& r) {
         RequestContext& ctx = HttpServer::current();
         std::optional<PanelRecord> rec = std::exchange(pending_panel, std::nullopt);
-        if (options_.panel && !is_panel_path(q.path)) {
+        if (options_.panel && !is_panel_path(origin_path(q))) {
             if (!rec) rec.emplace();  // nothing ran: a panel with no statement
             rec->id = ctx.id();
             rec->method = printable(q.method);
@@ -381,7 +390,7 @@ int serve(const ServeOptions& options) {
     if (options.threads < 1) throw std::invalid_argument("--threads must be at least 1");
     if (const std::string problem = host_problem(options.host); !problem.empty()) throw std::invalid_argument(problem);
     Site site(options);
-    folio::Blog& main_blog = site.open_main();  // opens and migrates now: a bad file fails before listening
+    folio::Blog& main_blog = site.open_main();  // opens now: a missing or unmigrated file fails before listening
     (void)main_blog;
     HttpServer svr;
     const std::size_t threads = static_cast<std::size_t>(options.threads);
@@ -403,9 +412,7 @@ int serve(const ServeOptions& options) {
     int port = options.port;
     if (port == 0) port = svr.bind_to_any_port(options.host);
     else if (!svr.bind_to_port(options.host, port)) port = -1;
-    if (port < 0)
-        throw std::runtime_error(fmt::format("cannot listen on {}:{} (address in use or not local?)",
-                                             url_host(options.host), options.port));
+    if (port < 0) throw std::runtime_error(listen_failure(options.host, options.port));
     std::cout << fmt::format("folio serve: listening on {} (database {}, {}{})", base_url(options.host, port),
                              options.db, count_of(options.threads, "thread", "threads"),
                              options.panel ? ", query panel on" : "")

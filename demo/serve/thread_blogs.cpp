@@ -1,7 +1,10 @@
-// thread_blogs.cpp: the per-thread Blogs of `folio serve`. Opening happens
+// thread_blogs.cpp: the per-thread Blogs of `folio serve`, each opened
+// read-only as the CLI's read-only commands open theirs. Opening happens
 // outside the lock: a worker waiting on the busy timeout must not stall the
 // other workers' look-ups.
 #include "thread_blogs.hpp"
+
+#include "../cli.hpp"
 
 namespace folio_cli::web {
 
@@ -11,7 +14,11 @@ folio::Blog& ThreadBlogs::local() {
         std::lock_guard lock(mutex_);
         if (auto it = blogs_.find(me); it != blogs_.end()) return *it->second;
     }
-    auto blog = std::make_unique<folio::Blog>(folio::Blog::open(path_));
+    // As the commands that only read: `folio serve` never creates or
+    // migrates the blog it shows.
+    std::unique_ptr<folio::Database> db = open_read_only(path_);
+    require_latest_schema(*db, path_);
+    auto blog = std::make_unique<folio::Blog>(std::move(db));
     std::lock_guard lock(mutex_);
     return *blogs_.emplace(me, std::move(blog)).first->second;
 }

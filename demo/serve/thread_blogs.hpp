@@ -17,9 +17,12 @@ namespace folio_cli::web {
 class ThreadBlogs {
 public:
     explicit ThreadBlogs(std::string path) : path_(std::move(path)) {}
-    // The calling thread's Blog, opened on its first call. The reference
-    // stays valid until this object dies; only the calling thread may use it.
-    // Throws folio::Error when the database cannot be opened.
+    // The calling thread's Blog, opened read-only on its first call (never
+    // created or migrated: open_read_only() and require_latest_schema() of
+    // cli.hpp). The reference stays valid until this object dies; only the
+    // calling thread may use it. Throws std::runtime_error when there is no
+    // file or its schema is not the latest, folio::Error when SQLite cannot
+    // open it.
     folio::Blog& local();
     std::size_t size() const;
 

@@ -136,6 +136,74 @@ BOOST_AUTO_TEST_CASE(bodies_are_skipped_or_the_connection_closed_and_pipelining_
     }
 }
 
+BOOST_AUTO_TEST_CASE(framing_follows_rfc_9112) {
+    Served s;
+    // A Content-Length that is not one decimal number: 400, and what follows
+    // on the connection is never answered as a request (request smuggling).
+    for (const char* lengths : {"Content-Length: 0\r\nContent-Length: 41\r\n", "Content-Length: 41\r\nContent-Length: 0\r\n",
+                                "Content-Length: 0, 41\r\n", "Content-Length: abc\r\n", "Content-Length: -5\r\n",
+                                "Content-Length: +5\r\n", "Content-Length: 5 5\r\n",
+                                "Content-Length: 99999999999999999999999\r\n"}) {
+        for (const char* method : {"GET", "POST"}) {
+            RawConnection c(s.server->host(), s.server->port());
+            c.send(std::string(method) + " /top HTTP/1.1\r\nHost: x\r\n" + lengths + "\r\n" + get_line("/nowhere"));
+            auto r = c.read_response(3s);
+            BOOST_REQUIRE_MESSAGE(r, method << " " << lengths);
+            BOOST_TEST(r->status == 400, method << " " << lengths);
+            BOOST_TEST(r->header("connection") == "close", method << " " << lengths);
+            BOOST_TEST(r->body.find("Content-Length") != std::string::npos, r->body);
+            BOOST_TEST(!c.read_response(1s), "the smuggled request was answered: " << method << " " << lengths);
+            BOOST_TEST(c.closed_by_server(3s), method << " " << lengths);
+        }
+    }
+    // Identical lengths are one length: the body is skipped, the next request answered.
+    for (const char* lengths : {"Content-Length: 3\r\nContent-Length: 3\r\n", "Content-Length: 3, 3\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(std::string("POST /top HTTP/1.1\r\nHost: x\r\n") + lengths + "\r\nabc" + get_line("/top"));
+        auto post = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(post, lengths);
+        BOOST_TEST(post->status == 405, lengths);
+        auto next = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(next, lengths);
+        BOOST_TEST(next->status == 200, lengths);
+    }
+    // Host: required in HTTP/1.1, never twice; HTTP/1.0 may leave it out.
+    for (const char* head : {"GET /top HTTP/1.1\r\n\r\n", "GET /top HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+                             "GET /top HTTP/1.0\r\nHost: x\r\nHost: x\r\n\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(head);
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, head);
+        BOOST_TEST(r->status == 400, head);
+        BOOST_TEST(r->body.find("Host") != std::string::npos, r->body);
+    }
+    {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send("GET /top HTTP/1.0\r\n\r\n");
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 200);
+    }
+    // An absolute-form target is served as its path, whatever the case of its scheme.
+    const std::string top = s.get("/top")->body;
+    for (const char* target : {"http://x/top", "HTTP://example.org:8000/top", "https://x/top?page=1"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(get_line(target));
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, target);
+        BOOST_TEST(r->status == 200, target);
+        BOOST_TEST(r->body.substr(0, r->body.find("<details")) == top.substr(0, top.find("<details")), target);
+    }
+    for (const char* target : {"http://x", "http://x/"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(get_line(target));
+        auto r = c.read_response(3s);
+        BOOST_REQUIRE_MESSAGE(r, target);
+        BOOST_TEST(r->status == 200, target);
+        BOOST_TEST(r->body.find("<title>Articles") != std::string::npos, target);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(what_the_address_holds_is_never_echoed_raw) {
     Served s;
     for (const char* path : {"/authors/%00x", "/authors/a%01%7Fb", "/?page=%FF", "/?page=%00", "/?variant=%C3%28",
@@ -231,7 +299,31 @@ BOOST_AUTO_TEST_CASE(host_is_checked_and_ipv6_urls_are_bracketed) {
     ServerProcess busy(db, dir / "busy.log", {"--host", "::1"});
     cli_test::Result again = cli_test::run({"--db", db, "serve", "--host", "::1", "--port", std::to_string(busy.port())});
     BOOST_TEST(again.code == 1);
-    BOOST_TEST(again.err.find("cannot listen on [::1]:" + std::to_string(busy.port())) != std::string::npos, again.err);
+    BOOST_TEST(again.err.find("cannot listen on [::1]:" + std::to_string(busy.port()) + ": port " +
+                              std::to_string(busy.port()) + " is in use") != std::string::npos,
+               again.err);
+    // Each other cause named as what it is, with the port asked.
+    const std::vector<std::pair<std::vector<std::string>, std::string>> causes = {
+        {{"--host", "example.invalid", "--port", "0"},
+         "cannot listen on example.invalid:0: the name 'example.invalid' does not resolve"},
+        {{"--host", "192.0.2.1", "--port", "0"}, "cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine"},
+    };
+    for (const auto& [args, message] : causes) {
+        std::vector<std::string> cmd = {"--db", db, "serve"};
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        cli_test::Result r = cli_test::run(cmd);
+        BOOST_TEST(r.code == 1, message);
+        BOOST_TEST(r.err.find(message) != std::string::npos, r.err);
+        BOOST_TEST(r.err.find("?") == std::string::npos, r.err);  // no guess
+    }
+    if (::geteuid() == 0) {
+        const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+        if (cli_test::run({"--version"}, {}, nobody).code == 0) {
+            cli_test::Result r = cli_test::run({"--db", db, "serve", "--port", "80"}, {}, nobody);
+            BOOST_TEST(r.code == 1);
+            BOOST_TEST(r.err.find("cannot listen on 127.0.0.1:80: permission denied") != std::string::npos, r.err);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_idle_keep_alive_clients) {
@@ -251,6 +343,26 @@ BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_idle_keep_alive_clients) {
     // A bounded check, not a benchmark: httplib's keep-alive wait alone was 5 s.
     BOOST_TEST(took < 3s, std::chrono::duration<double>(took).count() << " s");
     BOOST_TEST(idle.closed_by_server(1s));
+    // The request cut off by the stop is not blamed on its client (400): 503, then closed.
+    auto cut = half.read_response(1s);
+    BOOST_REQUIRE(cut);
+    BOOST_TEST(cut->status == 503);
+    BOOST_TEST(cut->header("connection") == "close");
+    BOOST_TEST(half.closed_by_server(1s));
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_stops_coming_gets_408) {
+    Served s(std::vector<std::string>{});
+    // The request line, then nothing: answered when the 5 s read timeout ends, with 408.
+    for (const char* sent : {"GET /top HTTP/1.1\r\n", "GET /top HTTP/1.1\r\nHost: x\r\n"}) {
+        RawConnection c(s.server->host(), s.server->port());
+        c.send(sent);
+        auto r = c.read_response(10s);
+        BOOST_REQUIRE_MESSAGE(r, sent);
+        BOOST_TEST(r->status == 408, sent);
+        BOOST_TEST(r->body.find("<title>Request timeout") != std::string::npos, r->body);
+        BOOST_TEST(c.closed_by_server(2s), sent);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,13 +21,15 @@ namespace serve_child {
 
 class ServeChild {
 public:
-    // Runs `folio --db DB serve --port 0 EXTRA...`; throws std::runtime_error
-    // when it does not print its address (see `log_file` then).
+    // Runs `PREFIX... folio --db DB serve --port 0 EXTRA...` (a prefix such
+    // as setpriv runs it as another user; found on $PATH); throws
+    // std::runtime_error when it does not print its address (see `log_file`).
     ServeChild(const std::string& folio, const std::string& db, const std::string& log_file,
-               const std::vector<std::string>& extra = {}) {
+               const std::vector<std::string>& extra = {}, const std::vector<std::string>& prefix = {}) {
         int out[2];
         if (::pipe(out) != 0) throw std::runtime_error("pipe() failed");
-        std::vector<std::string> args = {folio, "--db", db, "serve", "--port", "0"};
+        std::vector<std::string> args = prefix;
+        args.insert(args.end(), {folio, "--db", db, "serve", "--port", "0"});
         args.insert(args.end(), extra.begin(), extra.end());
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork() failed");
@@ -40,7 +42,7 @@ public:
             std::vector<char*> argv;
             for (auto& a : args) argv.push_back(a.data());
             argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
+            ::execvp(argv[0], argv.data());
             ::_exit(127);
         }
         ::close(out[1]);

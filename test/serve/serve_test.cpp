@@ -89,6 +89,58 @@ BOOST_AUTO_TEST_CASE(everything_shown_is_escaped) {
     BOOST_TEST(bad->body.find("&lt;script&gt;") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(dot_segment_usernames_link_to_their_own_pages) {
+    Served s;
+    // Names a browser would resolve as "this" or "parent" segment (/authors/.. is /),
+    // and names that only look like them; the newest articles, so that "/" links them.
+    const std::vector<std::string> names = {".", "..", "...", "a..b", ".x"};
+    {
+        Blog blog = Blog::open(s.db);
+        std::vector<Author> authors;
+        for (const auto& n : names) authors.emplace_back(n, "", "");
+        blog.authors().bulk_create(authors);
+        std::vector<Article> articles;
+        for (std::size_t i = 0; i < 25; ++i) {
+            Article a;
+            a.set_title("dots " + std::to_string(i)).set_content("x").set_created_at(i < names.size() ? "2099-01-02" : "2099-01-01");
+            a.set_author_id(authors[i < names.size() ? i : 1].id());  // ".." gets a second page
+            articles.push_back(std::move(a));
+        }
+        blog.articles().bulk_create(articles);
+    }
+    const std::string list = s.get("/")->body;
+    const std::map<std::string, std::string> href = {
+        {".", "/authors/%2E"}, {"..", "/authors/%2E%2E"}, {"...", "/authors/..."}, {"a..b", "/authors/a..b"},
+        {".x", "/authors/.x"}};
+    BOOST_TEST(list.find("href=\"/authors/.\"") == std::string::npos);
+    BOOST_TEST(list.find("href=\"/authors/..\"") == std::string::npos);
+    for (const auto& [name, path] : href) {
+        BOOST_TEST(list.find("href=\"" + path + "\"") != std::string::npos, name);
+        auto r = s.get(path);
+        BOOST_TEST(r->status == 200, path);
+        BOOST_TEST(r->body.find("<h2>" + name + "</h2>") != std::string::npos, path);
+    }
+    // The pager of that author's page goes through the same encoder.
+    const std::string dots = s.get("/authors/%2E%2E")->body;
+    BOOST_TEST(dots.find("href=\"/authors/%2E%2E?page=2\"") != std::string::npos, dots);
+    BOOST_TEST(s.get("/authors/%2E%2E?page=2")->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_query_parameter_takes_its_last_value_as_django_does) {
+    Served s(std::vector<std::string>{});
+    const auto main_part = [](const std::string& body) { return body.substr(0, body.find("</main>")); };
+    const std::string page1 = main_part(s.get("/?page=1")->body), page2 = main_part(s.get("/?page=2")->body);
+    BOOST_TEST(s.get("/?page=abc&page=1")->status == 200);
+    BOOST_TEST(main_part(s.get("/?page=abc&page=1")->body) == page1);
+    BOOST_TEST(s.get("/?page=1&page=abc")->status == 400);
+    BOOST_TEST(main_part(s.get("/?page=1&page=2")->body) == page2);
+    BOOST_TEST(main_part(s.get("/?page=2&page=1")->body) == page1);
+    BOOST_TEST(s.get("/?variant=bogus&variant=naive")->status == 200);
+    BOOST_TEST(s.get("/?variant=naive&variant=bogus")->status == 400);
+    BOOST_TEST(s.get("/authors/ann?page=999&page=1")->status == 200);
+    BOOST_TEST(s.get("/authors/ann?page=1&page=999")->status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(pagination_edges_and_bad_requests) {
     Served s;
     auto first = s.get("/?page=1");

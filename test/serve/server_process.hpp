@@ -13,8 +13,9 @@ namespace serve_test {
 
 class ServerProcess : public serve_child::ServeChild {
 public:
-    ServerProcess(const std::string& db, const std::string& log_file, std::vector<std::string> extra = {})
-        : ServeChild(cli_test::folio_bin(), db, log_file, with_threads(std::move(extra))) {}
+    ServerProcess(const std::string& db, const std::string& log_file, std::vector<std::string> extra = {},
+                  const std::vector<std::string>& prefix = {})
+        : ServeChild(cli_test::folio_bin(), db, log_file, with_threads(std::move(extra)), prefix) {}
 
     httplib::Client client() const {
         httplib::Client c(host(), port());

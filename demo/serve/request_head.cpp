@@ -19,7 +19,9 @@ Length parse_length(const httplib::Request& q, std::uint64_t& out) {
     if (fields == 0) return Length::absent;
     std::optional<std::uint64_t> seen;
     for (std::size_t i = 0; i < fields; ++i) {
-        std::string_view list = q.get_header_value("Content-Length", i);
+        // get_header_value returns a copy: keep it alive while `list` views it.
+        const std::string field = q.get_header_value("Content-Length", i);
+        std::string_view list = field;
         for (;;) {
             const std::size_t comma = list.find(',');
             std::string_view member = list.substr(0, comma);

@@ -4,6 +4,8 @@
 // and opening a Blog. FOLIO_TEST_BACKEND picks the backend (backend_fixture.hpp).
 #include "backend_fixture.hpp"
 
+#include <fmt/format.h>
+
 #include <string_view>
 #include <vector>
 

@@ -8,17 +8,9 @@
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
 
-#include <cstdio>
-#include <cstdlib>
-#include <string_view>
+#include "support/backend.hpp"
 
 int main(int argc, char* argv[]) {
-    const char* backend = std::getenv("FOLIO_TEST_BACKEND");
-    const char* server = std::getenv("FOLIO_TEST_PG");
-    if (backend && std::string_view(backend) == "postgresql" && (!server || !*server)) {
-        std::puts("FOLIO_TEST_PG is not set: the PostgreSQL run of the backend suite is skipped "
-                  "(run it with tools/with-postgres.sh meson test -C build)");
-        return 77;
-    }
+    if (folio_test::skip_without_server(folio_test::on_postgresql(), "the backend suite")) return 77;
     return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
 }

@@ -16,14 +16,14 @@ boost::test_tools::assertion_result server_checks_passwords(boost::unit_test::te
     Schema s;
     const std::string role = fmt::format("folio_pw_probe_{}", ::getpid());
     s.admin().execute_script(fmt::format("DROP ROLE IF EXISTS {0}; CREATE ROLE {0} LOGIN PASSWORD 'right-one'",
-                                         quoted(role)));
+                                         quoted_identifier(role)));
     bool refused = false;
     try {
         Connection c(s.conninfo(s.admin().endpoint().database, role, "not-the-right-one"));
     } catch (const OperationalError&) {
         refused = true;
     }
-    s.admin().execute_script(fmt::format("DROP ROLE {}", quoted(role)));
+    s.admin().execute_script(fmt::format("DROP ROLE {}", quoted_identifier(role)));
     boost::test_tools::assertion_result r(refused);
     if (!refused) r.message() << "the server at FOLIO_TEST_PG lets a role in without its password (trust)";
     return r;
@@ -66,7 +66,7 @@ BOOST_TEST_DECORATOR(*boost::unit_test::precondition(server_checks_passwords))
 BOOST_FIXTURE_TEST_CASE(a_wrong_password_names_host_port_and_database_but_not_the_password, PgFixture) {
     const std::string role = fmt::format("folio_pw_{}", ::getpid());
     schema.admin().execute_script(
-        fmt::format("DROP ROLE IF EXISTS {0}; CREATE ROLE {0} LOGIN PASSWORD 'the-right-one'", quoted(role)));
+        fmt::format("DROP ROLE IF EXISTS {0}; CREATE ROLE {0} LOGIN PASSWORD 'the-right-one'", quoted_identifier(role)));
     const Endpoint& e = db().endpoint();
     const std::string msg = message_of<OperationalError>(
         [&] { Connection c(schema.conninfo(e.database, role, "Wr0ng-s3cret-pw")); });
@@ -78,7 +78,7 @@ BOOST_FIXTURE_TEST_CASE(a_wrong_password_names_host_port_and_database_but_not_th
     // The control: the right password opens it.
     Connection ok(schema.conninfo(e.database, role, "the-right-one"));
     BOOST_TEST(ok.scalar("SELECT current_user").as_text() == role);
-    schema.admin().execute_script(fmt::format("DROP ROLE {}", quoted(role)));
+    schema.admin().execute_script(fmt::format("DROP ROLE {}", quoted_identifier(role)));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_missing_database_is_named, PgFixture) {

@@ -9,15 +9,9 @@
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
 
-#include <cstdio>
-#include <cstdlib>
+#include "support/backend.hpp"
 
 int main(int argc, char* argv[]) {
-    const char* server = std::getenv("FOLIO_TEST_PG");
-    if (!server || !*server) {
-        std::puts("FOLIO_TEST_PG is not set: the PostgreSQL suite is skipped "
-                  "(run it with tools/with-postgres.sh meson test -C build)");
-        return 77;
-    }
+    if (folio_test::skip_without_server(true, "the PostgreSQL suite")) return 77;
     return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
 }

@@ -40,7 +40,7 @@ inline std::string server() {
 }
 
 // An identifier of folio's tests, quoted; never user input.
-inline std::string quoted(std::string_view name) { return fmt::format("\"{}\"", name); }
+inline std::string quoted_identifier(std::string_view name) { return fmt::format("\"{}\"", name); }
 
 // One schema per test case, with an administrative connection to the
 // server's database (the role of FOLIO_TEST_PG, a superuser in CI).
@@ -49,11 +49,11 @@ public:
     Schema() : admin_(server()) {
         static std::atomic<int> counter{0};
         name_ = fmt::format("folio_t{}_{}", ::getpid(), counter++);
-        admin_.execute_script(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", quoted(name_)));
+        admin_.execute_script(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", quoted_identifier(name_)));
     }
     ~Schema() {
         try {
-            admin_.execute_script(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quoted(name_)));
+            admin_.execute_script(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quoted_identifier(name_)));
         } catch (...) {
         }
     }
@@ -63,7 +63,7 @@ public:
     // A new connection whose tables live in this schema.
     std::unique_ptr<Connection> connect(ConnectionOptions options = {}) const {
         auto c = std::make_unique<Connection>(server(), options);
-        c->execute_script(fmt::format("SET search_path TO {}", quoted(name_)));
+        c->execute_script(fmt::format("SET search_path TO {}", quoted_identifier(name_)));
         return c;
     }
     Connection& admin() { return admin_; }
@@ -94,7 +94,7 @@ using folio_test::contains;
 using folio_test::message_of;
 
 inline std::int64_t count_rows(Connection& c, std::string_view table) {
-    return c.scalar(fmt::format("SELECT count(*) FROM {}", quoted(table))).as_integer();
+    return c.scalar(fmt::format("SELECT count(*) FROM {}", quoted_identifier(table))).as_integer();
 }
 
 } // namespace folio_pg_test

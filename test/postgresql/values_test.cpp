@@ -19,9 +19,9 @@ struct TypedTable : PgFixture {
     }
     // Inserts one value into `column` and reads it back.
     Value round_trip(std::string_view column, const Value& v) {
-        const std::string insert = fmt::format("INSERT INTO \"v\" ({}) VALUES ($1) RETURNING \"id\"", quoted(column));
+        const std::string insert = fmt::format("INSERT INTO \"v\" ({}) VALUES ($1) RETURNING \"id\"", quoted_identifier(column));
         const Value id = db().scalar(insert, {v});
-        return db().scalar(fmt::format("SELECT {} FROM \"v\" WHERE \"id\" = $1", quoted(column)), {id});
+        return db().scalar(fmt::format("SELECT {} FROM \"v\" WHERE \"id\" = $1", quoted_identifier(column)), {id});
     }
 };
 

@@ -1,0 +1,105 @@
+// backend.hpp: which database backend a test run uses, and a fresh, private
+// database on it. The conformance suites run once per backend from one source:
+// meson registers each suite with FOLIO_TEST_BACKEND set to "sqlite-memory",
+// "sqlite-file" or "postgresql" (unset means sqlite-memory). PostgreSQL runs
+// need a server: FOLIO_TEST_PG, a libpq conninfo (tools/with-postgres.sh and
+// .ci/run set it); without it such a run exits 77, which meson reports as SKIP.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "folio/database.hpp"
+
+namespace folio_test {
+
+inline std::string backend_name() {
+    const char* b = std::getenv("FOLIO_TEST_BACKEND");
+    return b && *b ? b : "sqlite-memory";
+}
+
+inline bool on_postgresql() { return backend_name() == "postgresql"; }
+
+// The PostgreSQL server of this run ("" when FOLIO_TEST_PG is unset).
+inline std::string postgresql_server() {
+    const char* s = std::getenv("FOLIO_TEST_PG");
+    return s ? s : "";
+}
+
+// For a suite's main(): true (after saying why on stdout) when this run needs
+// a PostgreSQL server and has none, so main returns 77 (meson's SKIP) and the
+// skip is visible in meson's summary instead of passing silently.
+inline bool skip_without_server(bool needs_server, std::string_view suite) {
+    if (!needs_server || !postgresql_server().empty()) return false;
+    std::printf("FOLIO_TEST_PG is not set: the PostgreSQL run of %.*s is skipped "
+                "(run it with tools/with-postgres.sh meson test -C build)\n",
+                static_cast<int>(suite.size()), suite.data());
+    return true;
+}
+
+// A fresh, empty database on this run's backend, private to one test case
+// and removed at the end of its scope: a new file in a new temporary
+// directory (sqlite-file), ":memory:" (sqlite-memory, so every connection to
+// target() is a different database), or a new schema on the server reached
+// through libpq's options='-c search_path=...' (postgresql).
+class TestDatabaseTarget {
+public:
+    TestDatabaseTarget() {
+        static std::atomic<int> counter{0};
+        const int n = counter++;
+        const std::string backend = backend_name();
+        const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(n);
+        if (backend == "postgresql") {
+            const std::string server = postgresql_server();
+            if (server.empty()) throw std::runtime_error("FOLIO_TEST_BACKEND=postgresql needs FOLIO_TEST_PG");
+            admin_ = std::make_unique<folio::Database>(server);
+            schema_ = "folio_t" + tag;
+            admin_->execute_script("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE; CREATE SCHEMA \"" + schema_ + "\"");
+            target_ = server + " options='-c search_path=" + schema_ + "'";
+        } else if (backend == "sqlite-file") {
+            dir_ = std::filesystem::temp_directory_path() / ("folio_backend_" + tag);
+            std::filesystem::create_directories(dir_);
+            target_ = (dir_ / "test.sqlite3").string();
+        } else if (backend == "sqlite-memory") {
+            target_ = ":memory:";
+        } else {
+            throw std::runtime_error("unknown FOLIO_TEST_BACKEND " + backend);
+        }
+    }
+    ~TestDatabaseTarget() {
+        if (admin_) {
+            try {
+                admin_->execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
+            } catch (...) {  // a destructor must not throw; the server is thrown away after the run anyway
+            }
+        }
+        if (!dir_.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
+    TestDatabaseTarget(const TestDatabaseTarget&) = delete;
+    TestDatabaseTarget& operator=(const TestDatabaseTarget&) = delete;
+
+    // What folio::Database and folio::Blog::open take for this database.
+    const std::string& target() const { return target_; }
+    // True when two opens of target() reach the same database (not :memory:).
+    bool shared() const { return target_ != ":memory:"; }
+
+private:
+    std::unique_ptr<folio::Database> admin_;
+    std::string schema_;
+    std::filesystem::path dir_;
+    std::string target_;
+};
+
+} // namespace folio_test

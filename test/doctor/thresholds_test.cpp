@@ -1,0 +1,177 @@
+// thresholds_test.cpp: the doctor's options and its negative cases: each
+// threshold moves the line between silent and loud (n_plus_one_threshold,
+// repeat_threshold, scan_min_rows), an ignored pattern stays unreported,
+// statements that are not queries (PRAGMA) are never "repeated", a nested
+// scope left open when its outer one closes ends quietly with it, and every
+// pattern has its own printable name.
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+#include <sstream>
+
+#include "support/blog_fixture.hpp"
+#include "doctor_support.hpp"
+
+using namespace folio;
+using doctor_test::diagnose;
+using folio_test::BlogFixture;
+
+namespace {
+// A Collect-mode scope's options with one change applied.
+template <class Change>
+DoctorOptions collect_with(Change change) {
+    DoctorOptions o;
+    o.mode = Doctor::Mode::Collect;
+    change(o);
+    return o;
+}
+// The findings `body` produces under a scope that attaches its own doctor with `options`.
+std::vector<Finding> diagnose_with(Database& db, DoctorOptions options, const std::function<void()>& body) {
+    BOOST_REQUIRE(Doctor::of(db) == nullptr);  // the options are those of the scope's own doctor
+    DoctorScope scope(db, std::move(options));
+    body();
+    return scope.close();
+}
+// Reads the author of the first `n` articles, one lazy load each.
+void lazy_authors(BlogFixture& f, int n) {
+    for (const Article& a : f.blog.articles().order_by({"id"}).slice(0, n)) BOOST_TEST(!a.author().username().empty());
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(doctor_thresholds)
+
+BOOST_AUTO_TEST_CASE(every_pattern_has_its_own_name) {
+    std::set<std::string> names;
+    for (Pattern p : {Pattern::NPlusOne, Pattern::RepeatedQuery, Pattern::OneByOneWrites, Pattern::FullRowUpdate,
+                      Pattern::LargeResultCached, Pattern::RelatedObjectForId, Pattern::UnusedColumns,
+                      Pattern::DeferredFieldLoaded, Pattern::MissingIndex, Pattern::CountByFetching,
+                      Pattern::CountVsZero, Pattern::SliceAfterEvaluation, Pattern::UnusedEagerLoading,
+                      Pattern::UnindexedSort}) {
+        std::ostringstream out;
+        out << p;
+        BOOST_TEST(out.str() == std::string(to_string(p)));
+        BOOST_TEST(out.str() != "?");
+        names.insert(out.str());
+    }
+    BOOST_TEST(names.size() == 14u);  // no two patterns print alike
+    BOOST_TEST(to_string(Pattern::MissingIndex) == "missing index");
+}
+
+BOOST_AUTO_TEST_CASE(a_finding_line_shows_its_count_only_when_repeated) {
+    Finding f;
+    f.pattern = Pattern::RepeatedQuery;
+    f.what = "w";
+    f.fix = "x";
+    BOOST_TEST(f.to_string() == "[folio doctor] repeated query: w -> fix: x");  // no statement: no parentheses
+    f.sql = "SELECT ?";
+    f.count = 1;
+    BOOST_TEST(f.to_string() == "[folio doctor] repeated query: w (SELECT ?) -> fix: x");
+    f.count = 12;
+    BOOST_TEST(f.to_string() == "[folio doctor] repeated query: w (12x: SELECT ?) -> fix: x");
+}
+
+BOOST_AUTO_TEST_CASE(n_plus_one_threshold_moves_the_line) {
+    BlogFixture f;
+    // Default 5: four lazy loads are a small loop, not N+1.
+    BOOST_TEST(diagnose(f.db, [&] { lazy_authors(f, 4); }).empty());
+    // Threshold 3: three lazy loads are one, counted.
+    auto findings = diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.n_plus_one_threshold = 3; }),
+                                  [&] { lazy_authors(f, 3); });
+    const Finding& n1 = doctor_test::require_finding(findings, Pattern::NPlusOne);
+    BOOST_TEST(n1.count == 3u);
+    BOOST_TEST(n1.what.find("Article.author") != std::string::npos, n1.what);
+    // A single-row evaluation never is, however many times its object loads.
+    BOOST_TEST(diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.n_plus_one_threshold = 1; }), [&] {
+                   lazy_authors(f, 1);
+               }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(repeat_threshold_moves_the_line_and_ignore_silences) {
+    BlogFixture f;
+    auto twelve_gets = [&] {
+        for (int i = 0; i < 12; ++i) (void)f.blog.authors().get("username", "user" + std::to_string(i));
+    };
+    BOOST_TEST(diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.repeat_threshold = 13; }), twelve_gets)
+                   .empty());
+    BOOST_TEST(diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.ignore = {Pattern::RepeatedQuery}; }),
+                             twelve_gets)
+                   .empty());
+    auto at_12 = diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.repeat_threshold = 12; }), twelve_gets);
+    BOOST_TEST(doctor_test::require_finding(at_12, Pattern::RepeatedQuery).count == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(raw_queries_of_every_select_spelling_are_grouped_and_pragmas_are_not) {
+    BlogFixture f;
+    auto findings = diagnose(f.db, [&] {
+        for (int i = 0; i < 10; ++i) {
+            f.db.scalar("WITH n(x) AS (SELECT " + std::to_string(i) + ") SELECT x FROM n");
+            f.db.scalar("  VALUES (" + std::to_string(i) + ")");
+            f.db.scalar("PRAGMA user_version");
+        }
+    });
+    std::size_t repeated = 0;
+    for (const auto& x : findings) repeated += x.pattern == Pattern::RepeatedQuery;
+    BOOST_TEST(repeated == 2u, doctor_test::dump(findings));  // the WITH and the VALUES, read as SELECTs
+    for (const auto& x : findings) BOOST_TEST(x.sql.find("PRAGMA") == std::string::npos, x.sql);
+    BOOST_TEST(doctor_test::find(findings, Pattern::RepeatedQuery)->sql.find("?") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(one_by_one_updates_name_update) {
+    BlogFixture f(12, 0);
+    auto findings = diagnose(f.db, [&] {
+        for (Author a : f.blog.authors().all()) {
+            a.set_bio("new");
+            a.save({.update_fields = {"bio"}});
+        }
+    });
+    const Finding& w = doctor_test::require_finding(findings, Pattern::OneByOneWrites);
+    BOOST_TEST(w.count == 12u);
+    BOOST_TEST(w.what.find("UPDATE") != std::string::npos, w.what);
+    BOOST_TEST(w.fix.find("update(") != std::string::npos, w.fix);
+}
+
+BOOST_AUTO_TEST_CASE(scan_min_rows_moves_the_missing_index_line) {
+    BlogFixture f(20, 0);
+    f.db.execute("DROP INDEX author_username");
+    auto lookup = [&] { (void)f.blog.authors().filter("username", "user3").first(); };
+    BOOST_TEST(diagnose(f.db, lookup).empty());  // 20 rows < 1000: a scan is cheap
+    auto small = diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.scan_min_rows = 20; }), lookup);
+    const Finding& m = doctor_test::require_finding(small, Pattern::MissingIndex);
+    BOOST_TEST(m.what.find("all 20 rows of author") != std::string::npos, m.what);
+    BOOST_TEST(m.fix.find("author.username") != std::string::npos, m.fix);
+    BOOST_TEST(diagnose_with(f.db, collect_with([](DoctorOptions& o) { o.scan_min_rows = 21; }), lookup).empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_inner_scope_left_open_closes_quietly_with_its_outer_one) {
+    Blog blog = Blog::open(":memory:");
+    auto outer = std::make_unique<DoctorScope>(blog.db(), Doctor::Mode::Collect);
+    DoctorScope inner(blog.db(), Doctor::Mode::Throw);
+    for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
+    // The outer scope closes first and takes the open inner one with it; its
+    // own doctor (attached by the outer scope) leaves.
+    outer->close();
+    outer.reset();
+    BOOST_TEST(Doctor::of(blog.db()) == nullptr);
+    std::vector<Finding> late;
+    BOOST_CHECK_NO_THROW(late = inner.close());
+    BOOST_TEST(late.empty(), doctor_test::dump(late));
+}
+
+BOOST_AUTO_TEST_CASE(clear_forgets_findings_and_flush_reports_now) {
+    Blog blog = Blog::open(":memory:");
+    Doctor doctor(blog.db(), collect_with([](DoctorOptions&) {}));
+    for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
+    BOOST_TEST(doctor.findings().empty());  // shapes are judged when the scope ends, or at flush()
+    doctor.flush();
+    BOOST_REQUIRE(doctor.findings().size() == 1u);
+    BOOST_TEST(doctor.findings()[0].pattern == Pattern::OneByOneWrites);
+    doctor.clear();
+    BOOST_TEST(doctor.findings().empty());
+    // Counted afresh after flush(): two more INSERTs are under the threshold.
+    for (int i = 0; i < 2; ++i) Author("v" + std::to_string(i), "", "").save(blog.db());
+    doctor.flush();
+    BOOST_TEST(doctor.findings().empty());
+    BOOST_TEST(doctor.options().repeat_threshold == 10u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

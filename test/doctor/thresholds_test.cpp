@@ -174,4 +174,71 @@ BOOST_AUTO_TEST_CASE(clear_forgets_findings_and_flush_reports_now) {
     BOOST_TEST(doctor.options().repeat_threshold == 10u);
 }
 
+BOOST_AUTO_TEST_CASE(save_of_an_unchanged_object_says_skip_it) {
+    BlogFixture f(3, 0);
+    auto findings = diagnose(f.db, [&] {
+        Author a = f.blog.authors().get("username", "user1");
+        a.save();  // nothing set since it was loaded
+    });
+    const Finding& full = doctor_test::require_finding(findings, Pattern::FullRowUpdate);
+    BOOST_TEST(full.fix == "skip the save(), nothing changed");
+    BOOST_TEST(full.what.find("though none changed") != std::string::npos, full.what);
+    // update_fields naming only what changed is not flagged.
+    BOOST_TEST(diagnose(f.db, [&] {
+                   Author a = f.blog.authors().get("username", "user1");
+                   a.set_bio("changed");
+                   a.save({.update_fields = {"bio"}});
+               }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(slicing_a_cache_is_flagged_only_when_most_rows_are_thrown_away) {
+    BlogFixture f(20, 0);
+    auto slice_of_cached = [&](std::int64_t stop) {
+        return diagnose(f.db, [&] {
+            auto all = f.blog.authors().order_by({"id"});
+            BOOST_TEST(all.results().size() == 20u);
+            std::size_t names = 0;
+            for (const Author& a : all.slice(0, stop)) names += a.username().size();
+            BOOST_TEST(names > 0u);
+        });
+    };
+    const auto most_dropped = slice_of_cached(9);  // 9 of 20 kept, 11 thrown away
+    const Finding& s = doctor_test::require_finding(most_dropped, Pattern::SliceAfterEvaluation);
+    BOOST_TEST(s.what.find("all 20 rows of Author were fetched, then sliced in memory to 9") != std::string::npos, s.what);
+    BOOST_TEST(doctor_test::find(slice_of_cached(11), Pattern::SliceAfterEvaluation) == nullptr);  // most kept
+}
+
+BOOST_AUTO_TEST_CASE(large_result_rows_moves_the_line_and_a_second_pass_earns_the_cache) {
+    BlogFixture f(20, 0);
+    const auto at_20 = collect_with([](DoctorOptions& o) { o.large_result_rows = 20; });
+    auto passes = [&](int n) {
+        auto all = f.blog.authors().all();
+        std::size_t names = 0;
+        for (int i = 0; i < n; ++i)
+            for (const Author& a : all) names += a.username().size();
+        BOOST_TEST(names > 0u);
+    };
+    auto once = diagnose_with(f.db, at_20, [&] { passes(1); });
+    const Finding& l = doctor_test::require_finding(once, Pattern::LargeResultCached);
+    BOOST_TEST(l.count == 20u);
+    BOOST_TEST(l.fix.find("iterator()") != std::string::npos, l.fix);
+    BOOST_TEST(doctor_test::find(diagnose_with(f.db, at_20, [&] { passes(2); }), Pattern::LargeResultCached) == nullptr);
+    BOOST_TEST(doctor_test::find(diagnose(f.db, [&] { passes(1); }), Pattern::LargeResultCached) == nullptr);  // 20 < 1000
+}
+
+BOOST_AUTO_TEST_CASE(size_is_counting_by_fetching_only_when_the_rows_go_unused) {
+    BlogFixture f(20, 0);
+    auto only_size = diagnose(f.db, [&] { BOOST_TEST(f.blog.authors().all().size() == 20u); });
+    const Finding& c = doctor_test::require_finding(only_size, Pattern::CountByFetching);
+    BOOST_TEST(c.what.find("fetched all 20 Author rows only to count them") != std::string::npos, c.what);
+    auto then_used = diagnose(f.db, [&] {
+        auto all = f.blog.authors().all();
+        BOOST_TEST(all.size() == 20u);
+        std::size_t names = 0;
+        for (const Author& a : all) names += a.username().size();
+        BOOST_TEST(names > 0u);
+    });
+    BOOST_TEST(doctor_test::find(then_used, Pattern::CountByFetching) == nullptr, doctor_test::dump(then_used));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

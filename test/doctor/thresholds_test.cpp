@@ -241,4 +241,34 @@ BOOST_AUTO_TEST_CASE(size_is_counting_by_fetching_only_when_the_rows_go_unused) 
     BOOST_TEST(doctor_test::find(then_used, Pattern::CountByFetching) == nullptr, doctor_test::dump(then_used));
 }
 
+BOOST_AUTO_TEST_CASE(objects_that_outlive_their_doctor_work_and_report_nothing) {
+    // Loaded under a scope (stamped with its provenance), used after the
+    // scope and its doctor left: every hook finds no doctor and stays quiet.
+    BlogFixture f(5, 10);
+    std::vector<Article> kept;
+    std::vector<Finding> seen;
+    {
+        DoctorOptions o;
+        o.on_finding = [&](const Finding& x) { seen.push_back(x); };
+        DoctorScope scope(f.db, o);
+        kept = f.blog.articles().defer({"content"}).order_by({"id"}).results();
+        BOOST_TEST(scope.close().empty());
+    }
+    BOOST_REQUIRE(Doctor::of(f.db) == nullptr);
+    BOOST_REQUIRE(kept.size() == 10u);
+    std::size_t chars = 0;
+    for (Article& a : kept) {
+        chars += a.content().size() + a.author().username().size();  // deferred field and lazy FK loads
+        chars += static_cast<std::size_t>(a.tags().count());           // a relation
+        a.save();                                                       // a full-row save of nothing changed
+    }
+    BOOST_TEST(chars > 0u);
+    BOOST_TEST(kept[0].content() == "content of article 0");
+    BOOST_TEST(seen.empty(), doctor_test::dump(seen));
+    // A new doctor does not judge objects of an earlier one.
+    BOOST_TEST(diagnose(f.db, [&] {
+                   for (const Article& a : kept) BOOST_TEST(!a.author().username().empty());
+               }).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

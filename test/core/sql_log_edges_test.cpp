@@ -1,0 +1,70 @@
+// sql_log_edges_test.cpp: the SQL log at its edges: a listener that throws
+// for a statement and again for the trigger it fires surfaces its first
+// error (the trigger's, reported first) and the connection keeps working; a
+// muted log reports neither statements nor triggers; QueryCapture::seconds()
+// sums the counted statements only.
+#include <boost/test/unit_test.hpp>
+
+#include <folio/folio.hpp>
+
+#include <stdexcept>
+#include <string>
+
+using namespace folio;
+
+namespace {
+// An article INSERT fires the trigger that keeps author.articles_count.
+void insert_article(Database& db, std::int64_t author) {
+    db.execute("INSERT INTO article (title, content, created_at, author_id) VALUES ('t', 'c', '2020-01-01', ?)",
+               {Value(author)});
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(sql_log_edges)
+
+BOOST_AUTO_TEST_CASE(a_listener_throwing_twice_in_one_statement_surfaces_its_first_error) {
+    Blog blog = Blog::open(":memory:");
+    Database& db = blog.db();
+    Author a("ann", "", "");
+    a.save(db);
+    int calls = 0;
+    const std::size_t id = db.log().add_listener([&](const LoggedStatement& s) {
+        ++calls;
+        throw std::runtime_error(std::to_string(calls) + ": " + s.sql);
+    });
+    std::string error;
+    try {
+        insert_article(db, a.id());
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+    }
+    db.log().remove_listener(id);
+    BOOST_TEST(calls >= 2, calls);  // the trigger(s), then the statement
+    BOOST_TEST(error.rfind("1: ", 0) == 0, error);
+    BOOST_TEST(error.find("TRIGGER") != std::string::npos, error);  // the trigger's report, not the INSERT's
+    BOOST_TEST(db.scalar("SELECT articles_count FROM author WHERE id = ?", {Value(a.id())}).as_integer() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_muted_log_reports_no_statement_and_no_trigger) {
+    Blog blog = Blog::open(":memory:");
+    Database& db = blog.db();
+    Author a("ann", "", "");
+    a.save(db);
+    QueryCapture q(db);
+    db.log().set_muted(true);
+    insert_article(db, a.id());
+    db.log().set_muted(false);
+    BOOST_TEST(q.all().empty());
+    insert_article(db, a.id());
+    BOOST_TEST(q.count() == 1u);
+    std::size_t triggers = 0;
+    for (const auto& s : q.all()) triggers += s.kind == LoggedStatement::Kind::Trigger;
+    BOOST_TEST(triggers >= 1u);
+    // seconds() is the time of the counted statements, triggers left out.
+    double counted = 0;
+    for (const auto& s : q.queries()) counted += s.seconds;
+    BOOST_TEST(q.seconds() == counted);
+    BOOST_TEST(q.seconds() >= 0.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

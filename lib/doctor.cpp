@@ -306,72 +306,54 @@ std::pair<std::string, std::string> order_by_column(const std::string& sql) {
     return {"", first};
 }
 
-// The table a "SCAN x ..." line reads in full, or "".
-std::string scanned_table(const std::string& line) {
-    if (line.rfind("SCAN ", 0) != 0) return {};
-    std::string table = line.substr(5);
-    if (table.rfind("TABLE ", 0) == 0) table = table.substr(6);  // SQLite < 3.36
-    return table.substr(0, table.find(' '));
-}
 } // namespace
 
+// The rules read the plan through the backend (Operations::read_plan), so
+// they are written once: a filtered full read of a large table, and a sort
+// of every row of a large table for an ORDER BY.
 void DoctorState::check_plan(const std::string& sql, const std::vector<PlanStep>& plan, std::vector<Finding>& found) {
-    // Subqueries in FROM show as "MATERIALIZE x" / "CO-ROUTINE x"; a later
-    // "SCAN x" outside them reads the subquery's rows (a page of 20 the
-    // compiler cut first), not table x.
-    std::map<std::string, int> subqueries;  // name -> step id
-    for (const auto& step : plan)
-        for (const char* kind : {"MATERIALIZE ", "CO-ROUTINE "})
-            if (step.detail.rfind(kind, 0) == 0) subqueries[step.detail.substr(std::strlen(kind))] = step.id;
-    std::vector<int> sorts;  // parents of the selects that sort
-    std::vector<std::pair<std::string, int>> scanned;  // table, parent step
-    for (const auto& step : plan) {
-        const std::string& line = step.detail;
-        // "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" is an index serving the
-        // leading terms: a partial sort, not this pattern.
-        if (line == "USE TEMP B-TREE FOR ORDER BY") sorts.push_back(step.parent);
-        const std::string table = scanned_table(line);
-        if (table.empty()) continue;
-        if (auto sub = subqueries.find(table); sub != subqueries.end() && step.parent != sub->second) continue;
-        scanned.emplace_back(table, step.parent);
-        // "SCAN author" reads every row; "SCAN x USING (COVERING) INDEX" does not filter either,
-        // but an index exists there: leave it.
-        if (line.find(" USING ") != std::string::npos) continue;
-        const std::string column = filtered_column(sql, table);
+    const backend::PlanReading reading = db->operations().read_plan(plan);
+    for (const auto& scan : reading.scans) {
+        // A read in an index's order does not filter either, but an index
+        // exists there: leave it.
+        if (scan.by_index || !scan.filtered) continue;
+        const std::string column = filtered_column(sql, scan.table);
         if (column.empty()) continue;
-        const std::int64_t rows = rows_of(table);
+        const std::int64_t rows = rows_of(scan.table);
         if (rows < options.scan_min_rows) continue;
         Finding f;
         f.pattern = Pattern::MissingIndex;
-        f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN QUERY PLAN: {})", rows, table, line);
+        f.what = fmt::format("the lookup reads all {} rows of {} (EXPLAIN: {})", rows, scan.table, scan.line);
         f.sql = statement_shape(sql);
         f.count = 1;
-        f.fix = fmt::format("an index on {}.{} (db_index=True: {})", table, column,
-                            db->operations().create_index_sql(table + "_" + column, table, column));
-        f.key = "index:" + table + "." + column;
+        f.fix = fmt::format("an index on {}.{} (db_index=True: {})", scan.table, column,
+                            db->operations().create_index_sql(scan.table + "_" + column, scan.table, column));
+        f.key = "index:" + scan.table + "." + column;
         found.push_back(std::move(f));
     }
-    if (sorts.empty()) return;
+    if (reading.sorts.empty()) return;
     // A sort of every row of a large table, to keep a few (a page): an index
     // on the ORDER BY column hands the rows over in order instead. The sort
-    // and the scan belong to the same SELECT (same parent step).
+    // and the scan belong to the same query block.
     auto [table, column] = order_by_column(sql);
-    for (const auto& [t, parent] : scanned) {
-        if (std::find(sorts.begin(), sorts.end(), parent) == sorts.end()) continue;
-        if (!table.empty() && t != table) continue;
+    for (const auto& scan : reading.scans) {
+        const auto sort = std::find_if(reading.sorts.begin(), reading.sorts.end(),
+                                       [&](const backend::PlanReading::Sort& s) { return s.block == scan.block; });
+        if (sort == reading.sorts.end()) continue;
+        if (!table.empty() && scan.table != table) continue;
         if (column.empty()) break;
-        const std::int64_t rows = rows_of(t);
+        const std::int64_t rows = rows_of(scan.table);
         if (rows < options.scan_min_rows) continue;
         Finding f;
         f.pattern = Pattern::UnindexedSort;
-        f.what = fmt::format("every row of {} ({} rows) is read and sorted for ORDER BY {} (EXPLAIN QUERY PLAN: "
-                             "USE TEMP B-TREE FOR ORDER BY)", t, rows, column);
+        f.what = fmt::format("every row of {} ({} rows) is read and sorted for ORDER BY {} (EXPLAIN: {})",
+                             scan.table, rows, column, sort->line);
         f.sql = statement_shape(sql);
         f.count = 1;
         f.fix = fmt::format("an index serving the ORDER BY (Meta.indexes / db_index=True on {}: {}), so the "
                             "database reads the first rows in order instead of sorting the table",
-                            column, db->operations().create_index_sql(t + "_" + column, t, column));
-        f.key = "sort:" + t + "." + column;
+                            column, db->operations().create_index_sql(scan.table + "_" + column, scan.table, column));
+        f.key = "sort:" + scan.table + "." + column;
         found.push_back(std::move(f));
         break;
     }
@@ -414,7 +396,10 @@ Doctor::Doctor(Database& db, Options options) : state_(std::make_shared<DoctorSt
     root.ignore = state_->options.ignore;
     state_->scopes.push_back(std::move(root));
     DoctorState* s = state_.get();
-    state_->listener = db.log().add_listener([s](const LoggedStatement& st) { s->on_statement(st.sql, st.counts()); });
+    // A statement that failed has no plan to read and no pattern to show.
+    state_->listener = db.log().add_listener([s](const LoggedStatement& st) {
+        if (!st.failed()) s->on_statement(st.sql, st.counts());
+    });
     db.doctor_ = this;
 }
 

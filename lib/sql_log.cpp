@@ -24,6 +24,7 @@ std::string LoggedStatement::to_string() const {
     // A one-element tuple prints as (x,) in the guide's Python log.
     if (args.size() == 1) line += ",";
     line += ")";
+    if (failed()) line += "; error=" + error;
     return line;
 }
 
@@ -107,6 +108,23 @@ void SqlLog::print_to(std::ostream* out) {
     }
     if (out)
         printer_id_ = add_listener([out](const LoggedStatement& s) { *out << s.to_string() << '\n'; });
+}
+
+void SqlLog::report_failure(std::string_view sql, std::vector<Value> args, double seconds, std::string_view error) {
+    if (muted_ || !active_) return;
+    LoggedStatement s;
+    s.sql = sql;
+    s.args = std::move(args);
+    s.args_known = true;
+    s.seconds = seconds;
+    s.error = error.empty() ? "unknown error" : error;
+    if (connection_.is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
+    // Called while the error unwinds: a listener's exception must not replace it.
+    try {
+        report(s);
+    } catch (...) {
+        keep_error();
+    }
 }
 
 void SqlLog::report(const LoggedStatement& s) {

@@ -2,14 +2,45 @@
 // statement, through the backend's handle (lib/backend/connection.hpp).
 #include "folio/statement.hpp"
 
+#include <chrono>
+
 #include "folio/database.hpp"
+#include "folio/errors.hpp"
 #include "folio/sql_log.hpp"
 #include "lib/backend/connection.hpp"
 
 namespace folio {
 
-Statement::Statement(Database& db, std::string_view sql)
-    : db_(&db), entry_(db.statement_cache().acquire(sql)) {}
+namespace {
+// Times a call only while the SQL log listens (a failed statement is
+// reported with the time of the call that failed).
+class FailureClock {
+public:
+    explicit FailureClock(const SqlLog& log) {
+        if (log.active()) start_ = std::chrono::steady_clock::now();
+    }
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+
+private:
+    std::chrono::steady_clock::time_point start_{};
+};
+} // namespace
+
+// A statement the backend refuses to prepare (a missing table, a syntax
+// error) never runs, so no trace reports it: the log hears of it here.
+detail::CachedStatement* Statement::acquire(Database& db, std::string_view sql) {
+    const FailureClock clock(db.log());
+    try {
+        return db.statement_cache().acquire(sql);
+    } catch (const Error& e) {
+        db.log().report_failure(sql, {}, clock.seconds(), e.what());
+        throw;
+    }
+}
+
+Statement::Statement(Database& db, std::string_view sql) : db_(&db), entry_(acquire(db, sql)) {}
 
 Statement::~Statement() {
     if (entry_) db_->statement_cache().release(entry_);
@@ -59,10 +90,17 @@ void Statement::bind_all(std::span<const Value> values) {
 
 bool Statement::step() {
     bool row = false;
+    const FailureClock clock(db_->log());
     try {
         row = entry_->stmt->step();
-    } catch (...) {
+    } catch (const Error& e) {
         // What a listener threw reports first, as it happened first.
+        db_->log().rethrow_listener_error();
+        // Neither backend reports a failed run to the trace: the log hears
+        // of it here, with the arguments bound for it.
+        db_->log().report_failure(*entry_->sql, entry_->args, clock.seconds(), e.what());
+        throw;
+    } catch (...) {
         db_->log().rethrow_listener_error();
         throw;
     }

@@ -65,6 +65,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .4rem;t
 #folio-panel{margin-top:2rem;border:2px solid #36c;border-radius:4px;padding:.3rem .6rem;background:#f7f9ff}
 #folio-panel summary{cursor:pointer;font-weight:bold}#folio-panel code{white-space:pre-wrap;font-size:.85rem}
 #folio-panel .finding{background:#fff4e0;border-left:4px solid #e90;padding:.3rem;margin:.3rem 0}
+#folio-panel tr.failed td{background:#fde8e8;color:#a00}
 )css";
 } // namespace
 

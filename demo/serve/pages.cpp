@@ -149,7 +149,13 @@ Page Pages::list(std::int64_t page, Variant variant) {
 }
 
 Page Pages::author(const std::string& username, std::int64_t page) {
-    std::optional<folio::Author> a = blog_.authors().filter("username", username).first();
+    std::optional<folio::Author> a;
+    try {
+        a = blog_.authors().filter("username", username).first();
+    } catch (const folio::DataError&) {
+        // A name the database cannot even compare (PostgreSQL's text holds
+        // no NUL byte: /authors/%00x): no author has it.
+    }
     if (!a) throw HttpError(404, fmt::format("there is no author '{}'", printable(username)));
     // articles_count is kept by triggers: the page count costs no COUNT(*).
     const std::int64_t pages = std::max<std::int64_t>(1, (a->articles_count() + per_page - 1) / per_page);

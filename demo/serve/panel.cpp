@@ -143,8 +143,12 @@ std::string panel_html(const PanelRecord& r) {
                            i + 1, ms(s.seconds), s.rows, escape(s.sql), escape(args_text(s)),
                            g.similar[i] > 1 ? fmt::format("{}x", g.similar[i]) : "",
                            g.duplicates[i] > 1 ? fmt::format("{}x", g.duplicates[i]) : "",
-                           is_select(s.sql) ? fmt::format("<a href=\"/__panel/{}/explain/{}\">explain</a>", r.id, i + 1)
-                                            : "");
+                           is_select(s.sql) && !s.failed()
+                               ? fmt::format("<a href=\"/__panel/{}/explain/{}\">explain</a>", r.id, i + 1)
+                               : "");
+        if (s.failed())
+            out += fmt::format("<tr class=\"failed\"><td></td><td colspan=\"7\">statement {} failed: <code>{}</code></td></tr>\n",
+                               i + 1, escape(s.error));
     }
     return out + "</table>\n</details>\n";
 }
@@ -156,6 +160,7 @@ std::string panel_json(const PanelRecord& r) {
         const auto& s = r.statements[i];
         statements.push_back({{"sql", s.sql}, {"args", args_json(s)}, {"ms", ms(s.seconds)}, {"rows", s.rows},
                               {"shape", g.shape[i]}, {"similar", g.similar[i]}, {"duplicates", g.duplicates[i]}});
+        if (s.failed()) statements.back()["error"] = s.error;
     }
     nlohmann::json similar = nlohmann::json::array(), duplicates = nlohmann::json::array();
     for (const auto& [shape, group] : g.by_shape)
@@ -187,6 +192,7 @@ std::string explain_body(const PanelRecord& r, std::size_t n, folio::Database& d
                                          count_of(static_cast<std::int64_t>(r.statements.size()), "statement", "statements"), n));
     const auto& s = r.statements[n - 1];
     if (!is_select(s.sql)) throw HttpError(400, fmt::format("statement {} is not a SELECT: nothing to explain", n));
+    if (s.failed()) throw HttpError(400, fmt::format("statement {} failed: it has no plan to explain", n));
     const std::string plan = folio::plan_to_string(folio::explain_query_plan(db, s.sql));
     return fmt::format("<h2>EXPLAIN QUERY PLAN</h2>\n<p>Statement {} of request <a href=\"/__panel/{}.json\">#{}</a> "
                        "({})</p>\n<pre><code>{}</code></pre>\n<h3>Plan</h3>\n<pre id=\"plan\">{}</pre>\n",

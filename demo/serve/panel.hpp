@@ -24,7 +24,7 @@ struct PanelRecord {
     std::string target;  // path and query string, printable() (as the access log writes it)
     int status = 0;      // the status the request was answered with
     double total_ms = 0;
-    std::vector<folio::LoggedStatement> statements;  // the counted ones, in order
+    std::vector<folio::LoggedStatement> statements;  // the counted ones, in order, failed ones included
     std::vector<folio::Finding> findings;
     std::string note;  // why the record is incomplete ("" when it is not)
 };
@@ -69,6 +69,8 @@ std::string panel_html(const PanelRecord& r);
 //    "time_ms": 3.215, "sql_ms": 1.402, "count": 2,
 //    "statements": [{"sql": "SELECT ...", "args": [20, 20], "ms": 1.1, "rows": 20,
 //                    "shape": "SELECT ...", "similar": 1, "duplicates": 1}, ...],
+//                   (a statement that failed, the last of a 500, also has
+//                    "error": "<the database's message>")
 //    "similar":    [{"shape": "SELECT ...", "count": 20}, ...],      (groups of 2 or more)
 //    "duplicates": [{"shape": "SELECT ...", "args": [3], "count": 7}, ...],
 //    "findings":   [{"pattern": "N+1", "what": ..., "sql": ..., "count": 20, "fix": ...}, ...],

@@ -391,7 +391,6 @@ int serve(const ServeOptions& options) {
     if (const std::string problem = host_problem(options.host); !problem.empty()) throw std::invalid_argument(problem);
     Site site(options);
     folio::Blog& main_blog = site.open_main();  // opens now: a missing or unmigrated file fails before listening
-    (void)main_blog;
     HttpServer svr;
     const std::size_t threads = static_cast<std::size_t>(options.threads);
     svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -414,7 +413,8 @@ int serve(const ServeOptions& options) {
     else if (!svr.bind_to_port(options.host, port)) port = -1;
     if (port < 0) throw std::runtime_error(listen_failure(options.host, options.port));
     std::cout << fmt::format("folio serve: listening on {} (database {}, {}{})", base_url(options.host, port),
-                             options.db, count_of(options.threads, "thread", "threads"),
+                             main_blog.db().path(),  // a server's conninfo without its password
+                             count_of(options.threads, "thread", "threads"),
                              options.panel ? ", query panel on" : "")
               << std::endl;
     svr.listen_after_bind();

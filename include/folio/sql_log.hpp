@@ -19,6 +19,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "folio/value.hpp"
@@ -50,9 +51,18 @@ struct LoggedStatement {
     double seconds = 0;
     std::int64_t rows = -1;   // rows returned (SELECT) or changed; -1 unknown
     Kind kind = Kind::Query;
+    // Empty when the statement ran; else the message of the folio::Error it
+    // ended in (the database refused to prepare it, or a step failed). As
+    // Django's debug cursor logs a query whose execute() raised, a failed
+    // statement is reported and counts as a query: `args` are the values
+    // bound before the failure (none when the prepare failed), `seconds` the
+    // failing call's time, `rows` -1.
+    std::string error;
 
-    // The guide's log line: `(0.001) SELECT ...; args=(1, 'x')`.
+    // The guide's log line: `(0.001) SELECT ...; args=(1, 'x')`, and for a
+    // failed statement `; error=<message>` after it.
     std::string to_string() const;
+    bool failed() const noexcept { return !error.empty(); }
     // True for statements that count as queries: not transaction control,
     // not a trigger's sub-program. Statement counts in folio mean these.
     bool counts() const noexcept { return kind == Kind::Query; }
@@ -94,7 +104,11 @@ public:
     }
 
 private:
+    friend class Statement;  // reports the statements that fail
     class Sink;
+    // A statement folio prepared (or tried to) ended in `error`: reported to
+    // the listeners unless muted. Called by folio::Statement only.
+    void report_failure(std::string_view sql, std::vector<Value> args, double seconds, std::string_view error);
     void report(const LoggedStatement& s);
     void keep_error() noexcept;
     void update_hook();

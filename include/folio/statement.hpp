@@ -42,7 +42,10 @@ public:
     void bind_all(std::span<const Value> values);
 
     // Runs one step: true when a row is ready, false when done. Errors throw
-    // the matching folio::Error subclass, naming the SQL.
+    // the matching folio::Error subclass, naming the SQL; while the SQL log
+    // listens, the failed statement is reported to it first (with its
+    // arguments and the error: LoggedStatement::error), as is one whose
+    // prepare the constructor's throw reports.
     bool step();
     // Steps to the end and returns the rows changed (sqlite3_changes, or
     // PostgreSQL's command tag).
@@ -69,6 +72,7 @@ public:
     backend::Statement* backend() const noexcept;
 
 private:
+    static detail::CachedStatement* acquire(Database& db, std::string_view sql);
     void record_arg(int index, const Value& value);
     Database* db_;
     detail::CachedStatement* entry_;

@@ -58,6 +58,27 @@ public:
     virtual ~ScopedTuning() = default;
 };
 
+// A plan as the query doctor reads it (Operations::read_plan()).
+struct PlanReading {
+    // A table read row by row in full (not through an index lookup).
+    struct Scan {
+        std::string table;
+        int block = 0;          // the query block the scan feeds: a Sort of the same block sorts its rows
+        bool by_index = false;  // read in an index's order (SQLite's "SCAN t USING INDEX i")
+        bool filtered = false;  // rows are tested as they are read (a WHERE an index could serve)
+        std::string line;       // the plan's own words, for the finding
+    };
+    // A sort of every row a query block produced, served by no index
+    // (a sort of the leading terms' groups, which an index already
+    // orders, is not one).
+    struct Sort {
+        int block = 0;
+        std::string line;
+    };
+    std::vector<Scan> scans;
+    std::vector<Sort> sorts;
+};
+
 class Operations {
 public:
     virtual ~Operations() = default;
@@ -169,6 +190,11 @@ public:
     // The plan of one SELECT, prepared and never run; see explain.hpp. The
     // caller has checked `sql` is a SELECT and muted the SQL log.
     virtual std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const = 0;
+    // What the doctor's plan rules need from that plan, read from this
+    // backend's words (SQLite's "SCAN t" / "USE TEMP B-TREE FOR ORDER BY",
+    // PostgreSQL's "Seq Scan on t" / "Sort"); the rules and their text stay
+    // in lib/doctor.cpp.
+    virtual PlanReading read_plan(const std::vector<PlanStep>& plan) const = 0;
 
     // ---- schema (DDL) --------------------------------------------------------------
     // The blog's migrations, spelled in this dialect (sqlmigrate prints them).

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server_process.hpp"
+#include "support/backend.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -49,9 +50,47 @@ inline void make_blog(const std::string& path) {
     bulk_link(blog.db(), Article::meta().many_to_many[0], links);
 }
 
+// The database the serve suite serves, on the backend of the run
+// (FOLIO_TEST_BACKEND): a blog file in `dir` on SQLite (serve needs one a
+// second process can open: never :memory:), a private schema on the server
+// of FOLIO_TEST_PG on PostgreSQL, dropped with it.
+class ServedDatabase {
+public:
+    explicit ServedDatabase(const TempDir& dir) {
+        if (folio_test::on_postgresql()) {
+            server_.emplace();
+            target_ = server_->target();
+        } else {
+            target_ = dir / "blog.sqlite3";
+        }
+    }
+    const std::string& target() const { return target_; }
+
+private:
+    std::optional<folio_test::TestDatabaseTarget> server_;
+    std::string target_;
+};
+
+// Drops `table` behind the server's back (a database error for the pages that
+// read it); SQLite needs its foreign-key checks off for that.
+inline void drop_table(const std::string& db, const std::string& table) {
+    Database other(db);
+    if (!folio_test::on_postgresql()) other.execute("PRAGMA foreign_keys = OFF");
+    other.execute("DROP TABLE " + table);
+}
+
+// Cases that only SQLite has (a file's permissions, read-only opening, the
+// WAL): true, after saying so, in the PostgreSQL run.
+inline bool sqlite_only(const char* why) {
+    if (!folio_test::on_postgresql()) return false;
+    BOOST_TEST_MESSAGE("SQLite only (" << why << "): not run on PostgreSQL");
+    return true;
+}
+
 struct Served {
     TempDir dir;
-    std::string db = dir / "blog.sqlite3";
+    ServedDatabase database{dir};
+    std::string db = database.target();
     std::string log = dir / "serve.log";
     std::optional<ServerProcess> server;
     explicit Served(std::vector<std::string> extra = {"--panel"}) {

@@ -1,6 +1,6 @@
 // server_process.hpp: the serve suite's server: `folio serve` ($FOLIO_BIN)
 // as a child on an ephemeral loopback port (serve_child.hpp), with 4
-// workers, and an HTTP client for it.
+// workers (unless told otherwise), and an HTTP client for it.
 #pragma once
 
 #include "../cli/cli_support.hpp"
@@ -8,6 +8,8 @@
 #include <httplib.h>
 
 #include "serve_child.hpp"
+
+#include <algorithm>
 
 namespace serve_test {
 
@@ -24,8 +26,10 @@ public:
     }
 
 private:
+    // 4 workers unless `extra` names its own number.
     static std::vector<std::string> with_threads(std::vector<std::string> extra) {
-        extra.insert(extra.begin(), {"--threads", "4"});
+        if (std::find(extra.begin(), extra.end(), "--threads") == extra.end())
+            extra.insert(extra.begin(), {"--threads", "4"});
         return extra;
     }
 };

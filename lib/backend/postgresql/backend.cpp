@@ -22,7 +22,7 @@ bool BackendStatement::step() {
     try {
         row = statement_.step();
     } catch (...) {
-        timing_ = false;  // a failed run is not logged, as on SQLite
+        timing_ = false;  // folio::Statement reports a failed run, with its error (as on SQLite)
         throw;
     }
     if (!row) report();

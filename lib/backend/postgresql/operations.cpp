@@ -4,6 +4,8 @@
 // advisory lock, EXPLAIN of a generic plan, DDL.
 #include "lib/backend/postgresql/operations.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "folio/database.hpp"
@@ -200,13 +202,22 @@ std::vector<PlanStep> Operations::explain_query_plan(Database&, std::string_view
         for (int i = 0; i < params; ++i) args += i ? ", NULL" : "NULL";
         PQclear(run("SET plan_cache_mode = force_generic_plan"));
         PGresult* r = run(params ? fmt::format("EXPLAIN EXECUTE folio_explain({})", args) : "EXPLAIN EXECUTE folio_explain");
+        // EXPLAIN's tree is in its indentation: a node's line starts with
+        // "->" (but the root's), the node's properties ("Filter: ...") are
+        // indented under it. A step's parent is the nearest node above it
+        // that is indented less.
+        std::vector<std::pair<std::size_t, int>> nodes;  // indentation, id: the open path from the root
         for (int i = 0; i < PQntuples(r); ++i) {
             std::string_view line = PQgetvalue(r, i, 0);
+            const std::size_t indent = std::min(line.find_first_not_of(' '), line.size());
+            const bool node = i == 0 || line.substr(indent).starts_with("->");
             const std::size_t start = line.find_first_not_of(" ->");
+            while (!nodes.empty() && nodes.back().first >= indent) nodes.pop_back();
             PlanStep step;
             step.id = i + 1;
-            step.parent = i == 0 ? 0 : 1;
+            step.parent = nodes.empty() ? 0 : nodes.back().second;
             step.detail = std::string(line.substr(start == std::string_view::npos ? line.size() : start));
+            if (node) nodes.emplace_back(indent, step.id);
             plan.push_back(std::move(step));
         }
         PQclear(r);

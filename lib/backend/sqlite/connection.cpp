@@ -76,7 +76,7 @@ bool Statement::step() {
     const bool tracing = connection_.tracing();
     if (tracing) connection_.hold_profile(stmt_);
     int rc = sqlite3_step(stmt_);
-    if (tracing) connection_.release_profile(rc != SQLITE_ROW);
+    if (tracing) connection_.release_profile(rc == SQLITE_DONE);
     if (rc == SQLITE_ROW) {
         ++rows_;
         return true;

@@ -84,8 +84,10 @@ public:
     // call, and SQLite reports a profile event for the aborted run too: the
     // statement's event is held until the step returns. A step that returned
     // a row has not finished the statement, so what it holds is an aborted run
-    // and is dropped (`finished` false); otherwise the last run is reported,
-    // and the log counts it once.
+    // and is dropped (`finished` false), as is the run of a step that failed
+    // (folio::Statement reports that one, with its error, as PostgreSQL's
+    // failed runs are); otherwise the last run is reported, and the log
+    // counts it once.
     bool tracing() const noexcept { return sink_ != nullptr; }
     void hold_profile(sqlite3_stmt* stmt) noexcept { held_ = stmt; }
     void release_profile(bool finished);

@@ -29,6 +29,17 @@ inline std::string backend_name() {
 
 inline bool on_postgresql() { return backend_name() == "postgresql"; }
 
+// Hand-written SQL (a test's oracle) in this run's spelling: on PostgreSQL
+// numbered parameters ?N become $N (folio's ? numbering would read ?1 as ?
+// then 1) and instr(a, b) its twin strpos(a, b); unchanged on SQLite.
+inline std::string in_backend_spelling(std::string sql) {
+    if (!on_postgresql()) return sql;
+    for (std::size_t at = sql.find('?'); at != std::string::npos; at = sql.find('?', at + 1)) sql[at] = '$';
+    for (std::size_t at = sql.find("instr("); at != std::string::npos; at = sql.find("instr(", at + 7))
+        sql.replace(at, 6, "strpos(");
+    return sql;
+}
+
 // The PostgreSQL server of this run ("" when FOLIO_TEST_PG is unset).
 inline std::string postgresql_server() {
     const char* s = std::getenv("FOLIO_TEST_PG");

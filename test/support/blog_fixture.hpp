@@ -1,5 +1,7 @@
-// blog_fixture.hpp: a blog in :memory: filled with the guide's kind of data
-// through the library's bulk operations, for the QuerySet suites.
+// blog_fixture.hpp: a blog on this run's backend (backend.hpp: SQLite in
+// memory or in a file, or a schema of its own on PostgreSQL) filled with the
+// guide's kind of data through the library's bulk operations, for the
+// QuerySet suites.
 #pragma once
 
 #include <folio/folio.hpp>
@@ -7,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "backend.hpp"
+
 namespace folio_test {
 
 struct BlogFixture {
-    folio::Blog blog = folio::Blog::open(":memory:");
+    TestDatabaseTarget where;  // declared first: the blog closes before its database is dropped
+    folio::Blog blog = folio::Blog::open(where.target());
     folio::Database& db = blog.db();
     std::vector<folio::Author> authors;
     std::vector<folio::Tag> tags;

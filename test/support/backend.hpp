@@ -64,7 +64,11 @@ inline bool skip_without_server(bool needs_server, std::string_view suite) {
 // through libpq's options='-c search_path=...' (postgresql).
 class TestDatabaseTarget {
 public:
-    TestDatabaseTarget() {
+    // For a case that opens a second connection to its database: on the
+    // sqlite-memory run it gets a file, as on sqlite-file.
+    static constexpr bool reachable_twice = true;
+
+    explicit TestDatabaseTarget(bool second_connection = false) {
         static std::atomic<int> counter{0};
         const int n = counter++;
         const std::string backend = backend_name();
@@ -76,7 +80,7 @@ public:
             schema_ = "folio_t" + tag;
             admin_->execute_script("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE; CREATE SCHEMA \"" + schema_ + "\"");
             target_ = server + " options='-c search_path=" + schema_ + "'";
-        } else if (backend == "sqlite-file") {
+        } else if (backend == "sqlite-file" || (backend == "sqlite-memory" && second_connection)) {
             dir_ = std::filesystem::temp_directory_path() / ("folio_backend_" + tag);
             std::filesystem::create_directories(dir_);
             target_ = (dir_ / "test.sqlite3").string();

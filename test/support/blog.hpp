@@ -25,6 +25,17 @@ struct BackendBlog {
     folio::Database& db() { return blog.db(); }
 };
 
+// A migrated blog on this run's backend that a second connection can reach
+// through `path` (a file on the sqlite-memory run), and a temporary
+// directory for the files a case writes.
+struct SharedBackendBlog {
+    TempDir dir{"folio-blog-test"};
+    TestDatabaseTarget where{TestDatabaseTarget::reachable_twice};
+    std::string path = where.target();
+    folio::Blog blog = folio::Blog::open(path);
+    folio::Database& db() { return blog.db(); }
+};
+
 // A temporary directory with a migrated blog file in it. The directory is
 // declared first, so the connection closes before the files are removed.
 struct FileBlog {

@@ -68,10 +68,14 @@ public:
     // sqlite-memory run it gets a file, as on sqlite-file.
     static constexpr bool reachable_twice = true;
 
-    explicit TestDatabaseTarget(bool second_connection = false) {
+    explicit TestDatabaseTarget(bool second_connection = false)
+        : TestDatabaseTarget(backend_name(), second_connection) {}
+
+    // A database on `backend` ("sqlite-memory", "sqlite-file", "postgresql"),
+    // whatever this run's FOLIO_TEST_BACKEND is.
+    TestDatabaseTarget(const std::string& backend, bool second_connection) {
         static std::atomic<int> counter{0};
         const int n = counter++;
-        const std::string backend = backend_name();
         const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(n);
         if (backend == "postgresql") {
             const std::string server = postgresql_server();

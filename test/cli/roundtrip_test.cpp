@@ -46,6 +46,26 @@ std::vector<Expected> tricky_articles() {
     return out;
 }
 
+// Starts `folio --db db import-articles file` and kills it with SIGKILL as
+// soon as `midway()` holds (within 120 s), requiring that it had not ended.
+template <class Midway>
+void kill_import_when(const std::string& db, const std::string& file, const TempDir& dir, Midway midway) {
+    pid_t pid = spawn({"--db", db, "import-articles", file}, dir / "k.out", dir / "k.err");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    bool exited = false;
+    while (!midway() && std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
+    ::kill(pid, SIGKILL);
+    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(csv_round_trip) {
@@ -123,21 +143,8 @@ BOOST_AUTO_TEST_CASE(sigkill_midway_leaves_the_database_unchanged) {
         return ec ? std::uintmax_t{0} : s;
     };
     const std::uintmax_t wal_start = size_of();
-    pid_t pid = spawn({"--db", db, "import-articles", dir / "d/old_articles.json"}, dir / "k.out", dir / "k.err");
     // Midway: once the import has written a few MB of its transaction to the WAL.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    bool exited = false;
-    while (size_of() < wal_start + 4 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (::waitpid(pid, &status, WNOHANG) == pid) {
-            exited = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
-    ::kill(pid, SIGKILL);
-    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
+    kill_import_when(db, dir / "d/old_articles.json", dir, [&] { return size_of() >= wal_start + 4 * 1024 * 1024; });
     BOOST_TEST_MESSAGE("killed with a WAL of " << size_of() << " bytes");
 
     // Reopening recovers from the WAL: the uncommitted import is gone.
@@ -168,20 +175,8 @@ BOOST_AUTO_TEST_CASE(sigkill_midway_on_postgresql_leaves_the_database_unchanged,
     folio::Database watcher(db);
     const auto article_bytes = [&] { return watcher.scalar("SELECT pg_total_relation_size('article')").as_integer(); };
     const std::int64_t bytes_start = article_bytes();
-    pid_t pid = spawn({"--db", db, "import-articles", dir / "d/old_articles.json"}, dir / "k.out", dir / "k.err");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    bool exited = false;
-    while (article_bytes() < bytes_start + 4 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (::waitpid(pid, &status, WNOHANG) == pid) {
-            exited = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
-    ::kill(pid, SIGKILL);
-    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
+    kill_import_when(db, dir / "d/old_articles.json", dir,
+                     [&] { return article_bytes() >= bytes_start + 4 * 1024 * 1024; });
     BOOST_TEST_MESSAGE("killed with article at " << article_bytes() << " bytes on disk");
 
     BOOST_TEST(checksum(db) == before);

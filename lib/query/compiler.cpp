@@ -240,15 +240,24 @@ std::string render_pk_select(const Ops& ops, const Query& q) {
     return sql;
 }
 
+namespace {
+// A derived table of a slice's primary keys, named as Django names it: SQL
+// requires the name (PostgreSQL before 16 refuses a derived table without
+// one; SQLite accepts both).
+std::string sliced_pks(const Ops& ops, const Query& q) {
+    return "(" + render_pk_select(ops, q) + ") AS " + ops.quote_name("subquery");
+}
+} // namespace
+
 std::string render_count(const Ops& ops, const Query& q) {
-    if (q.sliced) return "SELECT COUNT(*) FROM (" + render_pk_select(ops, q) + ")";
+    if (q.sliced) return "SELECT COUNT(*) FROM " + sliced_pks(ops, q);
     QueryBuilder b(ops, *q.model);
     std::string cond = b.where(q.where);
     return "SELECT COUNT(*) FROM " + b.from_sql() + where_clause(cond);
 }
 
 std::string render_exists(const Ops& ops, const Query& q) {
-    if (q.sliced) return "SELECT 1 FROM (" + render_pk_select(ops, q) + ")" + ops.fixed_limit_sql(1);
+    if (q.sliced) return "SELECT 1 FROM " + sliced_pks(ops, q) + ops.fixed_limit_sql(1);
     QueryBuilder b(ops, *q.model);
     std::string cond = b.where(q.where);
     return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + ops.fixed_limit_sql(1);

@@ -62,9 +62,11 @@ inline std::size_t rejected_lines(const std::string& err) {
 }
 
 // A database's content: row counts and a hash of every row of the blog's
-// tables (the links without their surrogate id), plus the schema version.
+// tables (the links without their surrogate id), plus the schema version
+// (SQLite's user_version; the rows of PostgreSQL's folio_migrations).
 inline std::string checksum(const std::string& db_path) {
     folio::Database db(db_path);
+    const bool server = folio::is_postgresql_address(db_path);
     std::string summary;
     const std::vector<std::pair<std::string, std::string>> tables = {
         {"author", "SELECT * FROM author ORDER BY id"},
@@ -72,9 +74,12 @@ inline std::string checksum(const std::string& db_path) {
         {"article", "SELECT * FROM article ORDER BY id"},
         {"article_tags", "SELECT article_id, tag_id FROM article_tags ORDER BY article_id, tag_id"},
     };
-    summary += "version=" + db.scalar("PRAGMA user_version").repr();
+    summary += "version=" + db.scalar(server ? "SELECT count(*) FROM folio_migrations" : "PRAGMA user_version").repr();
+    const std::string table_exists =
+        server ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+               : "SELECT count(*) FROM sqlite_schema WHERE name = ?";
     for (const auto& [name, sql] : tables) {
-        if (db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = ?", {name}).as_integer() == 0) continue;
+        if (db.scalar(table_exists, {name}).as_integer() == 0) continue;
         std::uint64_t h = 1469598103934665603ull, rows = 0;
         folio::Statement st = db.prepare(sql);
         while (st.step()) {

@@ -11,6 +11,8 @@
 #include <folio/io/csv_writer.hpp>
 
 #include "cli_support.hpp"
+#include "support/backend.hpp"
+#include "support/backend_only.hpp"
 
 using namespace cli_test;
 
@@ -42,6 +44,26 @@ std::vector<Expected> tricky_articles() {
                        i % 2 ? "alice" : "bob"});
     }
     return out;
+}
+
+// Starts `folio --db db import-articles file` and kills it with SIGKILL as
+// soon as `midway()` holds (within 120 s), requiring that it had not ended.
+template <class Midway>
+void kill_import_when(const std::string& db, const std::string& file, const TempDir& dir, Midway midway) {
+    pid_t pid = spawn({"--db", db, "import-articles", file}, dir / "k.out", dir / "k.err");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    bool exited = false;
+    while (!midway() && std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
+    ::kill(pid, SIGKILL);
+    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
 }
 
 } // namespace
@@ -121,21 +143,8 @@ BOOST_AUTO_TEST_CASE(sigkill_midway_leaves_the_database_unchanged) {
         return ec ? std::uintmax_t{0} : s;
     };
     const std::uintmax_t wal_start = size_of();
-    pid_t pid = spawn({"--db", db, "import-articles", dir / "d/old_articles.json"}, dir / "k.out", dir / "k.err");
     // Midway: once the import has written a few MB of its transaction to the WAL.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    bool exited = false;
-    while (size_of() < wal_start + 4 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (::waitpid(pid, &status, WNOHANG) == pid) {
-            exited = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    BOOST_REQUIRE_MESSAGE(!exited, "the import ended before it could be killed: " + read_file(dir / "k.err"));
-    ::kill(pid, SIGKILL);
-    BOOST_TEST(wait_code(pid) == 128 + SIGKILL);
+    kill_import_when(db, dir / "d/old_articles.json", dir, [&] { return size_of() >= wal_start + 4 * 1024 * 1024; });
     BOOST_TEST_MESSAGE("killed with a WAL of " << size_of() << " bytes");
 
     // Reopening recovers from the WAL: the uncommitted import is gone.
@@ -144,4 +153,38 @@ BOOST_AUTO_TEST_CASE(sigkill_midway_leaves_the_database_unchanged) {
     Result again = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
     BOOST_TEST(again.code == 0, again.err);
     BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 20000);
+}
+
+// The same on PostgreSQL: the import runs in one transaction on the server,
+// so a client killed midway leaves the database as it was (the server rolls
+// the transaction back when the connection drops), counts and articles_count
+// included, and the same import then runs to the end.
+BOOST_AUTO_TEST_CASE(sigkill_midway_on_postgresql_leaves_the_database_unchanged,
+                     *folio_test::needs_postgresql_server()) {
+    TempDir dir;
+    folio_test::TestDatabaseTarget where("postgresql", true);
+    const std::string db = where.target();
+    BOOST_REQUIRE(run({"gen-data", "--authors", "200", "--articles", "10000", "--content-bytes", "2000", "--out",
+                       dir / "d"}).code == 0);
+    BOOST_REQUIRE(run({"--db", db, "import-authors", dir / "d/old_authors.json"}).code == 0);
+    const std::string before = checksum(db);
+    BOOST_REQUIRE(count_of(db, "SELECT count(*) FROM author") == 200);
+
+    // Midway: the article table's heap has grown by a few MB of rows that no
+    // one else can see yet (the file size counts uncommitted rows).
+    folio::Database watcher(db);
+    const auto article_bytes = [&] { return watcher.scalar("SELECT pg_total_relation_size('article')").as_integer(); };
+    const std::int64_t bytes_start = article_bytes();
+    kill_import_when(db, dir / "d/old_articles.json", dir,
+                     [&] { return article_bytes() >= bytes_start + 4 * 1024 * 1024; });
+    BOOST_TEST_MESSAGE("killed with article at " << article_bytes() << " bytes on disk");
+
+    BOOST_TEST(checksum(db) == before);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 0);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM tag") == 0);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM author WHERE articles_count <> 0") == 0);
+    Result again = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
+    BOOST_TEST(again.code == 0, again.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 10000);
+    BOOST_TEST(count_of(db, "SELECT sum(articles_count) FROM author") == 10000);
 }

@@ -11,7 +11,7 @@ using namespace folio_test;
 
 BOOST_AUTO_TEST_SUITE(handles)
 
-BOOST_FIXTURE_TEST_CASE(a_statement_moved_onto_another_checks_the_other_in_once, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(a_statement_moved_onto_another_checks_the_other_in_once, BackendBlog) {
     StatementCache& cache = db().statement_cache();
     cache.clear();
     {
@@ -30,7 +30,7 @@ BOOST_FIXTURE_TEST_CASE(a_statement_moved_onto_another_checks_the_other_in_once,
     BOOST_TEST(cache.stats().idle == 2u);
 }
 
-BOOST_FIXTURE_TEST_CASE(null_and_real_columns_read_by_every_accessor, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(null_and_real_columns_read_by_every_accessor, BackendBlog) {
     Statement st = db().prepare("SELECT NULL, 2.5, 'x', 7");
     BOOST_REQUIRE(st.step());
     BOOST_TEST(st.column_is_null(0));
@@ -43,7 +43,7 @@ BOOST_FIXTURE_TEST_CASE(null_and_real_columns_read_by_every_accessor, MemoryBlog
     BOOST_TEST(!st.step());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_copied_object_owns_its_relations, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(a_copied_object_owns_its_relations, BackendBlog) {
     const Author ann = make_author(db(), "ann");
     const Author bob = make_author(db(), "bob");
     make_article(db(), ann, "t");
@@ -60,7 +60,7 @@ BOOST_FIXTURE_TEST_CASE(a_copied_object_owns_its_relations, MemoryBlog) {
     BOOST_TEST(copy.author_id() == bob.id());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_committed_transaction_commits_and_rolls_back_nothing_more, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(a_committed_transaction_commits_and_rolls_back_nothing_more, BackendBlog) {
     QueryCapture q(db());
     {
         Transaction tx(db());

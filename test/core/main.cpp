@@ -1,7 +1,17 @@
 // Entry point of the folio core test suite (Boost.Test, dynamically linked):
-// the only file that defines BOOST_TEST_MODULE, so Boost generates main() here.
+// the only file that defines BOOST_TEST_MODULE. meson runs it once per backend
+// (FOLIO_TEST_BACKEND, support/backend.hpp); the PostgreSQL run without a
+// server (FOLIO_TEST_PG unset) exits 77, which meson reports as SKIP.
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
 #endif
 #define BOOST_TEST_MODULE folio_core
+#define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
+
+#include "support/backend.hpp"
+
+int main(int argc, char* argv[]) {
+    if (folio_test::skip_without_server(folio_test::on_postgresql(), "the core suites")) return 77;
+    return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
+}

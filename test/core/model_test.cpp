@@ -8,7 +8,7 @@ using namespace folio_test;
 
 BOOST_AUTO_TEST_SUITE(models)
 
-BOOST_FIXTURE_TEST_CASE(save_inserts_then_updates_every_field, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(save_inserts_then_updates_every_field, BackendBlog) {
     Author a("ann", "ann@example.com", "first");
     BOOST_TEST(a.pk() == 0);
     QueryCapture q(db());
@@ -16,7 +16,9 @@ BOOST_FIXTURE_TEST_CASE(save_inserts_then_updates_every_field, MemoryBlog) {
     BOOST_REQUIRE_MESSAGE(q.count() == 1u, dump(q));
     BOOST_TEST(q.queries()[0].sql.rfind("INSERT INTO \"author\"", 0) == 0u, q.queries()[0].sql);
     BOOST_TEST(a.id() > 0);
-    BOOST_TEST(a.id() == db().last_insert_rowid());
+    // SQLite's rowid is also last_insert_rowid(); PostgreSQL's id comes from
+    // the INSERT's RETURNING and the connection has no such counter (0).
+    if (!on_postgresql()) BOOST_TEST(a.id() == db().last_insert_rowid());
     BOOST_TEST(a.database() == &db());
 
     q.clear();
@@ -35,7 +37,7 @@ BOOST_FIXTURE_TEST_CASE(save_inserts_then_updates_every_field, MemoryBlog) {
     BOOST_TEST(fresh.username() == "ann");
 }
 
-BOOST_FIXTURE_TEST_CASE(save_with_update_fields_names_only_those_columns, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(save_with_update_fields_names_only_those_columns, BackendBlog) {
     Author a = make_author(db(), "ann", "ann@example.com");
     // Someone else changes the e-mail meanwhile.
     db().execute("UPDATE author SET email = 'other@example.com' WHERE id = ?", {a.id()});
@@ -63,7 +65,7 @@ BOOST_FIXTURE_TEST_CASE(save_with_update_fields_names_only_those_columns, Memory
     BOOST_TEST(count_rows(db(), "author") == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(save_of_a_deleted_row_inserts_it_again, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(save_of_a_deleted_row_inserts_it_again, BackendBlog) {
     Author a = make_author(db(), "ann");
     const auto id = a.id();
     db().execute("DELETE FROM author WHERE id = ?", {id});
@@ -73,7 +75,7 @@ BOOST_FIXTURE_TEST_CASE(save_of_a_deleted_row_inserts_it_again, MemoryBlog) {
     BOOST_TEST(blog.authors().get("id", id).bio() == "back");
 }
 
-BOOST_FIXTURE_TEST_CASE(remove_deletes_the_row_and_its_links, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(remove_deletes_the_row_and_its_links, BackendBlog) {
     Author au = make_author(db(), "ann");
     Article art = make_article(db(), au, "tagged");
     Article keep = make_article(db(), au, "kept");
@@ -93,11 +95,11 @@ BOOST_FIXTURE_TEST_CASE(remove_deletes_the_row_and_its_links, MemoryBlog) {
     BOOST_CHECK_THROW(never.remove(), Error);
 }
 
-BOOST_FIXTURE_TEST_CASE(refresh_reloads_every_field, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(refresh_reloads_every_field, BackendBlog) {
     Author au = make_author(db(), "ann");
     Article a = make_article(db(), au, "old title");
     BOOST_TEST(au.articles_count() == 0);  // the copy in memory is stale
-    db().execute("UPDATE article SET title = 'new title', comments_on = 0 WHERE id = ?", {a.id()});
+    db().execute("UPDATE article SET title = 'new title', comments_on = FALSE WHERE id = ?", {a.id()});
     QueryCapture q(db());
     a.refresh();
     au.refresh();
@@ -110,7 +112,7 @@ BOOST_FIXTURE_TEST_CASE(refresh_reloads_every_field, MemoryBlog) {
     BOOST_CHECK_THROW(copy.refresh(), DoesNotExist);
 }
 
-BOOST_FIXTURE_TEST_CASE(articles_count_after_insert_delete_move_bulk_and_remove, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(articles_count_after_insert_delete_move_bulk_and_remove, BackendBlog) {
     Author ann = make_author(db(), "ann");
     Author bob = make_author(db(), "bob");
 
@@ -159,7 +161,7 @@ BOOST_FIXTURE_TEST_CASE(articles_count_after_insert_delete_move_bulk_and_remove,
     BOOST_TEST(blog.authors().get("username", "bob").articles_count() == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(deleting_an_author_cascades_to_articles_and_links, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(deleting_an_author_cascades_to_articles_and_links, BackendBlog) {
     Author ann = make_author(db(), "ann");
     Author bob = make_author(db(), "bob");
     Article a = make_article(db(), ann, "a");
@@ -173,7 +175,7 @@ BOOST_FIXTURE_TEST_CASE(deleting_an_author_cascades_to_articles_and_links, Memor
     check_articles_counts(db());
 }
 
-BOOST_FIXTURE_TEST_CASE(the_foreign_key_and_related_object, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(the_foreign_key_and_related_object, BackendBlog) {
     Author ann = make_author(db(), "ann");
     Article a = make_article(db(), ann, "a");
     Article loaded = blog.articles().get("id", a.id());

@@ -2,6 +2,7 @@
 // inside a transaction the user opened with raw SQL, and the atomicity of
 // the library's multi-statement operations.
 #include "fixtures.hpp"
+#include "support/backend_only.hpp"
 
 #include <sqlite3.h>
 
@@ -19,7 +20,7 @@ bool has_tag(Database& db, const std::string& name) {
 
 BOOST_AUTO_TEST_SUITE(transactions)
 
-BOOST_FIXTURE_TEST_CASE(commit_is_visible_to_another_connection, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(commit_is_visible_to_another_connection, SharedBackendBlog) {
     Database other(path);
     {
         Transaction tx(db());
@@ -34,7 +35,7 @@ BOOST_FIXTURE_TEST_CASE(commit_is_visible_to_another_connection, FileBlog) {
     BOOST_TEST(count_rows(other, "tag") == 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(exception_rolls_back_everything, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(exception_rolls_back_everything, SharedBackendBlog) {
     Author au = make_author(db(), "ann");
     BOOST_CHECK_THROW(
         {
@@ -54,7 +55,7 @@ BOOST_FIXTURE_TEST_CASE(exception_rolls_back_everything, FileBlog) {
     BOOST_TEST(count_rows(other, "tag") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_failing_statement_inside_rolls_back_the_earlier_ones, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(a_failing_statement_inside_rolls_back_the_earlier_ones, BackendBlog) {
     BOOST_CHECK_THROW(
         {
             Transaction tx(db());
@@ -67,7 +68,7 @@ BOOST_FIXTURE_TEST_CASE(a_failing_statement_inside_rolls_back_the_earlier_ones, 
     BOOST_TEST(count_rows(db(), "tag") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(explicit_rollback, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(explicit_rollback, BackendBlog) {
     Transaction tx(db());
     add_tag(db(), "a");
     tx.rollback();
@@ -77,7 +78,7 @@ BOOST_FIXTURE_TEST_CASE(explicit_rollback, MemoryBlog) {
     BOOST_TEST(count_rows(db(), "tag") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(inner_rollback_keeps_outer_work, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(inner_rollback_keeps_outer_work, BackendBlog) {
     {
         Transaction outer(db());
         add_tag(db(), "outer-before");
@@ -97,7 +98,7 @@ BOOST_FIXTURE_TEST_CASE(inner_rollback_keeps_outer_work, MemoryBlog) {
     BOOST_TEST(!has_tag(db(), "inner"));
 }
 
-BOOST_FIXTURE_TEST_CASE(inner_commit_is_undone_by_outer_rollback, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(inner_commit_is_undone_by_outer_rollback, BackendBlog) {
     {
         Transaction outer(db());
         add_tag(db(), "outer");
@@ -112,7 +113,7 @@ BOOST_FIXTURE_TEST_CASE(inner_commit_is_undone_by_outer_rollback, MemoryBlog) {
     BOOST_TEST(count_rows(db(), "tag") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(three_levels_use_distinct_savepoints, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(three_levels_use_distinct_savepoints, BackendBlog) {
     QueryCapture q(db());
     {
         Transaction t1(db());
@@ -137,10 +138,17 @@ BOOST_FIXTURE_TEST_CASE(three_levels_use_distinct_savepoints, MemoryBlog) {
     std::vector<std::string> control;
     for (const auto& s : q.all())
         if (s.kind == LoggedStatement::Kind::TransactionControl) control.push_back(s.sql);
-    const std::vector<std::string> expected = {
-        "BEGIN IMMEDIATE",        "SAVEPOINT folio_sp_1",   "SAVEPOINT folio_sp_2", "ROLLBACK TO folio_sp_2",
-        "RELEASE folio_sp_2",     "SAVEPOINT folio_sp_2",   "RELEASE folio_sp_2",   "RELEASE folio_sp_1",
-        "COMMIT"};
+    // Each backend's verbs: SQLite takes its write lock at BEGIN (IMMEDIATE)
+    // and has short forms; PostgreSQL locks rows as it writes.
+    const std::vector<std::string> expected =
+        on_postgresql()
+            ? std::vector<std::string>{"BEGIN", "SAVEPOINT folio_sp_1", "SAVEPOINT folio_sp_2",
+                                       "ROLLBACK TO SAVEPOINT folio_sp_2", "RELEASE SAVEPOINT folio_sp_2",
+                                       "SAVEPOINT folio_sp_2", "RELEASE SAVEPOINT folio_sp_2",
+                                       "RELEASE SAVEPOINT folio_sp_1", "COMMIT"}
+            : std::vector<std::string>{"BEGIN IMMEDIATE",    "SAVEPOINT folio_sp_1", "SAVEPOINT folio_sp_2",
+                                       "ROLLBACK TO folio_sp_2", "RELEASE folio_sp_2", "SAVEPOINT folio_sp_2",
+                                       "RELEASE folio_sp_2",     "RELEASE folio_sp_1", "COMMIT"};
     BOOST_TEST(control == expected, boost::test_tools::per_element());
     BOOST_TEST(has_tag(db(), "1"));
     BOOST_TEST(has_tag(db(), "2"));
@@ -149,7 +157,7 @@ BOOST_FIXTURE_TEST_CASE(three_levels_use_distinct_savepoints, MemoryBlog) {
     BOOST_TEST(db().savepoint_depth() == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin, BackendBlog) {
     db().execute("BEGIN");
     add_tag(db(), "raw");
     {
@@ -171,7 +179,8 @@ BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin, MemoryBlog) {
     BOOST_TEST(count_rows(db(), "tag") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin_via_sqlite3_exec, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin_via_sqlite3_exec, BackendBlog,
+                        *sqlite_only("begins and commits through sqlite3_exec on the raw handle")) {
     BOOST_REQUIRE(sqlite3_exec(db().handle(), "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
     {
         Transaction tx(db());
@@ -183,7 +192,7 @@ BOOST_FIXTURE_TEST_CASE(nests_inside_a_raw_begin_via_sqlite3_exec, MemoryBlog) {
     BOOST_TEST(has_tag(db(), "x"));
 }
 
-BOOST_FIXTURE_TEST_CASE(library_bulk_create_is_atomic, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(library_bulk_create_is_atomic, BackendBlog) {
     // Two batches; the second breaks the UNIQUE constraint on tag.name.
     std::vector<Tag> tags = {Tag("a"), Tag("b"), Tag("c"), Tag("a")};
     BOOST_CHECK_THROW(blog.tags().bulk_create(tags, BulkOptions{.batch_size = 2}), IntegrityError);
@@ -191,14 +200,20 @@ BOOST_FIXTURE_TEST_CASE(library_bulk_create_is_atomic, MemoryBlog) {
     BOOST_TEST(count_rows(db(), "tag") == 0, "the first batch was left written");
 }
 
-BOOST_FIXTURE_TEST_CASE(library_queryset_remove_is_atomic, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(library_queryset_remove_is_atomic, BackendBlog) {
     Author au = make_author(db(), "ann");
     Article a = make_article(db(), au, "a");
     Tag t("x");
     t.save(db());
     a.tags().add({t});
     // Make the final DELETE of the rows fail after the links were deleted.
-    db().execute(R"(CREATE TRIGGER no_delete BEFORE DELETE ON article BEGIN SELECT RAISE(ABORT, 'refused'); END)");
+    // (A trigger in each backend's own language.)
+    if (on_postgresql())
+        db().execute_script(R"(CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+                               BEGIN RAISE EXCEPTION 'refused'; END $$;
+                               CREATE TRIGGER no_delete BEFORE DELETE ON article FOR EACH ROW EXECUTE FUNCTION no_delete())");
+    else
+        db().execute(R"(CREATE TRIGGER no_delete BEFORE DELETE ON article BEGIN SELECT RAISE(ABORT, 'refused'); END)");
     BOOST_CHECK_THROW(blog.articles().remove(), Error);
     BOOST_TEST(!db().in_transaction());
     BOOST_TEST(count_rows(db(), "article_tags") == 1, "the links were deleted without their article");

@@ -3,6 +3,7 @@
 // and get_or_create_many, articles_count written only by the database or an
 // explicit F() update, and integer overflow refused with nothing changed.
 #include "fixtures.hpp"
+#include "support/backend_only.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -47,11 +48,22 @@ std::vector<Value> article_row(Database& db, std::int64_t id) {
 
 } // namespace
 
+namespace {
+// Every articles_count is stored as an integer (SQLite's typeof(); a
+// PostgreSQL bigint column holds nothing else).
+bool stored_as_integers(Database& db) {
+    return on_postgresql() ||
+           db.scalar("SELECT COUNT(*) FROM author WHERE typeof(articles_count) <> 'integer'") == Value(0);
+}
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(writes)
 
 // ---- 1, 2: bulk_create ids ----
 
-BOOST_FIXTURE_TEST_CASE(bulk_create_inserts_objects_with_ids_first, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(bulk_create_inserts_objects_with_ids_first, BackendBlog,
+                        *sqlite_only("explicit ids then automatic ones: SQLite's rowid continues past the largest id; PostgreSQL's "
+                                     "identity sequence does not follow explicit ids (nor does Django's; folio has no setval yet)")) {
     std::vector<Author> authors{Author("new", "", ""), with_id(Author("old", "", ""), 1)};
     QueryCapture q(db());
     blog.authors().bulk_create(authors);
@@ -61,7 +73,9 @@ BOOST_FIXTURE_TEST_CASE(bulk_create_inserts_objects_with_ids_first, MemoryBlog) 
     check_ids_match_rows(db(), authors);
 }
 
-BOOST_FIXTURE_TEST_CASE(bulk_create_mixed_ids_in_several_batches, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(bulk_create_mixed_ids_in_several_batches, BackendBlog,
+                        *sqlite_only("explicit ids then automatic ones: SQLite's rowid continues past the largest id; PostgreSQL's "
+                                     "identity sequence does not follow explicit ids (nor does Django's; folio has no setval yet)")) {
     std::vector<Author> authors;
     for (int i = 0; i < 7; ++i) {
         Author a("u" + std::to_string(i), "", "");
@@ -76,7 +90,9 @@ BOOST_FIXTURE_TEST_CASE(bulk_create_mixed_ids_in_several_batches, MemoryBlog) {
     BOOST_TEST(authors[6].id() == 104);
 }
 
-BOOST_FIXTURE_TEST_CASE(bulk_create_ids_are_the_rows_sqlite_picked_past_the_largest_id, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(bulk_create_ids_are_the_rows_sqlite_picked_past_the_largest_id, BackendBlog,
+                        *sqlite_only("explicit ids then automatic ones: SQLite's rowid continues past the largest id; PostgreSQL's "
+                                     "identity sequence does not follow explicit ids (nor does Django's; folio has no setval yet)")) {
     // With a row at 2^63-1, SQLite picks free ids at random: they can only
     // be read back, never computed from last_insert_rowid().
     with_id(Author("top", "", ""), kMax).save(db());
@@ -87,14 +103,16 @@ BOOST_FIXTURE_TEST_CASE(bulk_create_ids_are_the_rows_sqlite_picked_past_the_larg
     check_ids_match_rows(db(), authors);
 }
 
-BOOST_FIXTURE_TEST_CASE(save_takes_its_id_from_the_row_past_the_largest_id, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(save_takes_its_id_from_the_row_past_the_largest_id, BackendBlog,
+                        *sqlite_only("explicit ids then automatic ones: SQLite's rowid continues past the largest id; PostgreSQL's "
+                                     "identity sequence does not follow explicit ids (nor does Django's; folio has no setval yet)")) {
     with_id(Author("top", "", ""), kMax).save(db());
     std::vector<Author> authors{blog.authors().get("id", kMax)};
     for (int i = 0; i < 3; ++i) authors.push_back(make_author(db(), "u" + std::to_string(i)));
     check_ids_match_rows(db(), authors);
 }
 
-BOOST_FIXTURE_TEST_CASE(bulk_create_with_a_taken_id_writes_nothing, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(bulk_create_with_a_taken_id_writes_nothing, BackendBlog) {
     make_author(db(), "ann");
     std::vector<Author> authors{Author("a", "", ""), Author("b", "", ""), with_id(Author("c", "", ""), 1)};
     BOOST_CHECK_THROW(blog.authors().bulk_create(authors), IntegrityError);
@@ -103,7 +121,7 @@ BOOST_FIXTURE_TEST_CASE(bulk_create_with_a_taken_id_writes_nothing, MemoryBlog) 
 
 // ---- 5: articles_count ----
 
-BOOST_FIXTURE_TEST_CASE(a_stale_copy_cannot_overwrite_articles_count, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(a_stale_copy_cannot_overwrite_articles_count, BackendBlog) {
     Author ann = make_author(db(), "ann");
     make_article(db(), ann, "one");
     BOOST_TEST(ann.articles_count() == 0);  // stale: the trigger counted 1
@@ -118,7 +136,7 @@ BOOST_FIXTURE_TEST_CASE(a_stale_copy_cannot_overwrite_articles_count, MemoryBlog
     BOOST_TEST(stored_articles_count(db(), ann.id()) == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(inserts_never_write_articles_count_and_read_it_back, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(inserts_never_write_articles_count_and_read_it_back, BackendBlog) {
     Author one("one", "", "");
     one.set(Author::ARTICLES_COUNT, Value(7));
     one.save(db());
@@ -135,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(inserts_never_write_articles_count_and_read_it_back, Mem
     check_articles_counts(db());
 }
 
-BOOST_FIXTURE_TEST_CASE(update_sets_articles_count_only_with_an_expression, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(update_sets_articles_count_only_with_an_expression, BackendBlog) {
     Author ann = make_author(db(), "ann");
     make_article(db(), ann, "one");
     std::string msg = message_of<InvalidQuery>([&] { blog.authors().update({{"articles_count", 0}}); });
@@ -152,7 +170,7 @@ BOOST_FIXTURE_TEST_CASE(update_sets_articles_count_only_with_an_expression, Memo
 
 // ---- 4, 8: one set of field rules on every write path ----
 
-BOOST_FIXTURE_TEST_CASE(update_validates_values_like_save_and_filter, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(update_validates_values_like_save_and_filter, BackendBlog) {
     Author ann = make_author(db(), "ann");
     Article art = make_article(db(), ann, "one", "2023-02-01");
     const std::vector<Value> before = article_row(db(), art.id());
@@ -199,7 +217,7 @@ BOOST_FIXTURE_TEST_CASE(update_validates_values_like_save_and_filter, MemoryBlog
     BOOST_TEST(blog.authors().update({{"bio", ""}, {"email", ""}}) == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(blank_names_are_refused_on_every_write_path, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(blank_names_are_refused_on_every_write_path, BackendBlog) {
     Author ann = make_author(db(), "ann");
     auto blank = [](const std::string& msg, const char* field) {
         BOOST_TEST(contains(msg, field), msg);
@@ -231,7 +249,7 @@ BOOST_FIXTURE_TEST_CASE(blank_names_are_refused_on_every_write_path, MemoryBlog)
     BOOST_TEST(no_bio.id() != 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, SharedBackendBlog) {
     const std::string authors = dir.file("authors.json"), articles = dir.file("articles.json");
     std::ofstream(authors) << R"([{"username": "", "email": "", "bio": ""},
                                   {"username": "ok", "email": "", "bio": ""}])";
@@ -260,7 +278,7 @@ BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, Fil
 
 // ---- 6: integer overflow ----
 
-BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, BackendBlog) {
     Author top = make_author(db(), "top");
     Author low = make_author(db(), "low");
     BOOST_TEST(blog.authors().filter("id", top.id()).update({{"articles_count", F("articles_count") + kMax}}) == 1);
@@ -274,7 +292,7 @@ BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, Memo
             // The whole statement was undone: the row that did not overflow too.
             BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
             BOOST_TEST(stored_articles_count(db(), low.id()) == 0);
-            BOOST_TEST(db().scalar("SELECT COUNT(*) FROM author WHERE typeof(articles_count) <> 'integer'") == Value(0));
+            BOOST_TEST(stored_as_integers(db()));
         }
     }
     // Downwards too.
@@ -294,7 +312,7 @@ BOOST_FIXTURE_TEST_CASE(overflow_in_an_f_update_raises_and_changes_nothing, Memo
 // 64 bits the way an F() update does: every write path that moves the count
 // (save, bulk_create, raw SQL, moving an article, deleting one) raises
 // DataError naming Author.articles_count and the value, and changes nothing.
-BOOST_FIXTURE_TEST_CASE(counting_triggers_refuse_to_overflow_and_change_nothing, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(counting_triggers_refuse_to_overflow_and_change_nothing, BackendBlog) {
     Author top = make_author(db(), "top");
     Author low = make_author(db(), "low");
     Author mid = make_author(db(), "mid");
@@ -306,7 +324,7 @@ BOOST_FIXTURE_TEST_CASE(counting_triggers_refuse_to_overflow_and_change_nothing,
         BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
         BOOST_TEST(count_rows(db(), "article") == articles);
         BOOST_TEST(blog.articles().filter("author", top.id()).count() == 0);
-        BOOST_TEST(db().scalar("SELECT COUNT(*) FROM author WHERE typeof(articles_count) <> 'integer'") == Value(0));
+        BOOST_TEST(stored_as_integers(db()));
     };
     auto refused = [&](const std::function<void()>& write, const std::string& value) {
         const std::string msg = message_of<DataError>(write);
@@ -352,7 +370,7 @@ BOOST_FIXTURE_TEST_CASE(counting_triggers_refuse_to_overflow_and_change_nothing,
     BOOST_TEST(stored_articles_count(db(), top.id()) == kMax);
 }
 
-BOOST_FIXTURE_TEST_CASE(f_arithmetic_takes_numbers_of_the_field_type, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(f_arithmetic_takes_numbers_of_the_field_type, BackendBlog) {
     Author ann = make_author(db(), "ann");
     make_article(db(), ann, "one");
     std::string msg = message_of<ValidationError>(

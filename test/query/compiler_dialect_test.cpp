@@ -17,6 +17,7 @@
 #include "lib/query/compiled_cache.hpp"
 #include "lib/query/compiler.hpp"
 #include "lib/query/resolve.hpp"
+#include "support/backend_only.hpp"
 
 using folio::Q;
 using folio::Value;
@@ -97,7 +98,10 @@ struct Dialects {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(compiler_dialect)
+// A SQLite Operations subclass on its own :memory: blog: it needs no
+// database of the run's backend, so the other runs do not repeat it.
+BOOST_AUTO_TEST_SUITE(compiler_dialect,
+                      *folio_test::sqlite_only("renders through a SQLite Operations subclass on its own :memory: blog"))
 
 BOOST_FIXTURE_TEST_CASE(every_select_spelling_comes_from_the_operations, Dialects) {
     std::vector<Value> many;

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "support/backend_only.hpp"
 #include "support/blog_fixture.hpp"
 
 using namespace folio;
@@ -59,7 +60,11 @@ std::set<std::string> tag_names(Database& db, std::int64_t article) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(prefetch_chunks)
+// The chunks come from lowering SQLite's SQLITE_LIMIT_VARIABLE_NUMBER on the
+// raw handle; PostgreSQL's limit is the protocol's fixed 65,535.
+BOOST_AUTO_TEST_SUITE(prefetch_chunks,
+                      *folio_test::sqlite_only("makes small chunks by lowering SQLITE_LIMIT_VARIABLE_NUMBER "
+                                               "through sqlite3_limit on the raw handle"))
 
 BOOST_AUTO_TEST_CASE(many_to_many_in_several_chunks_fills_every_object) {
     BlogFixture f(4, 23);

@@ -29,6 +29,17 @@ inline std::string backend_name() {
 
 inline bool on_postgresql() { return backend_name() == "postgresql"; }
 
+// Hand-written SQL (a test's oracle) in this run's spelling: on PostgreSQL
+// numbered parameters ?N become $N (folio's ? numbering would read ?1 as ?
+// then 1) and instr(a, b) its twin strpos(a, b); unchanged on SQLite.
+inline std::string in_backend_spelling(std::string sql) {
+    if (!on_postgresql()) return sql;
+    for (std::size_t at = sql.find('?'); at != std::string::npos; at = sql.find('?', at + 1)) sql[at] = '$';
+    for (std::size_t at = sql.find("instr("); at != std::string::npos; at = sql.find("instr(", at + 7))
+        sql.replace(at, 6, "strpos(");
+    return sql;
+}
+
 // The PostgreSQL server of this run ("" when FOLIO_TEST_PG is unset).
 inline std::string postgresql_server() {
     const char* s = std::getenv("FOLIO_TEST_PG");
@@ -53,10 +64,18 @@ inline bool skip_without_server(bool needs_server, std::string_view suite) {
 // through libpq's options='-c search_path=...' (postgresql).
 class TestDatabaseTarget {
 public:
-    TestDatabaseTarget() {
+    // For a case that opens a second connection to its database: on the
+    // sqlite-memory run it gets a file, as on sqlite-file.
+    static constexpr bool reachable_twice = true;
+
+    explicit TestDatabaseTarget(bool second_connection = false)
+        : TestDatabaseTarget(backend_name(), second_connection) {}
+
+    // A database on `backend` ("sqlite-memory", "sqlite-file", "postgresql"),
+    // whatever this run's FOLIO_TEST_BACKEND is.
+    TestDatabaseTarget(const std::string& backend, bool second_connection) {
         static std::atomic<int> counter{0};
         const int n = counter++;
-        const std::string backend = backend_name();
         const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(n);
         if (backend == "postgresql") {
             const std::string server = postgresql_server();
@@ -65,7 +84,7 @@ public:
             schema_ = "folio_t" + tag;
             admin_->execute_script("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE; CREATE SCHEMA \"" + schema_ + "\"");
             target_ = server + " options='-c search_path=" + schema_ + "'";
-        } else if (backend == "sqlite-file") {
+        } else if (backend == "sqlite-file" || (backend == "sqlite-memory" && second_connection)) {
             dir_ = std::filesystem::temp_directory_path() / ("folio_backend_" + tag);
             std::filesystem::create_directories(dir_);
             target_ = (dir_ / "test.sqlite3").string();

@@ -1,11 +1,12 @@
-// blog.hpp: migrated blogs on ":memory:" or on a temporary file, and the
-// rows the suites make one at a time.
+// blog.hpp: migrated blogs on ":memory:", on a temporary file or on this
+// run's backend, and the rows the suites make one at a time.
 #pragma once
 
 #include <string>
 
 #include <folio/folio.hpp>
 
+#include "backend.hpp"
 #include "temp_dir.hpp"
 
 namespace folio_test {
@@ -13,6 +14,25 @@ namespace folio_test {
 // A migrated blog on ":memory:".
 struct MemoryBlog {
     folio::Blog blog = folio::Blog::open(":memory:");
+    folio::Database& db() { return blog.db(); }
+};
+
+// A migrated blog on this run's backend (backend.hpp): the suites that run
+// once per backend open their blogs here.
+struct BackendBlog {
+    TestDatabaseTarget where;  // declared first: the blog closes before its database is dropped
+    folio::Blog blog = folio::Blog::open(where.target());
+    folio::Database& db() { return blog.db(); }
+};
+
+// A migrated blog on this run's backend that a second connection can reach
+// through `path` (a file on the sqlite-memory run), and a temporary
+// directory for the files a case writes.
+struct SharedBackendBlog {
+    TempDir dir{"folio-blog-test"};
+    TestDatabaseTarget where{TestDatabaseTarget::reachable_twice};
+    std::string path = where.target();
+    folio::Blog blog = folio::Blog::open(path);
     folio::Database& db() { return blog.db(); }
 };
 

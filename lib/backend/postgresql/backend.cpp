@@ -30,9 +30,11 @@ bool BackendStatement::step() {
 }
 
 void BackendStatement::reset() noexcept {
-    // Reading the rest of the run ends it; then it is reported.
-    statement_.reset();
+    // Reading the rest of the run ends it; it is reported with the rows it
+    // had (a scalar() reads one row and resets), then made ready again.
+    statement_.finish();
     report();
+    statement_.reset();
 }
 
 void BackendStatement::report() noexcept {

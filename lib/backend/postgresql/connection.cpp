@@ -73,7 +73,7 @@ Value Connection::scalar(std::string_view sql, std::initializer_list<Value> args
 }
 
 void Connection::execute_script(std::string_view sql) {
-    ensure_idle(sql);
+    make_idle();
     const std::string text(sql);
     // PQexec returns the last statement's result; an error stops the script
     // there and is that result.
@@ -89,17 +89,11 @@ bool Connection::in_transaction() const {
 
 bool Connection::transaction_failed() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
 
-void Connection::ensure_idle(std::string_view next_sql) const {
-    if (!streaming_) return;
-    throw Error(fmt::format("cannot run '{}' on this PostgreSQL connection: the rows of '{}' are still being read "
-                            "(one command at a time per connection); finish, reset or destroy that statement first",
-                            detail::shorten_sql(next_sql), detail::shorten_sql(streaming_sql_)));
+void Connection::make_idle() {
+    if (streaming_) streaming_->buffer_rest();  // clears streaming_
 }
 
-void Connection::set_streaming(const Statement* statement, std::string_view sql) {
-    streaming_ = statement;
-    streaming_sql_.assign(sql);
-}
+void Connection::set_streaming(Statement* statement) { streaming_ = statement; }
 
 void Connection::raise(const PGresult* result, std::string_view sql) const {
     raise_result(conn_, result, sql, endpoint_);

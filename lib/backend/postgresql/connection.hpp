@@ -7,7 +7,9 @@
 // folio's value forms rely on (DateStyle ISO, TimeZone UTC, bytea hex,
 // client_encoding UTF8), the named prepared statements (PreparedStatements,
 // the statement cache), and which Statement, if any, is still streaming its
-// rows (libpq runs one command at a time per connection).
+// rows (libpq runs one command at a time per connection: a second command
+// first has that Statement read the rest of its rows into memory, so nested
+// use works as on SQLite, where several cursors run on one connection).
 //
 // Thread-safety: none, as folio::Database: one thread uses a Connection at a
 // time; open one per thread. Errors: only folio::Error subclasses leave it
@@ -80,19 +82,25 @@ public:
     int backend_pid() const { return PQbackendPID(conn_); }
     PGconn* handle() const noexcept { return conn_; }
 
-    // For Statement and PreparedStatements: throws folio::Error when a
-    // Statement is still streaming rows on this connection (libpq cannot run
-    // a second command before the first one's rows are read), naming both.
-    void ensure_idle(std::string_view next_sql) const;
-    void set_streaming(const Statement* statement, std::string_view sql);
+    // For Statement, PreparedStatements and Operations, before sending a
+    // command: when a Statement is still streaming rows on this connection
+    // (libpq cannot run a second command before the first one's rows are
+    // read), that Statement reads the rest of its rows into client memory
+    // (Statement::buffer_rest) and keeps handing them out one by one. This is
+    // what lets a loop over iterator() run other queries (a prefetch per
+    // chunk, a lazy load) as on SQLite; only such a loop gives up streaming,
+    // for the rows left when the second command came.
+    void make_idle();
+    // True while a Statement streams rows that the server is still sending.
+    bool streaming() const noexcept { return streaming_ != nullptr; }
+    void set_streaming(Statement* statement);
     [[noreturn]] void raise(const PGresult* result, std::string_view sql) const;
 
 private:
     PGconn* conn_ = nullptr;
     Endpoint endpoint_;
     std::unique_ptr<PreparedStatements> prepared_;
-    const Statement* streaming_ = nullptr;
-    std::string streaming_sql_;
+    Statement* streaming_ = nullptr;
     int savepoint_depth_ = 0;
 };
 

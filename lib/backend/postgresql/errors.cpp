@@ -176,6 +176,14 @@ void raise_result(PGconn* conn, const PGresult* result, std::string_view sql, co
     if (cls == "23") throw IntegrityError(integrity_message(result, state) + tail);
     if (state == "40001" || state == "40P01")
         throw OperationalError(fmt::format("{}: the transaction was rolled back; retry it{}", server, tail));
+    // The server's own integer overflow in an expression ("bigint out of
+    // range"; SQLSTATE 22003, not a trigger's RAISE) is what SQLite's guard
+    // (Operations::checked_integer_sql) raises as "integer overflow":
+    // QuerySet::update() turns either into its DataError naming the model.
+    const std::string_view primary = field(result, PG_DIAG_MESSAGE_PRIMARY);
+    if (state == "22003" &&
+        (primary == "bigint out of range" || primary == "integer out of range" || primary == "smallint out of range"))
+        throw OperationalError(fmt::format("integer overflow: {}{}", server, tail));
     if (cls == "22") throw DataError(server + tail);
     for (const char* c : {"08", "25", "28", "3D", "42", "53", "55", "57", "58", "XX"})
         if (cls == c) throw OperationalError(server + tail);

@@ -139,6 +139,8 @@ UPDATE "author" SET "articles_count" = (SELECT count(*) FROM "article" WHERE "ar
 CREATE FUNCTION "article_count_apply"("ids" bigint[], "deltas" bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     "bad" bigint;
+    "was" bigint;
+    "by" bigint;
 BEGIN
     -- Lock the authors in id order first: writers touching the same authors
     -- then queue instead of deadlocking. NO KEY UPDATE is the lock the UPDATE
@@ -146,13 +148,14 @@ BEGIN
     -- transactions' foreign-key checks hold on the same authors.
     PERFORM 1 FROM "author" WHERE "id" = ANY ("ids") ORDER BY "id" FOR NO KEY UPDATE;
     -- The overflow guard: an error naming the author, before anything changes.
-    SELECT "a"."id" INTO "bad"
+    SELECT "a"."id", "a"."articles_count", "d"."delta" INTO "bad", "was", "by"
     FROM "author" AS "a" JOIN unnest("ids", "deltas") AS "d" ("id", "delta") ON "a"."id" = "d"."id"
     WHERE ("d"."delta" > 0 AND "a"."articles_count" > 9223372036854775807 - "d"."delta")
        OR ("d"."delta" < 0 AND "a"."articles_count" < (-9223372036854775807 - 1) - "d"."delta")
     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'author.articles_count of author id % would overflow 64 bits', "bad"
+        RAISE EXCEPTION 'integer overflow: Author.articles_count of author id % is %, and cannot change by % within 64 bits',
+            "bad", "was", "by"
             USING ERRCODE = 'numeric_value_out_of_range';
     END IF;
     UPDATE "author" SET "articles_count" = "author"."articles_count" + "d"."delta"

@@ -169,7 +169,7 @@ std::vector<PlanStep> Operations::explain_query_plan(Database&, std::string_view
     const std::string numbered = number_placeholders(sql);
     if (split_statements(numbered).size() != 1)
         throw InvalidQuery(fmt::format("EXPLAIN takes one statement; text follows it in '{}'", detail::shorten_sql(sql)));
-    connection_.ensure_idle(sql);
+    connection_.make_idle();
     PGconn* conn = connection_.handle();
     auto run = [&](const std::string& text) {
         PGresult* r = PQexec(conn, text.c_str());
@@ -249,11 +249,9 @@ std::string_view Operations::index_exists_sql() const {
 std::int64_t Operations::count_rows(Database&, std::string_view table) const {
     const std::string sql = "SELECT COUNT(*) FROM " + quote_name(table);
     if (!connection_.handle() || connection_.transaction_failed()) return -1;
-    try {
-        connection_.ensure_idle(sql);  // a statement still streams its rows
-    } catch (const Error&) {
-        return -1;
-    }
+    // A statement still streams its rows: a diagnostic does not make it
+    // buffer them (Connection::make_idle), it answers "unknown".
+    if (connection_.streaming()) return -1;
     PGresult* r = PQexec(connection_.handle(), sql.c_str());
     std::int64_t n = -1;
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) n = std::stoll(PQgetvalue(r, 0, 0));

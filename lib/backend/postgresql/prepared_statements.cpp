@@ -65,7 +65,7 @@ PreparedStatement& PreparedStatements::acquire(std::string_view sql) {
         ++entry.users;
         return entry;
     }
-    connection_.ensure_idle(sql);
+    connection_.make_idle();
     PGconn* conn = connection_.handle();
     auto entry = std::make_unique<PreparedStatement>();
     entry->name = fmt::format("folio_{}", next_name_++);

@@ -27,10 +27,10 @@ void Statement::release() noexcept {
 
 Statement::Statement(Statement&& other) noexcept
     : connection_(other.connection_), prepared_(other.prepared_), parameters_(std::move(other.parameters_)),
-      state_(other.state_), row_(std::move(other.row_)), rows_read_(other.rows_read_),
-      rows_affected_(other.rows_affected_) {
+      state_(other.state_), row_(std::move(other.row_)), pending_(std::move(other.pending_)),
+      rows_read_(other.rows_read_), rows_affected_(other.rows_affected_) {
     other.prepared_ = nullptr;
-    if (state_ == State::Streaming) connection_->set_streaming(this, sql());
+    if (state_ == State::Streaming) connection_->set_streaming(this);
 }
 
 Statement& Statement::operator=(Statement&& other) noexcept {
@@ -41,10 +41,11 @@ Statement& Statement::operator=(Statement&& other) noexcept {
         parameters_ = std::move(other.parameters_);
         state_ = other.state_;
         row_ = std::move(other.row_);
+        pending_ = std::move(other.pending_);
         rows_read_ = other.rows_read_;
         rows_affected_ = other.rows_affected_;
         other.prepared_ = nullptr;
-        if (state_ == State::Streaming) connection_->set_streaming(this, sql());
+        if (state_ == State::Streaming) connection_->set_streaming(this);
     }
     return *this;
 }
@@ -69,7 +70,7 @@ void Statement::clear_bindings() noexcept {
 }
 
 void Statement::send() {
-    connection_->ensure_idle(sql());
+    connection_->make_idle();
     const std::size_t n = parameters_.size();
     std::vector<const char*> values(n);
     std::vector<int> lengths(n), formats(n);
@@ -87,14 +88,30 @@ void Statement::send() {
     // Must follow the send at once; it only fails if that did not happen.
     PQsetSingleRowMode(conn);
     state_ = State::Streaming;
-    connection_->set_streaming(this, sql());
+    connection_->set_streaming(this);
+}
+
+Statement::Result Statement::next_result() {
+    if (state_ != State::Buffered) return Result(PQgetResult(connection_->handle()));
+    if (pending_.empty()) return nullptr;
+    Result r = std::move(pending_.front());
+    pending_.pop_front();
+    return r;
+}
+
+void Statement::buffer_rest() {
+    if (state_ != State::Streaming) return;
+    // Until PQgetResult returns null: the rows, then the end (or an error).
+    while (PGresult* r = PQgetResult(connection_->handle())) pending_.emplace_back(r);
+    state_ = State::Buffered;
+    connection_->set_streaming(nullptr);
 }
 
 bool Statement::step() {
     if (state_ == State::Ready) send();
     row_.reset();
     if (state_ == State::Done) return false;
-    Result r(PQgetResult(connection_->handle()));
+    Result r = next_result();
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_SINGLE_TUPLE) {
         row_ = std::move(r);
@@ -117,6 +134,7 @@ bool Statement::step() {
 
 void Statement::finish() noexcept {
     row_.reset();
+    pending_.clear();
     if (state_ != State::Streaming) {
         if (state_ == State::Ready) return;
         state_ = State::Done;
@@ -126,7 +144,7 @@ void Statement::finish() noexcept {
     // final status. A lost connection also ends with null.
     while (PGresult* r = PQgetResult(connection_->handle())) PQclear(r);
     state_ = State::Done;
-    connection_->set_streaming(nullptr, {});
+    connection_->set_streaming(nullptr);
 }
 
 std::int64_t Statement::execute() {
@@ -166,7 +184,11 @@ std::string_view Statement::column_name(int i) const {
 Oid Statement::column_type(int i) const { return row_ ? PQftype(row_.get(), i) : 0; }
 
 int Statement::parameter_count() const noexcept { return static_cast<int>(prepared_->parameter_types.size()); }
-int Statement::rows_held() const { return row_ ? PQntuples(row_.get()) : 0; }
+int Statement::rows_held() const {
+    int held = row_ ? PQntuples(row_.get()) : 0;
+    for (const Result& r : pending_) held += PQntuples(r.get());  // the run's end holds none
+    return held;
+}
 std::string_view Statement::sql() const noexcept { return *prepared_->sql; }
 
 } // namespace folio::backend::postgresql

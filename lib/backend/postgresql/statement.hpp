@@ -5,18 +5,21 @@
 // step() row by row, execute(), reset(), column access. The first step()
 // sends the statement (PQsendQueryPrepared) in libpq's single-row mode, so
 // each step holds one row in memory however large the result: the client
-// never buffers a whole result (rows_held() is always 0 or 1). While its rows
-// are being read the connection runs nothing else (libpq's rule): another
-// statement on it raises folio::Error until this one is done, reset or
-// destroyed. Resetting or destroying it mid-stream reads and discards the
-// remaining rows (cancelling instead would abort an enclosing transaction);
-// bound the query (LIMIT) when only a few rows are wanted.
+// never buffers a whole result (rows_held() is 0 or 1). While its rows are
+// being read the server can run nothing else on the connection (libpq's
+// rule): a second command sent meanwhile first has this statement read its
+// remaining rows into memory (buffer_rest()), which it then hands out one by
+// one as before; the rows_held() of such a run is what it buffered. Resetting
+// or destroying it mid-stream reads and discards the remaining rows
+// (cancelling instead would abort an enclosing transaction); bound the query
+// (LIMIT) when only a few rows are wanted.
 //
 // Move-only; belongs to the thread that uses its Connection, which must
 // outlive it.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -77,24 +80,34 @@ public:
 
     int parameter_count() const noexcept;
     // Rows the client holds in memory for this statement right now: 1 while
-    // a row is current, else 0 (single-row mode; the test of flat memory).
+    // a row is current, else 0 (single-row mode; the test of flat memory),
+    // plus the rows buffer_rest() read ahead.
     int rows_held() const;
+    // For Connection::make_idle: reads what the server still sends for this
+    // run (its rows, its end or its error) into memory, so the connection is
+    // free for another command; step() then hands the rows out, and raises
+    // the error when it reaches it. Throws only std::bad_alloc.
+    void buffer_rest();
+    // Reads and drops what is left of the run (frees the connection); the
+    // counts of the run (rows_read, rows_affected) stay until reset().
+    void finish() noexcept;
     std::int64_t rows_read() const noexcept { return rows_read_; }
     // The rows the finished run changed (or returned), from its command tag.
     std::int64_t rows_affected() const noexcept { return rows_affected_; }
     // True from the first step() until the run is done or reset.
-    bool running() const noexcept { return state_ == State::Streaming; }
+    bool running() const noexcept { return state_ == State::Streaming || state_ == State::Buffered; }
     std::string_view sql() const noexcept;
 
 private:
-    enum class State { Ready, Streaming, Done };
+    // Buffered: the server is done, the run's results wait in pending_.
+    enum class State { Ready, Streaming, Buffered, Done };
     struct ResultDeleter {
         void operator()(PGresult* r) const noexcept { PQclear(r); }
     };
     using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
     void send();
-    void finish() noexcept;  // reads what is left of the run, frees the connection
+    Result next_result();
     void release() noexcept;
 
     Connection* connection_ = nullptr;
@@ -102,6 +115,7 @@ private:
     std::vector<WireParameter> parameters_;
     State state_ = State::Ready;
     Result row_;  // the current single-row result
+    std::deque<Result> pending_;  // what buffer_rest() read ahead, in order
     std::int64_t rows_read_ = 0;
     std::int64_t rows_affected_ = 0;
 };

@@ -86,9 +86,10 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
 void require_latest_schema(folio::Database& db, const std::string& path) {
     folio::Migrator m(db, folio::blog_migrations(db));
     if (const int v = m.known_version(); v < m.latest_version())
+        // db.path(), not `path`: a conninfo's password is masked there.
         throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
                                              "migrate` first (this command only reads)",
-                                             path, v, m.latest_version(), path));
+                                             db.path(), v, m.latest_version(), db.path()));
 }
 
 folio::Database& Env::database() {

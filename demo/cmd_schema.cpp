@@ -49,6 +49,8 @@ void add_schema_commands(CLI::App& app, Commands& out) {
     sqlm->add_option("NAME", *name, "migration name, e.g. 0003_author_username_index")->required();
     out.push_back({sqlm, [name](Env& env) {
                        folio::Migrator m(env.database(), folio::blog_migrations(env.database()));
+                       // Refuses a database this code does not know, as every command does.
+                       (void)m.known_version();
                        // Built first: an unknown name prints nothing but its error.
                        std::cout << m.sqlmigrate(*name);
                        return Exit::ok;

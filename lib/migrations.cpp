@@ -19,6 +19,13 @@ int Migrator::current_version() const {
 
 int Migrator::known_version() const {
     const int current = current_version();
+    // A negative version is none folio ever writes (it counts migrations
+    // from 0): another program's file, or a damaged one. Indexing the
+    // migration list with it would read out of range.
+    if (current < 0)
+        throw OperationalError(fmt::format("database '{}' is at schema version {}, which no folio writes "
+                                           "(versions run from 0 to {}): not a folio database, or damaged",
+                                           db_.path(), current, latest_version()));
     if (current > latest_version())
         throw OperationalError(fmt::format("database '{}' is at schema version {}, newer than this folio knows ({})",
                                            db_.path(), current, latest_version()));

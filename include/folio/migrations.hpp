@@ -32,8 +32,9 @@ public:
     // The stored schema version (SQLite: PRAGMA user_version), whatever it holds.
     int current_version() const;
     // current_version(), after checking this code knows it: a database newer
-    // than the code (version > latest) raises OperationalError naming the
-    // path and both versions, as status() and migrate() do.
+    // than the code (version > latest), or at a negative version (none that
+    // folio writes), raises OperationalError naming the path and the
+    // versions, as status() and migrate() do.
     int known_version() const;
     int latest_version() const noexcept { return static_cast<int>(migrations_.size()); }
     // Every migration with whether it is applied (showmigrations); throws

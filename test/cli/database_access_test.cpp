@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(database_newer_than_the_code_is_refused_by_every_command) {
         "schema version 99, newer than this folio knows (" + std::to_string(folio::blog_migrations().size()) + ")";
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{"migrate"}, {"showmigrations"}, {"top-authors"}, {"articles"},
-          {"disallow-comments", "--before", "2000"}, {"migrate", "--target", "2"}}) {
+          {"disallow-comments", "--before", "2000"}, {"migrate", "--target", "2"}, {"sqlmigrate", "0001_initial"}}) {
         std::vector<std::string> args = {"--db", db};
         args.insert(args.end(), cmd.begin(), cmd.end());
         Result r = run(args);
@@ -87,6 +87,29 @@ BOOST_AUTO_TEST_CASE(database_newer_than_the_code_is_refused_by_every_command) {
     BOOST_TEST(q.code == 1);
     BOOST_TEST(q.out == "");
     BOOST_TEST(q.err.find("nope") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(database_at_a_negative_schema_version_is_refused_by_every_command) {
+    // Another program's file with a negative user_version: no folio version,
+    // refused with exit 1 like a newer one (it once crashed `migrate`).
+    TempDir dir;
+    const std::string db = dir / "negative.sqlite3";
+    {
+        folio::Database d(db);
+        d.execute_script("CREATE TABLE mine(x); PRAGMA user_version = -1");
+    }
+    const std::string before = checksum(db);
+    for (const std::vector<std::string>& cmd :
+         {std::vector<std::string>{"migrate"}, {"showmigrations"}, {"sqlmigrate", "0001_initial"}, {"articles"},
+          {"top-authors"}}) {
+        std::vector<std::string> args = {"--db", db};
+        args.insert(args.end(), cmd.begin(), cmd.end());
+        Result r = run(args);
+        BOOST_TEST(r.code == 1, cmd.front());
+        BOOST_TEST(r.out == "", cmd.front());
+        BOOST_TEST(r.err.find("schema version -1, which no folio writes") != std::string::npos, r.err);
+    }
+    BOOST_TEST(checksum(db) == before);
 }
 
 BOOST_AUTO_TEST_CASE(read_only_directory) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -217,6 +218,31 @@ BOOST_AUTO_TEST_CASE(status_and_known_version_refuse_a_newer_database) {
         BOOST_TEST(contains(msg, "schema version 99, newer than this folio knows (" +
                                      std::to_string(blog_migrations().size()) + ")"),
                    msg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_negative_schema_version_is_refused_not_indexed) {
+    // PRAGMA user_version is a signed 32-bit integer another program may set;
+    // folio never writes a negative one, and must not index its list with it.
+    for (const int version : {-1, -6, std::numeric_limits<int>::min()}) {
+        TempDir dir;
+        const std::string path = dir.file("negative.sqlite3");
+        {
+            Database db(path);
+            db.execute_script("CREATE TABLE mine(x); PRAGMA user_version = " + std::to_string(version));
+        }
+        Database db(path);
+        Migrator mig(db, blog_migrations());
+        BOOST_TEST(mig.current_version() == version);
+        for (const auto& call : std::vector<std::function<void()>>{[&] { (void)mig.known_version(); },
+                                                                   [&] { (void)mig.status(); },
+                                                                   [&] { (void)mig.migrate(); },
+                                                                   [&] { (void)Blog::open(path); }}) {
+            const std::string msg = message_of<OperationalError>(call);
+            BOOST_TEST(contains(msg, "schema version " + std::to_string(version) + ", which no folio writes"), msg);
+            BOOST_TEST(contains(msg, path), msg);
+        }
+        BOOST_TEST(!table_exists(db, "author"), "a database at an unknown version was migrated");
     }
 }
 

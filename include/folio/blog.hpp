@@ -85,11 +85,25 @@ public:
 };
 
 // An open blog database, migrated to the latest schema.
+//
+// Lifetime: a Blog owns its Database; the QuerySets it hands out, the
+// instances they load and the Migrator refer to it and must not be used after
+// the Blog is destroyed (moving the Blog keeps them valid: the Database does
+// not move). Thread-safety: that of the Database, one Blog per thread.
 class Blog {
 public:
-    // Opens (creating if needed) and migrates the database at `path`.
+    // Opens `path` (a SQLite file, created if missing and options.create,
+    // ":memory:", or a PostgreSQL conninfo: Database's constructor) and
+    // applies every pending migration (Migrator::migrate(), safe when several
+    // processes open the same database at once). Throws OperationalError when
+    // the database cannot be opened or is newer than this code (naming the
+    // path and both schema versions), and folio::Error subclasses when a
+    // migration fails (nothing of it is applied).
     static Blog open(const std::string& path, DatabaseOptions options = {});
-    // Wraps a Database someone else opened; migrates it.
+    // Wraps a Database someone else opened and migrates it, as open() does.
+    // A database at the latest version is only read (no lock, no write), so a
+    // read-only Database works when it is up to date; with a migration
+    // pending it throws OperationalError (the database is read-only).
     explicit Blog(std::unique_ptr<Database> db);
 
     Database& db() noexcept { return *db_; }

@@ -1,11 +1,20 @@
-// database.hpp: folio::Database, one SQLite connection with its statement
-// cache and SQL log.
+// database.hpp: folio::Database, one connection (a SQLite file or
+// ":memory:", or a PostgreSQL server) with its statement cache, SQL log and
+// the dialect of its backend.
 //
 // Thread-safety: a Database is used by one thread at a time, like the SQLite
-// connection it wraps (folio opens it in SQLite's multi-thread mode, without
-// the connection mutex). Open one Database per thread; several Database
-// objects on the same file work side by side under WAL, with the busy timeout
-// absorbing writer contention.
+// connection or libpq PGconn it wraps (folio opens SQLite in its multi-thread
+// mode, without the connection mutex). Open one Database per thread; several
+// Database objects on the same file work side by side under WAL, with the
+// busy timeout absorbing writer contention.
+//
+// Lifetime: everything that refers to a Database (Statement, Transaction,
+// QuerySet, model instances loaded or saved through it, QueryCapture,
+// Migrator, Doctor) must be destroyed, or no longer used, before it; the
+// Database does not track them. Errors: every function that talks to the
+// database throws folio::Error subclasses (errors.hpp) mapped from the
+// backend's codes (SQLite result codes, PostgreSQL SQLSTATEs); nothing else
+// leaves them.
 #pragma once
 
 #include <chrono>
@@ -33,8 +42,15 @@ class Operations;
 class Doctor;
 
 struct DatabaseOptions {
+    // Idle prepared statements kept per connection (statement_cache.hpp);
+    // the least recently used is finalized beyond it.
     std::size_t statement_cache_capacity = 256;
+    // SQLite: how long a statement waits for another connection's lock
+    // (sqlite3_busy_timeout) before it fails with OperationalError
+    // ("database is locked"). Ignored on PostgreSQL, whose locks wait.
     std::chrono::milliseconds busy_timeout{10000};
+    // Open for reading only: SQLITE_OPEN_READONLY, or every PostgreSQL
+    // transaction READ ONLY. A write then throws OperationalError.
     bool read_only = false;
     bool create = true;  // create the file when missing (ignored when read_only)
     // With read_only: SQLite's immutable=1 (no locks, no -shm file), for a
@@ -79,14 +95,21 @@ public:
     // folio::Error when `sql` holds several statements (nothing runs).
     Statement prepare(std::string_view sql) { return Statement(*this, sql); }
     // Runs `sql` (one statement, as prepare()) to completion with `args`
-    // bound; returns the rows changed. For several, use execute_script().
+    // bound; returns the rows changed (sqlite3_changes(), or the count of
+    // PostgreSQL's command tag; 0 for DDL). For several, use
+    // execute_script(). Throws as prepare() and step() do: IntegrityError on a
+    // constraint, OperationalError on a lock or a read-only database, ...
     std::int64_t execute(std::string_view sql, std::span<const Value> args = {});
     std::int64_t execute(std::string_view sql, std::initializer_list<Value> args) {
         return execute(sql, std::span<const Value>(args.begin(), args.size()));
     }
-    // Runs a script of several statements (migrations), each through the cache.
+    // Runs a script of several statements (migrations) in order, each
+    // through the cache, without arguments. Not atomic by itself: a failure
+    // stops at the failing statement (the error names it) with the earlier
+    // ones done, so run it inside a Transaction to get all or nothing.
     void execute_script(std::string_view sql);
     // The first column of the first row, or NULL when there is no row.
+    // Throws as execute() does.
     Value scalar(std::string_view sql, std::initializer_list<Value> args = {});
 
     // The rowid SQLite gave the last INSERT; 0 on PostgreSQL (folio reads ids
@@ -97,8 +120,12 @@ public:
     int variable_limit() const;
     bool in_transaction() const;
 
+    // The connection's statement cache and SQL log; they live as long as
+    // the Database.
     StatementCache& statement_cache() noexcept { return *cache_; }
     SqlLog& log() noexcept { return *log_; }
+    // What the Database was opened on (a PostgreSQL conninfo with its
+    // password replaced by "***"); valid as long as the Database.
     const std::string& path() const noexcept { return path_; }
 
     // The raw SQLite handle, for code that needs the C API directly; nullptr

@@ -25,11 +25,17 @@ struct MigrationStatus {
     bool applied = false;
 };
 
+// Lifetime: a Migrator keeps a reference to `db`, which must outlive it.
+// Thread-safety: that of the Database; several processes (each with its own
+// Database) may migrate the same database at once (migrate()).
 class Migrator {
 public:
+    // `migrations` in order; migration N (1-based) takes the version from
+    // N-1 to N. Nothing runs until a member is called.
     Migrator(Database& db, std::vector<Migration> migrations);
 
-    // The stored schema version (SQLite: PRAGMA user_version), whatever it holds.
+    // The stored schema version (SQLite: PRAGMA user_version; PostgreSQL:
+    // the rows of folio_migrations), whatever it holds.
     int current_version() const;
     // current_version(), after checking this code knows it: a database newer
     // than the code (version > latest), or at a negative version (none that

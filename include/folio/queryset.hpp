@@ -10,121 +10,28 @@
 // chunk of ~32k parent ids); count() 1, exists() 1 (0 when evaluated);
 // update() 1; remove() at most 1 + one per many-to-many relation + 1;
 // bulk_create() 1 per batch; first()/last()/get() 1.
+//
+// This header also brings the rest of the QuerySet API: queryset_base.hpp
+// (the untyped half), related_managers.hpp (article.tags(), author.articles())
+// and prefetch.hpp (prefetch_related_objects).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "folio/count.hpp"
 #include "folio/doctor.hpp"
 #include "folio/errors.hpp"
 #include "folio/model.hpp"
 #include "folio/query.hpp"
+#include "folio/queryset_base.hpp"
 
 namespace folio {
-
-class Database;
-namespace detail {
-struct Query;
-class Cursor;
-// Cursor is defined in the library; this deleter lets headers hold one.
-struct CursorDeleter {
-    void operator()(Cursor* c) const noexcept;
-};
-using CursorPtr = std::unique_ptr<Cursor, CursorDeleter>;
-} // namespace detail
-
-struct BulkOptions {
-    // Rows per INSERT; 0 means as many as SQLite's bound-variable limit
-    // allows. Larger values are capped to that limit.
-    std::size_t batch_size = 0;
-};
-
-// The model-independent part of a QuerySet; QuerySet<T> adds the typed results.
-//
-// Lifetime: a QuerySet (and every object it loads, and a Stream) keeps a
-// pointer to its Database, which must outlive them. Thread-safety: as the
-// Database, one thread at a time; an unevaluated QuerySet holds no
-// statement and may be copied freely.
-class QuerySetBase {
-public:
-    Database& database() const noexcept { return *db_; }
-    const ModelMeta& model() const noexcept { return *meta_; }
-
-    // Django's QuerySet.ordered: order_by() was given.
-    bool ordered() const noexcept;
-
-    // The SELECT this QuerySet runs, for display and tests (no query runs).
-    std::string sql() const;
-    // The backend's plan for that SELECT (explain_query_plan(), explain.hpp),
-    // one line per step ("SEARCH author USING INDEX author_username
-    // (username=?)" on SQLite). Prepared, never run; not reported to the SQL
-    // log, so captures and statement counts are the same with or without it.
-    std::vector<std::string> explain() const;
-
-    // One UPDATE of only the named columns, WHERE this QuerySet's filter.
-    // Returns the rows changed. Not allowed on a sliced QuerySet. Plain
-    // values are checked with validate_field() (ValidationError); a
-    // db_managed field takes only an F() expression (InvalidQuery); F()
-    // arithmetic takes numbers, and an integer result that overflows raises
-    // DataError. Whatever raises, nothing was changed.
-    std::int64_t update(std::initializer_list<Assign> assignments) const;
-    std::int64_t update(const std::vector<Assign>& assignments) const;
-    // Deletes every matching row and its many-to-many links, in at most
-    // 1 + (number of M2M relations) + 1 statements, in one transaction.
-    // Rows of other tables that reference these by a cascading foreign key
-    // go with them (ON DELETE CASCADE) and are not counted.
-    DeleteCounts remove() const;
-
-    // Projections: rows of plain values, one statement, no objects.
-    std::vector<std::vector<Value>> values_list(const std::vector<std::string>& fields) const;
-    std::vector<Value> values_list_flat(const std::string& field) const;
-
-protected:
-    QuerySetBase(Database& db, const ModelMeta& meta);
-
-    QuerySetBase with_filter(const Q& q, bool negate) const;
-    QuerySetBase with_order(std::vector<std::string> keys) const;
-    QuerySetBase with_slice(std::int64_t start, std::optional<std::int64_t> stop) const;
-    QuerySetBase with_select_related(std::vector<std::string> paths) const;
-    QuerySetBase with_prefetch(std::vector<std::string> paths) const;
-    QuerySetBase with_defer(std::vector<std::string> fields) const;
-    QuerySetBase with_only(std::vector<std::string> fields) const;
-    QuerySetBase reversed() const;
-    // get()'s QuerySet in one copy: filtered by `q` and, unless already
-    // sliced, cut to two rows (InvalidQuery as filter() on a sliced one).
-    QuerySetBase for_get(const Q& q) const;
-
-    // Runs the SELECT; `next_slot` returns the object to fill for each row.
-    // Returns the query doctor's id for this evaluation (0: doctor off).
-    std::uint32_t fetch(const std::function<Object&()>& next_slot) const;
-    // Runs the prefetch_related queries for these objects and attaches results.
-    void prefetch(std::span<Object* const> objects) const;
-    bool prefetches() const noexcept;  // prefetch_related() was given
-    bool doctor_on() const noexcept;   // the Database has a query doctor
-    detail::CursorPtr open_cursor() const;
-    bool next(detail::Cursor& cursor, Object& out) const;
-
-    Count count_query() const;
-    bool exists_query() const;
-    bool has_slice() const;
-    void bulk_insert(std::span<Object* const> objects, const BulkOptions& options) const;
-    void get_or_create_by(std::string_view field, std::span<const Value> values,
-                          const std::function<Object&()>& next_slot) const;
-
-private:
-    Database* db_;
-    const ModelMeta* meta_;
-    std::shared_ptr<const detail::Query> query_;
-};
 
 template <class T>
 class QuerySet : public QuerySetBase {
@@ -132,6 +39,13 @@ public:
     explicit QuerySet(Database& db) : QuerySetBase(db, T::meta()) {}
 
     // --- chaining: each returns a new, unevaluated QuerySet ---
+    // Django's filter()/exclude(): the paths and lookups of `q` ("title",
+    // "author__username", "created_at__year__lt", "tags__name__in") are
+    // resolved against the model now, with Django's meaning at the edges
+    // (exclude() keeps NULL columns; "tags__isnull" means "has none"). No
+    // query runs. Throws InvalidQuery naming field and model for an unknown
+    // field, relation or lookup, a value of the wrong type, or a sliced
+    // QuerySet; ValidationError for text that is not UTF-8.
     QuerySet filter(const Q& q) const { return wrap(with_filter(q, false)); }
     QuerySet filter(std::string lookup, Value v) const { return filter(Q(std::move(lookup), std::move(v))); }
     QuerySet filter(std::string lookup, std::vector<Value> list) const { return filter(Q(std::move(lookup), std::move(list))); }
@@ -154,14 +68,28 @@ public:
     // exists(), sliced and evaluated; filter(), exclude(), order_by(),
     // reverse(), last(), update() and remove() refuse it (InvalidQuery).
     QuerySet slice(std::int64_t start, std::optional<std::int64_t> stop = std::nullopt) const;
+    // Django's select_related(): foreign-key paths ("author",
+    // "article__author") loaded by JOINs in the same statement. InvalidQuery
+    // for a path that is not foreign keys only.
     QuerySet select_related(std::vector<std::string> paths) const { return wrap(with_select_related(std::move(paths))); }
+    // Django's prefetch_related(): relations of any kind ("tags",
+    // "articles__tags") loaded by one more statement per level when the
+    // QuerySet is evaluated. InvalidQuery for an unknown path.
     QuerySet prefetch_related(std::vector<std::string> paths) const { return wrap(with_prefetch(std::move(paths))); }
+    // Django's defer()/only(): columns left out of the SELECT (loaded one
+    // query each on first read, Object::get). The primary key is always
+    // loaded. InvalidQuery for an unknown field.
     QuerySet defer(std::vector<std::string> fields) const { return wrap(with_defer(std::move(fields))); }
     QuerySet only(std::vector<std::string> fields) const { return wrap(with_only(std::move(fields))); }
     QuerySet all() const { return wrap(QuerySetBase(*this)); }
 
     // --- evaluation ---
-    // Runs the query once and keeps the rows; later calls cost nothing.
+    // Every evaluation throws the folio::Error subclass of a failing
+    // statement (OperationalError, ...), and keeps nothing then.
+    //
+    // Runs the query once and keeps the rows; later calls cost nothing. The
+    // reference (and begin()/end(), operator[]) stays valid while this
+    // QuerySet, or a copy made after it was evaluated, lives.
     const std::vector<T>& results() const&;
     // On a temporary QuerySet the rows are handed over by value, so they
     // cannot dangle: `auto rows = qs.filter(...).results();`.
@@ -192,7 +120,9 @@ public:
     // SELECT 1 ... LIMIT 1, or a look at the rows when already evaluated.
     bool exists() const { return cache_ ? !cache_->empty() : exists_query(); }
 
-    // The one row matching, or DoesNotExist / MultipleObjectsReturned.
+    // Django's get(): the one row matching `q` (one statement, LIMIT 2), or
+    // DoesNotExist (none) / MultipleObjectsReturned (more), naming the model.
+    // InvalidQuery as filter().
     T get(const Q& q = Q()) const;
     T get(std::string lookup, Value v) const { return get(Q(std::move(lookup), std::move(v))); }
     // Django's first()/last(): the first (last) row in the QuerySet's
@@ -227,6 +157,9 @@ public:
     // Streams rows from the cursor: one object at a time, nothing cached, so
     // memory stays flat whatever the row count. With prefetch_related the
     // rows come in chunks of 1000, each prefetched with one extra query.
+    // The Stream holds an open statement of the Database until it is
+    // destroyed; the reference its iterator yields is valid until the next
+    // increment.
     class Stream;
     Stream iterator() const { return Stream(*this); }
 
@@ -284,17 +217,8 @@ private:
     T current_;
 };
 
-// Django's prefetch_related_objects(instances, *lookups): runs the
-// prefetch_related(`paths`) queries for `objects`, however they were loaded
-// (a page without the look-ahead row that told whether a next page exists,
-// objects kept from an earlier request), and attaches the results as an
-// evaluation's prefetch does: one statement per level (per chunk of ~32k
-// ids). The objects must have been loaded or saved through one Database
-// (InvalidQuery otherwise); unknown paths throw InvalidQuery as
-// prefetch_related() does. Thread-safety: as that Database.
-template <class T>
-void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths);
-
 } // namespace folio
 
 #include "folio/queryset_impl.hpp"
+#include "folio/related_managers.hpp"
+#include "folio/prefetch.hpp"

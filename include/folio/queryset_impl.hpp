@@ -1,5 +1,5 @@
-// queryset_impl.hpp: the template bodies of QuerySet<T> and the relation
-// managers (ManyToMany<T>). Included by queryset.hpp; not for direct use.
+// queryset_impl.hpp: the template bodies of QuerySet<T>. Included by
+// queryset.hpp; not for direct use.
 #pragma once
 
 #include <algorithm>
@@ -168,104 +168,5 @@ void QuerySet<T>::bulk_create(std::vector<T>& objects, BulkOptions options) cons
     for (auto& o : objects) ptrs.push_back(&o);
     bulk_insert(ptrs, options);
 }
-
-// The many-to-many side of a model instance: article.tags(). A QuerySet of
-// the related rows (served from the prefetch when there was one) that can
-// also change the links.
-template <class T>
-class ManyToMany : public QuerySet<T> {
-public:
-    ManyToMany(QuerySet<T> qs, const Object& owner, const ManyToManyMeta& relation)
-        : QuerySet<T>(std::move(qs)), owner_id_(owner.pk()), relation_(&relation) {}
-
-    // Links the owner to `targets`: ONE statement that skips existing pairs.
-    void add(std::initializer_list<std::reference_wrapper<const T>> targets) const { add(ids_of(targets)); }
-    void add(const std::vector<T>& targets) const { add(ids_of(targets)); }
-    void add(const std::vector<std::int64_t>& target_ids) const;
-    // Unlinks `targets`: one statement.
-    void remove(const std::vector<T>& targets) const { remove(ids_of(targets)); }
-    void remove(const std::vector<std::int64_t>& target_ids) const;
-    // Unlinks everything: one statement.
-    void clear() const;
-    // Makes the links exactly `targets`: a DELETE of the others plus one add.
-    void set(const std::vector<T>& targets) const { set(ids_of(targets)); }
-    void set(const std::vector<std::int64_t>& target_ids) const;
-
-private:
-    template <class C>
-    static std::vector<std::int64_t> ids_of(const C& targets) {
-        std::vector<std::int64_t> ids;
-        for (const auto& t : targets) ids.push_back(static_cast<const Object&>(t).pk());
-        return ids;
-    }
-    std::int64_t owner_id_;  // by id: the manager may outlive the instance
-    const ManyToManyMeta* relation_;
-};
-
-namespace detail {
-// Untyped link operations behind ManyToMany<T> and the bulk form.
-void m2m_add(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
-void m2m_remove(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
-void m2m_clear(Database& db, const ManyToManyMeta& rel, std::int64_t owner);
-void m2m_set(Database& db, const ManyToManyMeta& rel, std::int64_t owner, const std::vector<std::int64_t>& targets);
-} // namespace detail
-
-template <class T>
-void ManyToMany<T>::add(const std::vector<std::int64_t>& ids) const {
-    detail::m2m_add(this->database(), *relation_, owner_id_, ids);
-}
-template <class T>
-void ManyToMany<T>::remove(const std::vector<std::int64_t>& ids) const {
-    detail::m2m_remove(this->database(), *relation_, owner_id_, ids);
-}
-template <class T>
-void ManyToMany<T>::clear() const {
-    detail::m2m_clear(this->database(), *relation_, owner_id_);
-}
-template <class T>
-void ManyToMany<T>::set(const std::vector<std::int64_t>& ids) const {
-    detail::m2m_set(this->database(), *relation_, owner_id_, ids);
-}
-
-template <class T>
-QuerySet<T> Object::reverse_set(std::string_view relation, std::string_view lookup) const {
-    QuerySet<T> qs = QuerySet<T>(require_db("Querying a relation")).filter(Q(std::string(lookup), pk()));
-    const auto* pre = prefetched(relation);
-    if (origin_) detail::doctor_relation(*this, relation, pre != nullptr, qs);
-    if (pre) {
-        std::vector<T> rows;
-        rows.reserve(pre->size());
-        for (const auto& p : *pre) rows.push_back(static_cast<const T&>(*p));
-        qs.prefill(std::move(rows));
-    }
-    return qs;
-}
-
-template <class T>
-ManyToMany<T> Object::many_to_many(std::string_view relation) const {
-    const ManyToManyMeta* rel = meta().find_many_to_many(relation);
-    if (!rel) throw InvalidQuery(meta().name + " has no many-to-many relation '" + std::string(relation) + "'");
-    return ManyToMany<T>(reverse_set<T>(relation, rel->related_name), *this, *rel);
-}
-
-template <class T>
-void prefetch_related_objects(std::span<T> objects, std::vector<std::string> paths) {
-    if (objects.empty()) return;
-    Database* db = objects.front().database();
-    std::vector<Object*> ptrs;
-    ptrs.reserve(objects.size());
-    for (T& o : objects) {
-        if (!o.database() || o.database() != db)
-            throw InvalidQuery("prefetch_related_objects(): every object must be loaded or saved through one Database");
-        ptrs.push_back(&o);
-    }
-    QuerySet<T>(*db).prefetch_related(std::move(paths)).prefetch(ptrs);
-}
-
-// Links many (source id, target id) pairs of one many-to-many relation at
-// once: one INSERT per chunk of pairs below the bound-variable limit,
-// skipping pairs that exist. What a bulk import uses.
-void bulk_link(Database& db, const ManyToManyMeta& relation,
-               const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs);
 
 } // namespace folio

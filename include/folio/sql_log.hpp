@@ -126,7 +126,9 @@ private:
 };
 
 // A scoped capture, like Django's CaptureQueriesContext / assertNumQueries:
-// every statement run while it lives is recorded.
+// every statement run on its Database while it lives is recorded (captures
+// nest: each sees every statement). Lifetime: the Database must outlive it.
+// Thread-safety: that of the Database.
 //
 //     folio::QueryCapture q(db);
 //     blog.authors().bulk_create(authors);
@@ -144,7 +146,7 @@ public:
     std::vector<LoggedStatement> queries() const;
     // Everything recorded, transaction control and trigger programs included.
     const std::vector<LoggedStatement>& all() const noexcept { return entries_; }
-    // Total SQLite time of the counted statements.
+    // Total time of the counted statements, in seconds (LoggedStatement::seconds).
     double seconds() const;
     // Counted statements whose SQL starts with `prefix` (e.g. "SELECT").
     std::size_t count_starting_with(std::string_view prefix) const;

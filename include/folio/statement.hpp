@@ -4,6 +4,12 @@
 // back when it goes out of scope (reset, bindings cleared), so the same SQL is
 // never prepared twice while it is cached. It is move-only, like the cursor it
 // stands for, and belongs to the thread that uses its Database.
+//
+// Lifetime: a Statement must be destroyed before its Database. Column values
+// read as views (column_text, column_name) stay valid until the next step(),
+// reset() or the Statement's end. Errors: folio::Error subclasses
+// (errors.hpp), each naming the SQL; a moved-from Statement may only be
+// destroyed or assigned to.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +30,12 @@ namespace detail { struct CachedStatement; }
 
 class Statement {
 public:
+    // Checks out `sql` (exactly one statement; `?` placeholders, numbered
+    // from 1) from db's cache, preparing it on a miss. Throws
+    // OperationalError when the backend cannot prepare it (a syntax error,
+    // an unknown table or column: SQLITE_ERROR, PostgreSQL's SQLSTATE class
+    // 42), the message carrying the backend's reason and the SQL, and
+    // folio::Error when `sql` holds more than one statement.
     Statement(Database& db, std::string_view sql);
     ~Statement();
     Statement(Statement&& other) noexcept;
@@ -31,7 +43,8 @@ public:
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
-    // Binds parameter `index` (1-based). Text is copied by the backend unless the
+    // Binds parameter `index` (1-based; an index outside
+    // 1..parameter_count() throws folio::Error). Text is copied by the backend unless the
     // _static form is used, in which case the caller keeps it alive until
     // the statement is reset or destroyed (bulk inserts use it).
     void bind(int index, const Value& value);
@@ -53,6 +66,10 @@ public:
     // Makes the statement ready to run again with new bindings.
     void reset();
 
+    // Columns are numbered from 0; read them only while step() has returned
+    // true. On SQLite the types are the stored ones (column_int of TEXT
+    // converts as sqlite3_column_int64 does); column() gives the Value as
+    // stored (Integer, Real, Text, Blob or Null).
     int parameter_count() const noexcept;
     int column_count() const;
     std::string_view column_name(int i) const;

@@ -234,6 +234,12 @@ void validate_field(const ModelMeta& meta, std::size_t field, const Value& v) {
     switch (f.type) {
     case FieldType::Text:
         if (!v.is_text()) fail("expected text");
+        // The same rule filter() applies: text that is not UTF-8 could be
+        // stored on SQLite but never looked up again (and PostgreSQL refuses
+        // it). The message leaves the bytes out.
+        if (const std::size_t bad = io::invalid_utf8_offset(v.as_text()); bad != std::string_view::npos)
+            throw ValidationError(fmt::format("{}.{}: not valid UTF-8 (byte {} of {})", meta.name, f.name, bad,
+                                              v.as_text().size()));
         if (!f.blank && v.as_text().empty()) fail("this field cannot be blank");
         if (f.max_length && io::utf8_length(v.as_text()) > f.max_length)
             fail(fmt::format("at most {} characters allowed, got {}", f.max_length, io::utf8_length(v.as_text())));

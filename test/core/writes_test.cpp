@@ -249,6 +249,44 @@ BOOST_FIXTURE_TEST_CASE(blank_names_are_refused_on_every_write_path, BackendBlog
     BOOST_TEST(no_bio.id() != 0);
 }
 
+BOOST_FIXTURE_TEST_CASE(text_that_is_not_utf8_is_refused_on_every_write_path, BackendBlog) {
+    // filter() refuses such text, so a row holding it could never be looked
+    // up again: every write refuses it too, whatever the field and list size.
+    Author ann = make_author(db(), "ann");
+    const std::string bad = std::string("bad") + '\xff' + '\xfe';   // not UTF-8
+    const std::string cut = std::string("caf") + '\xc3';              // a sequence cut short
+    auto refused = [](const std::string& msg, const char* field) {
+        BOOST_TEST(contains(msg, field), msg);
+        BOOST_TEST(contains(msg, "not valid UTF-8"), msg);
+    };
+    refused(message_of<ValidationError>([&] { Author(bad, "", "").save(db()); }), "Author.username");
+    refused(message_of<ValidationError>([&] { Author("bo", "", cut).save(db()); }), "Author.bio");
+    refused(message_of<ValidationError>([&] { Tag(bad).save(db()); }), "Tag.name");
+    refused(message_of<ValidationError>([&] {
+                Article a;
+                a.set_title("t").set_content(cut).set_created_at("2020-01-01").set_author_id(ann.id());
+                a.save(db());
+            }),
+            "Article.content");
+    std::vector<Author> authors{Author("fine", "", ""), Author(cut, "", "")};
+    refused(message_of<ValidationError>([&] { blog.authors().bulk_create(authors); }), "Author.username");
+    refused(message_of<ValidationError>([&] { blog.authors().update({{"bio", bad}}); }), "Author.bio");
+    for (const std::size_t n : {std::size_t{1}, std::size_t{4}, std::size_t{300}}) {
+        std::vector<Value> names;
+        for (std::size_t i = 0; i + 1 < n; ++i) names.emplace_back("tag" + std::to_string(i));
+        names.emplace_back(bad);
+        refused(message_of<ValidationError>([&] { blog.tags().get_or_create_many("name", names); }), "Tag.name");
+    }
+    BOOST_TEST(count_rows(db(), "author") == 1);
+    BOOST_TEST(count_rows(db(), "tag") == 0);
+    BOOST_TEST(count_rows(db(), "article") == 0);
+    BOOST_TEST(blog.authors().get("username", "ann").bio() == "bio of ann");
+    // Any UTF-8 still goes through.
+    Author utf8("\xc3\xa9t\xc3\xa9", "", "\xf0\x9f\x93\x9d");
+    utf8.save(db());
+    BOOST_TEST(blog.authors().get("username", "\xc3\xa9t\xc3\xa9").bio() == "\xf0\x9f\x93\x9d");
+}
+
 BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, SharedBackendBlog) {
     const std::string authors = dir.file("authors.json"), articles = dir.file("articles.json");
     std::ofstream(authors) << R"([{"username": "", "email": "", "bio": ""},

@@ -1,7 +1,11 @@
 // cmd_data.cpp: moving data in and out: gen-data (the guide's JSON files),
 // import-authors / import-articles (bulk by default, --naive for the guide's
 // one-by-one code) and export-articles (CSV, streamed).
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -160,8 +164,17 @@ void add_data_commands(CLI::App& app, Commands& out) {
                        // Created before the database is read: an unwritable place fails first.
                        std::unique_ptr<OutputFile> f;
                        if (!to_stdout) f = std::make_unique<OutputFile>(*file);
+                       // Standard output through a buffer that keeps write(2)'s errno, so a
+                       // full disk is named as such rather than as "iostream error".
+                       std::cout.flush();
+                       FdBuffer stdout_buf(STDOUT_FILENO);
+                       std::ostream stdout_stream(&stdout_buf);
+                       const auto stdout_failure = [&stdout_buf] {
+                           return OutputError(fmt::format("cannot write standard output: {}",
+                                                          std::strerror(stdout_buf.error() ? stdout_buf.error() : EIO)));
+                       };
                        folio::Blog& blog = env.blog();
-                       std::ostream& os = to_stdout ? std::cout : f->stream();
+                       std::ostream& os = to_stdout ? stdout_stream : f->stream();
                        ProgressBar bar("export-articles");
                        const auto total = static_cast<std::uint64_t>(bar.enabled() ? blog.articles().count() : 0);
                        folio::ExportOptions opt{.delimiter = (*delim)[0], .header = *header, .crlf = false, .progress = {}};
@@ -172,14 +185,16 @@ void add_data_commands(CLI::App& app, Commands& out) {
                        try {
                            rows = folio::export_articles_csv(blog, os, opt);
                        } catch (const std::exception&) {
-                           if (f) f->check();  // the OS error, rather than the stream's "iostream error"
+                           // The OS error, rather than the stream's "iostream error".
+                           if (f) f->check();
+                           else if (stdout_buf.error()) throw stdout_failure();
                            throw;
                        }
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        bar.finish();
                        // Renamed over OUT only now: a failure leaves OUT as it was.
                        if (f) f->commit();
-                       else if (!std::cout.flush()) throw OutputError("cannot write the CSV to standard output");
+                       else if (!stdout_stream.flush() || stdout_buf.error()) throw stdout_failure();
                        // On stdout the CSV is the output; the summary goes to stderr.
                        (to_stdout ? std::cerr : std::cout)
                            << fmt::format("Exported {} articles to {} in {:.2f} s\n", rows, *file, secs);

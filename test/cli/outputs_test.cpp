@@ -67,6 +67,11 @@ BOOST_AUTO_TEST_CASE(export_to_an_unwritable_place_fails_first_and_names_it) {
     Result full = run({"--db", b.db, "export-articles", "/dev/full"});
     BOOST_TEST(full.code == 1);
     BOOST_TEST(full.err.find("cannot write '/dev/full': No space left on device") != std::string::npos, full.err);
+    // The same on standard output ("-") sent to a full device.
+    Result piped = run({"--db", b.db, "export-articles", "-"}, {}, {"sh", "-c", "exec \"$@\" > /dev/full", "sh"});
+    BOOST_TEST(piped.code == 1);
+    BOOST_TEST(piped.err.find("cannot write standard output: No space left on device") != std::string::npos,
+               piped.err);
 }
 
 BOOST_AUTO_TEST_CASE(export_that_fails_midway_leaves_the_old_file) {

@@ -83,7 +83,7 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
     return std::make_unique<folio::Database>(path, options);
 }
 
-void require_latest_schema(folio::Database& db, const std::string& path) {
+void require_latest_schema(folio::Database& db) {
     folio::Migrator m(db, folio::blog_migrations(db));
     if (const int v = m.known_version(); v < m.latest_version())
         // db.path(), not `path`: a conninfo's password is masked there.
@@ -103,7 +103,7 @@ folio::Database& Env::database() {
 folio::Blog& Env::blog() {
     if (blog_) return *blog_;
     if (!db_) database();
-    if (read_only) require_latest_schema(*db_, db_path());
+    if (read_only) require_latest_schema(*db_);
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"
     // The stats describe the command, not the opening checks and migrations.
     if (stats_) {

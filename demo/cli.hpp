@@ -106,11 +106,11 @@ private:
 // with a PATH-wal file, SQLite needs PATH-shm to exist and be readable.
 std::unique_ptr<folio::Database> open_read_only(const std::string& path);
 
-// Throws std::runtime_error saying to run `folio migrate` when `db` (opened
-// from `path`) is not at the blog's latest schema: a command that only reads
-// does not migrate. folio::Error when the version cannot be read, or when
-// the file is newer than this folio knows.
-void require_latest_schema(folio::Database& db, const std::string& path);
+// Throws std::runtime_error saying to run `folio migrate` when `db` is not at
+// the blog's latest schema (naming db.path(), where a conninfo's password is
+// masked): a command that only reads does not migrate. folio::Error when the
+// version cannot be read, or is one this folio does not know (newer, negative).
+void require_latest_schema(folio::Database& db);
 
 // One registered subcommand and what it runs once parsing succeeded.
 struct Command {

@@ -17,7 +17,7 @@ folio::Blog& ThreadBlogs::local() {
     // As the commands that only read: `folio serve` never creates or
     // migrates the blog it shows.
     std::unique_ptr<folio::Database> db = open_read_only(path_);
-    require_latest_schema(*db, path_);
+    require_latest_schema(*db);
     auto blog = std::make_unique<folio::Blog>(std::move(db));
     std::lock_guard lock(mutex_);
     return *blogs_.emplace(me, std::move(blog)).first->second;

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/backend_only.hpp"
 #include "support/blog_fixture.hpp"
 #include "doctor_support.hpp"
 
@@ -100,7 +101,8 @@ BOOST_AUTO_TEST_CASE(repeat_threshold_moves_the_line_and_ignore_silences) {
     BOOST_TEST(doctor_test::require_finding(at_12, Pattern::RepeatedQuery).count == 12u);
 }
 
-BOOST_AUTO_TEST_CASE(raw_queries_of_every_select_spelling_are_grouped_and_pragmas_are_not) {
+BOOST_AUTO_TEST_CASE(raw_queries_of_every_select_spelling_are_grouped_and_pragmas_are_not,
+                     *folio_test::sqlite_only("runs SQLite's PRAGMA statements")) {
     BlogFixture f;
     auto findings = diagnose(f.db, [&] {
         for (int i = 0; i < 10; ++i) {

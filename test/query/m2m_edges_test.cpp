@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "support/backend_only.hpp"
 #include "support/blog_fixture.hpp"
 
 using namespace folio;
@@ -62,7 +63,8 @@ BOOST_AUTO_TEST_CASE(removing_no_targets_runs_nothing_and_set_to_nothing_clears_
     BOOST_TEST(links(f.db) == before - mine);  // the other articles keep theirs
 }
 
-BOOST_AUTO_TEST_CASE(bulk_link_past_the_variable_limit_is_one_insert_per_chunk_in_one_transaction) {
+BOOST_AUTO_TEST_CASE(bulk_link_past_the_variable_limit_is_one_insert_per_chunk_in_one_transaction,
+                     *folio_test::sqlite_only("lowers SQLITE_LIMIT_VARIABLE_NUMBER through sqlite3_limit")) {
     BlogFixture f(2, 12);
     f.db.execute("DELETE FROM article_tags");
     // Four variables per statement: chunks of two (article, tag) pairs.

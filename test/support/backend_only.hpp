@@ -29,12 +29,17 @@ inline boost::unit_test::precondition sqlite_only(std::string why) {
 // Runs the decorated case only when this run has a PostgreSQL server
 // (FOLIO_TEST_PG), whatever FOLIO_TEST_BACKEND says: for a case about
 // PostgreSQL alone inside a suite that runs without one.
+// (The predicate carries its message: boost::function holding an empty
+// lambda makes GCC 12 at -O3 report a false -Wuninitialized, which -Werror
+// turned into a failed release build.)
 inline boost::unit_test::precondition needs_postgresql_server() {
-    return boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-        boost::test_tools::assertion_result run(!postgresql_server().empty());
-        run.message() << "FOLIO_TEST_PG is not set (run it with tools/with-postgres.sh)";
-        return run;
-    });
+    return boost::unit_test::precondition(
+        [why = std::string("FOLIO_TEST_PG is not set (run it with tools/with-postgres.sh)")](
+            boost::unit_test::test_unit_id) {
+            boost::test_tools::assertion_result run(!postgresql_server().empty());
+            run.message() << why;
+            return run;
+        });
 }
 
 } // namespace folio_test

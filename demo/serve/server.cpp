@@ -285,6 +285,7 @@ private:
         int status = 200;
         Page result;
         std::optional<RequestPanel> watch;
+        bool database_failed = false;
         try {
             folio::Blog& blog = blogs_.local();
             if (options_.panel) watch.emplace(blog.db());
@@ -300,6 +301,10 @@ private:
                 status = 404;
                 result = {std::string(status_title(404)), error_body(404, "There is nothing at this address.")};
             }
+        } catch (const folio::OperationalError& e) {
+            status = 500;
+            database_failed = true;
+            result = {std::string(status_title(500)), server_error(q, e)};
         } catch (const std::exception& e) {
             status = 500;
             result = {std::string(status_title(500)), server_error(q, e)};
@@ -308,7 +313,11 @@ private:
         if (watch) {
             pending_panel = watch->finish();
             panel = panel_html_for(*pending_panel);
+            watch.reset();  // it refers to the Blog's Database
         }
+        // The connection may be unusable now (a lost PostgreSQL link, a server
+        // that restarted): the worker's next request opens a new one.
+        if (database_failed) blogs_.discard_local();
         html(r, status, layout(result.title, result.body, panel));
     }
 

@@ -252,8 +252,11 @@ private:
             panels_.add(std::move(*rec));
             r.set_header("X-Folio-Request-Id", std::to_string(ctx.id()));
         }
-        // No byte ranges here (Range is ignored); httplib would otherwise
-        // announce "bytes" on HEAD responses.
+        // No byte ranges here (Range is ignored). httplib has already added
+        // "Accept-Ranges: bytes" to a HEAD response by now, and set_header()
+        // adds a second field rather than replacing it: remove it first, so
+        // HEAD sends GET's headers (RFC 9110 9.3.2).
+        r.headers.erase("Accept-Ranges");
         r.set_header("Accept-Ranges", "none");
         if (ctx.close_after) {
             r.headers.erase("Keep-Alive");

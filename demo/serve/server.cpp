@@ -252,8 +252,11 @@ private:
             panels_.add(std::move(*rec));
             r.set_header("X-Folio-Request-Id", std::to_string(ctx.id()));
         }
-        // No byte ranges here (Range is ignored); httplib would otherwise
-        // announce "bytes" on HEAD responses.
+        // No byte ranges here (Range is ignored). httplib has already added
+        // "Accept-Ranges: bytes" to a HEAD response by now, and set_header()
+        // adds a second field rather than replacing it: remove it first, so
+        // HEAD sends GET's headers (RFC 9110 9.3.2).
+        r.headers.erase("Accept-Ranges");
         r.set_header("Accept-Ranges", "none");
         if (ctx.close_after) {
             r.headers.erase("Keep-Alive");
@@ -285,6 +288,7 @@ private:
         int status = 200;
         Page result;
         std::optional<RequestPanel> watch;
+        bool database_failed = false;
         try {
             folio::Blog& blog = blogs_.local();
             if (options_.panel) watch.emplace(blog.db());
@@ -300,6 +304,10 @@ private:
                 status = 404;
                 result = {std::string(status_title(404)), error_body(404, "There is nothing at this address.")};
             }
+        } catch (const folio::OperationalError& e) {
+            status = 500;
+            database_failed = true;
+            result = {std::string(status_title(500)), server_error(q, e)};
         } catch (const std::exception& e) {
             status = 500;
             result = {std::string(status_title(500)), server_error(q, e)};
@@ -308,7 +316,11 @@ private:
         if (watch) {
             pending_panel = watch->finish();
             panel = panel_html_for(*pending_panel);
+            watch.reset();  // it refers to the Blog's Database
         }
+        // The connection may be unusable now (a lost PostgreSQL link, a server
+        // that restarted): the worker's next request opens a new one.
+        if (database_failed) blogs_.discard_local();
         html(r, status, layout(result.title, result.body, panel));
     }
 

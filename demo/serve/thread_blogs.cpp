@@ -23,6 +23,15 @@ folio::Blog& ThreadBlogs::local() {
     return *blogs_.emplace(me, std::move(blog)).first->second;
 }
 
+void ThreadBlogs::discard_local() {
+    std::unique_ptr<folio::Blog> gone;  // closed outside the lock
+    std::lock_guard lock(mutex_);
+    if (auto it = blogs_.find(std::this_thread::get_id()); it != blogs_.end()) {
+        gone = std::move(it->second);
+        blogs_.erase(it);
+    }
+}
+
 std::size_t ThreadBlogs::size() const {
     std::lock_guard lock(mutex_);
     return blogs_.size();

@@ -24,6 +24,13 @@ public:
     // file or its schema is not the latest, folio::Error when SQLite cannot
     // open it.
     folio::Blog& local();
+    // Closes the calling thread's Blog, if it has one, so that its next
+    // local() opens a new connection: after a database error the connection
+    // may be unusable (a PostgreSQL server that restarted, a lost link), and
+    // a worker that kept it would fail every request from then on. Django's
+    // close_if_unusable_or_obsolete() does the same at a request's end.
+    // References from local() on this thread are invalid afterwards.
+    void discard_local();
     std::size_t size() const;
 
 private:

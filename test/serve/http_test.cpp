@@ -98,6 +98,14 @@ BOOST_AUTO_TEST_CASE(methods_other_than_get_and_head) {
     BOOST_REQUIRE(head);
     BOOST_TEST(head->status == 200);
     BOOST_TEST(std::stoul(head->header("content-length")) > 0u);
+    // HEAD sends GET's header fields (RFC 9110 9.3.2): one Accept-Ranges, "none", on both.
+    for (const bool is_head : {true, false}) {
+        auto c = s.server->client();
+        auto res = is_head ? c.Head("/top") : c.Get("/top");
+        BOOST_REQUIRE(res);
+        BOOST_TEST(res->get_header_value_count("Accept-Ranges") == 1u, (is_head ? "HEAD" : "GET"));
+        BOOST_TEST(res->get_header_value("Accept-Ranges") == "none");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(bodies_are_skipped_or_the_connection_closed_and_pipelining_answers_all) {

@@ -280,6 +280,42 @@ BOOST_AUTO_TEST_CASE(the_500_panel_lists_the_failed_statement_with_its_arguments
     BOOST_TEST(refused["args"].empty(), refused.dump());
 }
 
+BOOST_AUTO_TEST_CASE(a_worker_opens_a_new_connection_after_its_connection_was_lost) {
+    // A PostgreSQL server that restarts, or a link that breaks, leaves each
+    // worker's connection dead: the request that finds it so is a 500, and
+    // the next one must work again (Django's close_if_unusable_or_obsolete),
+    // not fail until `folio serve` restarts.
+    if (!folio_test::on_postgresql()) {
+        BOOST_TEST_MESSAGE("PostgreSQL only (a lost server connection; SQLite has none to lose): not run");
+        return;
+    }
+    TempDir dir;
+    ServedDatabase database(dir);
+    // The application name marks this server's connections, so only they are cut.
+    const std::string app = "folio_serve_reconnect_" + std::to_string(::getpid());
+    const std::string db = database.target() + " application_name=" + app;
+    make_blog(db);
+    ServerProcess server(db, dir / "serve.log", {"--threads", "1"});
+    auto get = [&](const char* path) {
+        auto c = server.client();
+        auto r = c.Get(path);
+        BOOST_REQUIRE_MESSAGE(r, "GET " << path << " failed: " << httplib::to_string(r.error()));
+        return r->status;
+    };
+    BOOST_TEST(get("/") == 200);
+    Database admin(folio_test::postgresql_server());
+    const Value cut = admin.scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", {Value(app)});
+    BOOST_TEST(cut.as_integer() >= 1);
+    BOOST_TEST(get("/") == 500);  // the worker finds its connection gone
+    BOOST_TEST(get("/") == 200);  // and the next request has a new one
+    BOOST_TEST(get("/top") == 200);
+    BOOST_TEST(server.stop(SIGTERM) == 0);
+    std::ifstream in(dir / "serve.log");
+    const std::string log{std::istreambuf_iterator<char>(in), {}};
+    BOOST_TEST(occurrences(log, "\" 500 ") == 1u, log);
+}
+
 BOOST_AUTO_TEST_CASE(access_log_without_panel_and_clean_stop) {
     Served s(std::vector<std::string>{});
     BOOST_TEST(s.server->first_line().find("http://127.0.0.1:") != std::string::npos);

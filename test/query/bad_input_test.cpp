@@ -4,26 +4,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/blog_fixture.hpp"
+#include "support/expect_invalid.hpp"
 
 using namespace folio;
 using folio_test::BlogFixture;
-
-namespace {
-// Runs `f`, expecting InvalidQuery whose message contains every `needle`,
-// and no statement at all.
-template <class Fn>
-void expect_invalid(Database& db, Fn&& fn, std::initializer_list<const char*> needles) {
-    QueryCapture q(db);
-    try {
-        fn();
-        BOOST_ERROR("expected InvalidQuery");
-    } catch (const InvalidQuery& e) {
-        std::string what = e.what();
-        for (const char* n : needles) BOOST_TEST(what.find(n) != std::string::npos, "'" << n << "' in: " << what);
-    }
-    BOOST_TEST(q.count() == 0u);
-}
-} // namespace
+using folio_test::expect_invalid;
 
 BOOST_AUTO_TEST_SUITE(bad_input)
 

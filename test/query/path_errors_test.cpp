@@ -6,24 +6,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/blog_fixture.hpp"
+#include "support/expect_invalid.hpp"
 
 using namespace folio;
 using folio_test::BlogFixture;
-
-namespace {
-template <class Fn>
-void expect_invalid(Database& db, Fn&& fn, std::initializer_list<const char*> needles) {
-    QueryCapture q(db);
-    try {
-        fn();
-        BOOST_ERROR("expected InvalidQuery");
-    } catch (const InvalidQuery& e) {
-        const std::string what = e.what();
-        for (const char* n : needles) BOOST_TEST(what.find(n) != std::string::npos, "'" << n << "' in: " << what);
-    }
-    BOOST_TEST(q.count() == 0u);  // refused before any statement ran
-}
-} // namespace
+using folio_test::expect_invalid;
 
 BOOST_AUTO_TEST_SUITE(path_errors)
 

@@ -30,9 +30,20 @@ using detail::ObjectAccess;
 using detail::Query;
 
 namespace {
+// Every new QuerySet starts from its model's empty Query. Queries are
+// immutable once shared (each chained call copies), so that one is shared
+// too: one per model and thread, made on first use, instead of one
+// allocated for every `blog.authors()`. Per thread, as the compiled-query
+// cache, so no lock is taken; a QuerySet moved to another thread keeps its
+// Query alive by its own reference.
 std::shared_ptr<const Query> make_query(const ModelMeta& meta) {
-    auto q = std::make_shared<Query>();
-    q->model = &meta;
+    thread_local std::unordered_map<const ModelMeta*, std::shared_ptr<const Query>> empty;
+    std::shared_ptr<const Query>& q = empty[&meta];
+    if (!q) {
+        auto fresh = std::make_shared<Query>();
+        fresh->model = &meta;
+        q = std::move(fresh);
+    }
     return q;
 }
 } // namespace
@@ -97,8 +108,15 @@ QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
 QuerySetBase QuerySetBase::for_get(const Q& cond) const {
     if (cond.matches_all() && query_->sliced) return *this;
     if (!cond.matches_all() && query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
-    detail::Where resolved =
-        cond.matches_all() ? detail::Where{} : detail::resolve_where(db_->operations(), *meta_, cond);
+    return cut_for_get(cond.matches_all() ? detail::Where{} : detail::resolve_where(db_->operations(), *meta_, cond));
+}
+
+QuerySetBase QuerySetBase::for_get(const std::string& lookup, const Value& value) const {
+    if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    return cut_for_get(detail::resolve_where(db_->operations(), *meta_, lookup, value));
+}
+
+QuerySetBase QuerySetBase::cut_for_get(detail::Where&& resolved) const {
     FOLIO_CHANGE({
         add_filter(*q, std::move(resolved));
         q->offset = 0;
@@ -200,7 +218,7 @@ std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) con
     const backend::Operations& ops = db_->operations();
     const auto compiled = detail::compiled(ops, *query_, detail::Evaluation::Select);
     const detail::CompiledSelect& cs = *compiled;
-    Statement st = db_->prepare(cs.sql);
+    Statement st(*db_, cs.hashed_sql());
     detail::bind_query(ops, st, *query_);
     // With the doctor on, every object is stamped with this evaluation's id.
     const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
@@ -226,7 +244,7 @@ bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return curs
 Count QuerySetBase::count_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Count);
-    Statement st = db_->prepare(c->sql);
+    Statement st(*db_, c->hashed_sql());
     detail::bind_query(ops, st, *query_);
     const std::int64_t n = st.step() ? st.column_int(0) : 0;
     if (db_->doctor()) return detail::doctor_count(*db_, n, c->sql);  // watches a comparison with 0
@@ -236,7 +254,7 @@ Count QuerySetBase::count_query() const {
 bool QuerySetBase::exists_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Exists);
-    Statement st = db_->prepare(c->sql);
+    Statement st(*db_, c->hashed_sql());
     detail::bind_query(ops, st, *query_);
     return st.step();
 }

@@ -30,17 +30,19 @@ private:
 
 // A statement the backend refuses to prepare (a missing table, a syntax
 // error) never runs, so no trace reports it: the log hears of it here.
-detail::CachedStatement* Statement::acquire(Database& db, std::string_view sql) {
+detail::CachedStatement* Statement::acquire(Database& db, HashedSql sql) {
     const FailureClock clock(db.log());
     try {
         return db.statement_cache().acquire(sql);
     } catch (const Error& e) {
-        db.log().report_failure(sql, {}, clock.seconds(), e.what());
+        db.log().report_failure(sql.sql, {}, clock.seconds(), e.what());
         throw;
     }
 }
 
-Statement::Statement(Database& db, std::string_view sql) : db_(&db), entry_(acquire(db, sql)) {}
+Statement::Statement(Database& db, std::string_view sql) : db_(&db), entry_(acquire(db, HashedSql(sql))) {}
+
+Statement::Statement(Database& db, HashedSql sql) : db_(&db), entry_(acquire(db, sql)) {}
 
 Statement::~Statement() {
     if (entry_) db_->statement_cache().release(entry_);

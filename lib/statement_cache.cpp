@@ -19,8 +19,9 @@ StatementCache::~StatementCache() {
         for (auto& e : entries) delete e->stmt;
 }
 
-detail::CachedStatement* StatementCache::acquire(std::string_view sql) {
-    auto it = by_sql_.find(sql);
+detail::CachedStatement* StatementCache::acquire(HashedSql hashed) {
+    const std::string_view sql = hashed.sql;
+    auto it = by_sql_.find(hashed);
     if (it != by_sql_.end()) {
         for (auto& e : it->second) {
             if (!e->in_use) {

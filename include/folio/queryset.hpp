@@ -123,8 +123,8 @@ public:
     // Django's get(): the one row matching `q` (one statement, LIMIT 2), or
     // DoesNotExist (none) / MultipleObjectsReturned (more), naming the model.
     // InvalidQuery as filter().
-    T get(const Q& q = Q()) const;
-    T get(std::string lookup, Value v) const { return get(Q(std::move(lookup), std::move(v))); }
+    T get(const Q& q = Q()) const { return get_one(wrap(for_get(q))); }
+    T get(const std::string& lookup, const Value& v) const { return get_one(wrap(for_get(lookup, v))); }
     // Django's first()/last(): the first (last) row in the QuerySet's
     // ordering, or by primary key when it has none; nullopt when empty. One
     // statement, none when evaluated. first() on an unordered slice and
@@ -174,6 +174,8 @@ protected:
     friend void prefetch_related_objects(std::span<U> objects, std::vector<std::string> paths);
 
 private:
+    // get()'s answer from `qs` (filtered and cut to two rows by for_get()).
+    T get_one(const QuerySet& qs) const;
     std::optional<T> by_pk_from_cache(bool highest) const;
     // Runs the SELECT and the prefetches; the doctor's id in `origin`.
     std::vector<T> load(std::uint32_t& origin) const;

@@ -24,6 +24,7 @@ namespace folio {
 class Database;
 namespace detail {
 struct Query;
+struct Where;
 class Cursor;
 // Cursor is defined in the library; this deleter lets headers hold one.
 struct CursorDeleter {
@@ -96,6 +97,8 @@ protected:
     // get()'s QuerySet in one copy: filtered by `q` and, unless already
     // sliced, cut to two rows (InvalidQuery as filter() on a sliced one).
     QuerySetBase for_get(const Q& q) const;
+    // The same for Q(lookup, value), without building the Q.
+    QuerySetBase for_get(const std::string& lookup, const Value& value) const;
 
     // Runs the SELECT; `next_slot` returns the object to fill for each row.
     // Returns the query doctor's id for this evaluation (0: doctor off).
@@ -115,6 +118,8 @@ protected:
                           const std::function<Object&()>& next_slot) const;
 
 private:
+    QuerySetBase cut_for_get(detail::Where&& resolved) const;
+
     Database* db_;
     const ModelMeta* meta_;
     std::shared_ptr<const detail::Query> query_;

@@ -68,9 +68,8 @@ QuerySet<T> QuerySet<T>::slice(std::int64_t start, std::optional<std::int64_t> s
 }
 
 template <class T>
-T QuerySet<T>::get(const Q& q) const {
+T QuerySet<T>::get_one(const QuerySet& qs) const {
     // At most two rows tell "one" from "several", as Django's get() does.
-    const QuerySet<T> qs = wrap(for_get(q));
     // With the doctor on, the rows go through results(), which it watches;
     // otherwise they are loaded into a local vector and the one row moved out.
     std::vector<T> local;

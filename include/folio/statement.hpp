@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "folio/statement_cache.hpp"
 #include "folio/value.hpp"
 
 struct sqlite3_stmt;
@@ -37,6 +38,9 @@ public:
     // 42), the message carrying the backend's reason and the SQL, and
     // folio::Error when `sql` holds more than one statement.
     Statement(Database& db, std::string_view sql);
+    // The same, with the text's hash computed once by the caller
+    // (statement_cache.hpp's HashedSql): the cache hashes nothing.
+    Statement(Database& db, HashedSql sql);
     ~Statement();
     Statement(Statement&& other) noexcept;
     Statement& operator=(Statement&& other) noexcept;
@@ -89,7 +93,7 @@ public:
     backend::Statement* backend() const noexcept;
 
 private:
-    static detail::CachedStatement* acquire(Database& db, std::string_view sql);
+    static detail::CachedStatement* acquire(Database& db, HashedSql sql);
     void record_arg(int index, const Value& value);
     Database* db_;
     detail::CachedStatement* entry_;

@@ -48,6 +48,17 @@ struct CachedStatement {
 };
 } // namespace detail
 
+// SQL text with its hash (std::hash<std::string_view> of `sql`), for a
+// caller that runs the same text many times and keeps the hash with it (the
+// compiled-query cache does), so a lookup in the cache hashes nothing. The
+// text must outlive the call it is passed to.
+struct HashedSql {
+    std::string_view sql;
+    std::size_t hash = 0;
+    explicit HashedSql(std::string_view text) : sql(text), hash(std::hash<std::string_view>()(text)) {}
+    HashedSql(std::string_view text, std::size_t text_hash) : sql(text), hash(text_hash) {}
+};
+
 struct StatementCacheStats {
     std::uint64_t hits = 0;       // acquire() served by an idle handle
     std::uint64_t misses = 0;     // acquire() had to prepare
@@ -71,7 +82,10 @@ public:
     // and folio::Error when `sql` holds more than one statement (SQLite would
     // prepare the first and silently ignore the rest; Database::execute_script
     // runs several).
-    detail::CachedStatement* acquire(std::string_view sql);
+    detail::CachedStatement* acquire(std::string_view sql) { return acquire(HashedSql(sql)); }
+    // The same, with the hash computed by the caller (`sql.hash` must be
+    // std::hash<std::string_view>()(sql.sql)).
+    detail::CachedStatement* acquire(HashedSql sql);
     // Resets the handle, clears its bindings and makes it idle again (or
     // finalizes it when the cache is over capacity).
     void release(detail::CachedStatement* entry) noexcept;
@@ -100,14 +114,20 @@ private:
     backend::Connection& connection_;
     std::size_t capacity_;
     bool enabled_ = true;
-    // Looked up by string_view: a hit copies no SQL text.
+    // Looked up by HashedSql: a hit copies no SQL text and hashes none.
     struct SqlHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+        std::size_t operator()(const HashedSql& s) const noexcept { return s.hash; }
+    };
+    struct SqlEqual {
+        using is_transparent = void;
+        bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+        bool operator()(const HashedSql& a, std::string_view b) const noexcept { return a.sql == b; }
+        bool operator()(std::string_view a, const HashedSql& b) const noexcept { return a == b.sql; }
     };
     // SQL text -> every handle prepared for it (idle or checked out).
-    std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>, SqlHash, std::equal_to<>>
-        by_sql_;
+    std::unordered_map<std::string, std::vector<std::unique_ptr<detail::CachedStatement>>, SqlHash, SqlEqual> by_sql_;
     std::unordered_map<const backend::Statement*, detail::CachedStatement*> by_handle_;
     detail::CachedStatement* lru_front_ = nullptr;  // idle handles, most recent first
     detail::CachedStatement* lru_back_ = nullptr;

@@ -82,6 +82,7 @@ std::shared_ptr<const CompiledSelect> render(const backend::Operations& ops, con
     case Evaluation::Count: out->sql = render_count(ops, q); break;
     case Evaluation::Exists: out->sql = render_exists(ops, q); break;
     }
+    out->sql_hash = HashedSql(out->sql).hash;
     return out;
 }
 

@@ -50,6 +50,11 @@ struct Slot {
 
 struct CompiledSelect : Compiled {
     std::vector<Slot> slots;
+    // std::hash of `sql`, set by the compiled-query cache so that each run
+    // finds its prepared statement without hashing the text again (0: not
+    // set, hashed when asked).
+    std::size_t sql_hash = 0;
+    HashedSql hashed_sql() const { return sql_hash ? HashedSql(sql, sql_hash) : HashedSql(sql); }
 };
 
 // The fields of `meta` loaded under only()/defer() for the relation at

@@ -179,7 +179,7 @@ Cursor::Cursor(Database& db, std::shared_ptr<const Query> q)
     : db_(db),
       query_(std::move(q)),
       compiled_(compiled(db.operations(), *query_, Evaluation::Select)),
-      statement_(db.prepare(compiled_->sql)) {
+      statement_(db, compiled_->hashed_sql()) {
     bind_query(db.operations(), statement_, *query_);
 }
 

@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "folio/errors.hpp"
@@ -30,10 +34,6 @@ bool is_transform(const std::string& w) {
     return std::any_of(kTransforms.begin(), kTransforms.end(), [&](const char* l) { return w == l; });
 }
 
-std::vector<std::string> tail(const std::vector<std::string>& parts, std::size_t from) {
-    return {parts.begin() + static_cast<long>(from), parts.end()};
-}
-
 const char* field_type_name(FieldType t) {
     switch (t) {
     case FieldType::Integer: return "an integer";
@@ -50,13 +50,14 @@ const char* field_type_name(FieldType t) {
 struct Operand {
     const backend::Operations& ops;  // the dialect the values are converted for
     const std::string& lookup;       // the whole path, for messages
-    const std::vector<Value>& values;
+    std::span<const Value> values;
     bool list;
+    const std::vector<Value>* stored = nullptr;  // `values` when they are a vector (a Q's), else nullptr
 };
 
 // True when a leaf asks for a missing value (isnull=True, or exact NULL),
 // judged by its last word: "tags__isnull", "tags__name", "tags__name__exact".
-bool asks_for_null(const std::vector<std::string>& rest, const Operand& in) {
+bool asks_for_null(std::span<const std::string> rest, const Operand& in) {
     if (in.list || in.values.empty()) return false;
     const Value& v = in.values.front();
     const std::string& last = rest.empty() ? std::string("exact") : rest.back();
@@ -131,7 +132,7 @@ Cond year_bounds(const backend::Operations& ops, Cond::Op op, std::int64_t y) {
     return c;
 }
 
-std::optional<Cond::Op> comparison(const std::string& lookup) {
+std::optional<Cond::Op> comparison(std::string_view lookup) {
     if (lookup == "exact") return Cond::Op::Eq;
     if (lookup == "gt") return Cond::Op::Gt;
     if (lookup == "gte") return Cond::Op::Gte;
@@ -140,8 +141,44 @@ std::optional<Cond::Op> comparison(const std::string& lookup) {
     return std::nullopt;
 }
 
-// The condition of lookup `rest` ("", "lt", "year__gt", ...) on `f`.
-Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<std::string>& rest, const Operand& in) {
+// The words after a column, parsed: its transform ("year", or none) and
+// lookup ("exact" when none), both names of static storage, and the first
+// word no lookup of the field takes (raised by resolve_cond, after the
+// value's own checks).
+struct LookupWords {
+    std::string_view transform;
+    std::string_view lookup = "exact";
+    std::string unsupported;
+};
+
+template <std::size_t N>
+std::string_view known(const std::array<const char*, N>& names, const std::string& word) {
+    for (const char* n : names)
+        if (word == n) return n;
+    return {};
+}
+
+LookupWords parse_words(const FieldMeta& f, std::span<const std::string> rest) {
+    LookupWords w;
+    std::size_t i = 0;
+    if (i < rest.size()) {
+        w.transform = known(kTransforms, rest[i]);
+        if (!w.transform.empty()) ++i;
+    }
+    if (i < rest.size()) {
+        const std::string_view l = known(kLookups, rest[i]);
+        if (!l.empty()) {
+            w.lookup = l;
+            ++i;
+        }
+    }
+    if (i < rest.size()) w.unsupported = rest[i];
+    else if (!w.transform.empty() && f.type != FieldType::Date) w.unsupported = w.transform;
+    return w;
+}
+
+// The condition of the lookup `words` ("", "lt", "year__gt", ...) on `f`.
+Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& words, const Operand& in) {
     const backend::Operations& ops = in.ops;
     // Text must be UTF-8 whatever the lookup and the size of the list: SQLite
     // would compare the bytes, a JSON list would refuse them.
@@ -152,13 +189,10 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
             throw ValidationError(fmt::format("{}.{}: a filter value ('{}') is not valid UTF-8 (byte {} of {})",
                                               meta.name, f.name, in.lookup, bad, v.as_text().size()));
     }
-    std::string transform, lookup = "exact";
-    std::size_t i = 0;
-    if (i < rest.size() && is_transform(rest[i])) transform = rest[i++];
-    if (i < rest.size() && is_lookup(rest[i])) lookup = rest[i++];
-    if (i < rest.size() || (!transform.empty() && f.type != FieldType::Date))
-        throw InvalidQuery(fmt::format("Unsupported lookup '{}' for field '{}.{}' (in '{}')",
-                                       i < rest.size() ? rest[i] : transform, meta.name, f.name, in.lookup));
+    if (!words.unsupported.empty())
+        throw InvalidQuery(fmt::format("Unsupported lookup '{}' for field '{}.{}' (in '{}')", words.unsupported,
+                                       meta.name, f.name, in.lookup));
+    const std::string_view transform = words.transform, lookup = words.lookup;
     const bool wants_list = lookup == "in" || lookup == "range";
     if (wants_list != in.list)
         throw InvalidQuery(fmt::format("Lookup '{}' on '{}.{}' takes {}", lookup, meta.name, f.name,
@@ -166,7 +200,9 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
     if (lookup == "range" && in.values.size() != 2)
         throw InvalidQuery(fmt::format("Lookup 'range' on '{}.{}' takes exactly 2 values, got {}", meta.name,
                                        f.name, in.values.size()));
-    const Value* one = in.list ? nullptr : &in.values.at(0);
+    if (!in.list && in.values.size() != 1)
+        throw InvalidQuery(fmt::format("Lookup '{}' on '{}.{}' takes a single value", lookup, meta.name, f.name));
+    const Value* one = in.list ? nullptr : &in.values.front();
 
     Cond c;
     c.null_test = lookup == "isnull" || (one && one->is_null());
@@ -212,10 +248,10 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
         // many, far below the bound-parameter limit).
         if (in.values.size() > ops.features().max_inline_in_list) {
             c.form = Cond::Form::InArray;
-            c.params.push_back(ops.array_param(in.values));
+            c.params.push_back(ops.array_param(in.stored ? *in.stored : std::vector<Value>(in.values.begin(), in.values.end())));
         } else {
             c.form = Cond::Form::InList;
-            c.params = in.values;
+            c.params.assign(in.values.begin(), in.values.end());
         }
         return c;
     }
@@ -226,33 +262,49 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const std::vector<s
     // The dialect's spelling of the lookup binds these (LIKE patterns
     // escaped, lengths counted in characters).
     c.form = Cond::Form::Text;
-    c.text_lookup = *std::find_if(kLookups.begin(), kLookups.end(), [&](const char* l) { return lookup == l; });
+    c.text_lookup = lookup;
     c.params = ops.text_lookup_params(c.text_lookup, one->as_text());
     return c;
 }
 
-std::shared_ptr<const WhereLeaf> resolve_leaf(const ModelMeta& base, const Operand& in);
+// What a lookup path names on a model, whatever the value: the foreign keys
+// walked to the model holding the column or many-valued relation it ends
+// on, and the words after that (the lookup, or the path on the related
+// model). Metadata never changes once declared, so a walk that succeeded
+// once is memoised (walk()); one that failed is not, and raises again.
+struct PathWalk {
+    std::vector<std::string> fk_path;
+    bool outer = false;                 // fk_path goes through a nullable FK
+    const ModelMeta* meta = nullptr;    // the model holding the column or relation
+    const FieldMeta* field = nullptr;   // the column; nullptr when `relation` is set
+    std::string relation;               // the many-valued relation named
+    std::vector<std::string> rest;      // the words after the column or relation
+    LookupWords words;                  // `rest` parsed, for a column
+    std::string shape;                  // the path in a where-tree's shape: "L<size>:<path>#"
+};
+
+const PathWalk& walk(const ModelMeta& base, const std::string& lookup, PathWalk& unkept);
+std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operand& in);
 
 // A leaf whose path reaches the many-valued relation `part` of leaf->meta;
 // `rest` is what follows it.
-void resolve_related(WhereLeaf& leaf, const std::string& part, const std::vector<std::string>& rest,
+void resolve_related(WhereLeaf& leaf, const std::string& part, std::span<const std::string> rest,
                      const Operand& in) {
     const ModelMeta& meta = *leaf.meta;
     // The condition on the related model, resolved against it as a leaf of
     // its own: "tags__name" is "name" on Tag, "tags" alone is "id" on Tag.
     auto on_related = [&](const ModelMeta& target) {
-        std::vector<std::string> r = rest;
+        std::vector<std::string> r(rest.begin(), rest.end());
         if (r.empty() || is_lookup_word(r.front())) r.insert(r.begin(), "id");
         const std::string lookup = join_path(r);
-        return resolve_leaf(target, Operand{in.ops, lookup, in.values, in.list});
+        PathWalk unkept;
+        return resolve_leaf(walk(target, lookup, unkept), Operand{in.ops, lookup, in.values, in.list, in.stored});
     };
     // The lookup is on the related row's primary key (or the relation
     // itself): the through table's column answers it without the target.
     const bool direct = rest.empty() || is_lookup_word(rest.front()) || rest.front() == "id" || rest.front() == "pk";
     auto after_pk = [&] {
-        std::vector<std::string> r = rest;
-        if (!r.empty() && (r.front() == "id" || r.front() == "pk")) r.erase(r.begin());
-        return r;
+        return !rest.empty() && (rest.front() == "id" || rest.front() == "pk") ? rest.subspan(1) : rest;
     };
     // Django answers "tags__isnull=True" (and "tags__name=None") through a
     // LEFT JOIN: rows with no related row at all match, as do rows with a
@@ -276,66 +328,138 @@ void resolve_related(WhereLeaf& leaf, const std::string& part, const std::vector
     }
     if (direct && !leaf.wants_missing) {
         leaf.through = true;
-        leaf.cond = resolve_cond(leaf.related->fields[0], *leaf.related, after_pk(), in);
+        leaf.cond = resolve_cond(leaf.related->fields[0], *leaf.related, parse_words(leaf.related->fields[0], after_pk()), in);
     } else if (!direct) {
         leaf.inner = on_related(*leaf.related);
     }
 }
 
-std::shared_ptr<const WhereLeaf> resolve_leaf(const ModelMeta& base, const Operand& in) {
-    const std::vector<std::string> parts = split_path(in.lookup);
-    auto leaf = std::make_shared<WhereLeaf>();
-    leaf->meta = &base;
-    auto on_column = [&](const FieldMeta& f, std::size_t rest_from) {
-        leaf->field = &f;
-        leaf->nullable = f.nullable || leaf->outer;
-        leaf->cond = resolve_cond(f, *leaf->meta, tail(parts, rest_from), in);
-        return leaf;
+PathWalk walk_path(const ModelMeta& base, const std::string& lookup) {
+    std::vector<std::string> parts = split_path(lookup);
+    PathWalk w;
+    w.meta = &base;
+    auto ends = [&](std::size_t at) {
+        w.rest.assign(std::make_move_iterator(parts.begin() + static_cast<long>(at)), std::make_move_iterator(parts.end()));
+        return w;
     };
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string& part = parts[i];
-        const FieldMeta* f = leaf->meta->find_field(part);
+        const FieldMeta* f = w.meta->find_field(part);
         if (!f) {
-            if (leaf->meta->find_many_to_many(part) || find_reverse(*leaf->meta, part)) {
-                resolve_related(*leaf, part, tail(parts, i + 1), in);
-                return leaf;
+            if (w.meta->find_many_to_many(part) || find_reverse(*w.meta, part)) {
+                w.relation = part;
+                return ends(i + 1);
             }
-            throw_unknown_field(*leaf->meta, part, in.lookup);
+            throw_unknown_field(*w.meta, part, lookup);
         }
         const bool more = i + 1 < parts.size() && !is_lookup_word(parts[i + 1]);
         if (f->type == FieldType::ForeignKey && more) {
             // author__id needs no join: the FK column holds it.
-            if (parts[i + 1] == "id" || parts[i + 1] == "pk") return on_column(*f, i + 2);
-            leaf->outer = leaf->outer || f->nullable;
-            leaf->fk_path.push_back(part);
-            leaf->meta = &f->related();
+            if (parts[i + 1] == "id" || parts[i + 1] == "pk") {
+                w.field = f;
+                return ends(i + 2);
+            }
+            w.outer = w.outer || f->nullable;
+            w.fk_path.push_back(part);
+            w.meta = &f->related();
             continue;
         }
         if (more)
             throw InvalidQuery(fmt::format("Unsupported lookup '{}' for field '{}.{}' (in '{}')", parts[i + 1],
-                                           leaf->meta->name, f->name, in.lookup));
-        return on_column(*f, i + 1);
+                                           w.meta->name, f->name, lookup));
+        w.field = f;
+        return ends(i + 1);
     }
     throw InvalidQuery(fmt::format("Empty lookup on model {}", base.name));
+}
+
+// The walk of `lookup` on `base`, memoised per thread (as the compiled-query
+// cache, no lock: each thread resolves its own filters). Entries are never
+// removed, so the reference stays valid for the thread's life, also while a
+// nested walk adds entries; past kMemoisedPaths the walk is made into the
+// caller's `unkept` instead, so a program naming endless distinct paths
+// stays bounded.
+constexpr std::size_t kMemoisedPaths = 1024;
+
+struct WalkKeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+};
+
+const PathWalk& walk(const ModelMeta& base, const std::string& lookup, PathWalk& unkept) {
+    thread_local std::unordered_map<std::string, PathWalk, WalkKeyHash, std::equal_to<>> memo;
+    thread_local std::string key;  // reused: a hit allocates nothing
+    const ModelMeta* model = &base;
+    key.assign(reinterpret_cast<const char*>(&model), sizeof model);
+    key.append(lookup);
+    if (auto it = memo.find(std::string_view(key)); it != memo.end()) return it->second;
+    PathWalk w = walk_path(base, lookup);  // throws for a bad path: nothing kept
+    if (w.field) w.words = parse_words(*w.field, w.rest);
+    w.shape.reserve(lookup.size() + 8);
+    w.shape += 'L';
+    w.shape += std::to_string(lookup.size());
+    w.shape += ':';
+    w.shape += lookup;
+    w.shape += '#';
+    if (memo.size() >= kMemoisedPaths) {
+        unkept = std::move(w);
+        return unkept;
+    }
+    return memo.emplace(key, std::move(w)).first->second;
+}
+
+std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operand& in) {
+    auto leaf = std::make_shared<WhereLeaf>();
+    leaf->meta = path.meta;
+    leaf->fk_path = path.fk_path;
+    leaf->outer = path.outer;
+    if (!path.field) {
+        resolve_related(*leaf, path.relation, path.rest, in);
+        return leaf;
+    }
+    leaf->field = path.field;
+    leaf->nullable = path.field->nullable || path.outer;
+    leaf->cond = resolve_cond(*path.field, *path.meta, path.words, in);
+    return leaf;
 }
 
 // What the SQL text of a leaf depends on besides its path: the forms chosen
 // for its values, never the values themselves.
 void leaf_shape(const WhereLeaf& leaf, std::string& out) {
-    out += static_cast<char>('a' + static_cast<int>(leaf.kind));
-    out += leaf.wants_missing ? 'm' : '-';
-    out += leaf.through ? 't' : '-';
-    out += static_cast<char>('A' + static_cast<int>(leaf.cond.form));
-    out += static_cast<char>('0' + static_cast<int>(leaf.cond.op));
-    out += static_cast<char>('0' + static_cast<int>(leaf.cond.transform));
-    out += leaf.cond.null_test ? 'n' : '-';
+    // Written into a buffer and appended once: this runs on every filter().
+    char buf[8 + 24];
+    char* p = buf;
+    *p++ = static_cast<char>('a' + static_cast<int>(leaf.kind));
+    *p++ = leaf.wants_missing ? 'm' : '-';
+    *p++ = leaf.through ? 't' : '-';
+    *p++ = static_cast<char>('A' + static_cast<int>(leaf.cond.form));
+    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.op));
+    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.transform));
+    *p++ = leaf.cond.null_test ? 'n' : '-';
+    out.append(buf, static_cast<std::size_t>(p - buf));
     if (leaf.cond.form == Cond::Form::Text) out += leaf.cond.text_lookup;  // each text lookup its own spelling
-    out += std::to_string(leaf.cond.params.size());
+    p = std::to_chars(buf, buf + sizeof buf, leaf.cond.params.size()).ptr;
+    out.append(buf, static_cast<std::size_t>(p - buf));
     if (leaf.inner) {
         out += '(';
         leaf_shape(*leaf.inner, out);
         out += ')';
     }
+}
+
+// A where-tree of one leaf.
+Where leaf_where(const ModelMeta& model, const Operand& in) {
+    Where w;
+    w.kind = Q::Kind::Leaf;
+    PathWalk unkept;
+    const PathWalk& path = walk(model, in.lookup, unkept);
+    w.leaf = resolve_leaf(path, in);
+    // The path (length-prefixed, so no name can pass for punctuation), then
+    // the forms of the leaf's values.
+    w.shape.reserve(path.shape.size() + 16);
+    w.shape += path.shape;
+    leaf_shape(*w.leaf, w.shape);
+    return w;
 }
 
 Where resolve_node(const backend::Operations& ops, const ModelMeta& model, const Q& q) {
@@ -344,17 +468,7 @@ Where resolve_node(const backend::Operations& ops, const ModelMeta& model, const
     w.kind = n.kind;
     switch (n.kind) {
     case Q::Kind::All: break;
-    case Q::Kind::Leaf:
-        w.leaf = resolve_leaf(model, Operand{ops, n.lookup, n.values, n.list});
-        // The path, length-prefixed so no name can pass for punctuation.
-        w.shape.reserve(n.lookup.size() + 24);
-        w.shape += 'L';
-        w.shape += std::to_string(n.lookup.size());
-        w.shape += ':';
-        w.shape += n.lookup;
-        w.shape += '#';
-        leaf_shape(*w.leaf, w.shape);
-        break;
+    case Q::Kind::Leaf: return leaf_where(model, Operand{ops, n.lookup, n.values, n.list, &n.values});
     case Q::Kind::Not:
     case Q::Kind::And:
     case Q::Kind::Or:
@@ -381,6 +495,11 @@ void throw_unknown_field(const ModelMeta& meta, const std::string& part, const s
 
 Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const Q& q) {
     return resolve_node(ops, model, q);
+}
+
+Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const std::string& lookup,
+                    const Value& value) {
+    return leaf_where(model, Operand{ops, lookup, std::span<const Value>(&value, 1), false});
 }
 
 void WhereLeaf::collect(std::vector<const Value*>& out) const {

@@ -4,6 +4,13 @@
 // converted to what the statement binds, in the form the Database's dialect
 // binds it (`ops`: year bounds, LIKE patterns, long lists). Nothing here
 // writes SQL text.
+//
+// The walk of a path (its fields, joins and relation, and its lookup words
+// parsed) depends only on model metadata, which never changes once
+// declared: each thread memoises the walks that succeeded (at most 1024;
+// past that it walks without keeping), so a filter shape used again walks
+// nothing and takes no lock. A bad path is never memoised and raises every
+// time; the value (its type, UTF-8, its form) is checked on every call.
 #pragma once
 
 #include <string>
@@ -20,6 +27,9 @@ namespace folio::detail {
 // wrong type, and ValidationError for text that is not UTF-8.
 // `ops` must outlive nothing: the tree keeps no reference to it.
 Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const Q& q);
+// The same for Q(lookup, value), without building the Q (get()'s hot path).
+Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const std::string& lookup,
+                    const Value& value);
 
 // InvalidQuery: `part` of `path` is no field of `meta` (Django's "Cannot
 // resolve keyword ... into field. Choices are: ...").

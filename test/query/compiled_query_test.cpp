@@ -11,6 +11,7 @@
 
 #include "support/backend_only.hpp"
 #include "support/blog_fixture.hpp"
+#include "support/expect_invalid.hpp"
 #include "lib/query/compiled_cache.hpp"
 
 using folio::Q;
@@ -103,6 +104,47 @@ BOOST_FIXTURE_TEST_CASE(a_bad_name_fails_in_filter_and_caches_nothing, BlogFixtu
     BOOST_CHECK_THROW(blog.articles().filter("author__nickname", std::string("x")), folio::InvalidQuery);
     BOOST_CHECK_THROW(blog.articles().filter("created_at__year", std::string("x")), folio::InvalidQuery);
     BOOST_TEST(blog.articles().filter("author__username", std::string("user0")).count() == 5);
+}
+
+// Paths are walked once per thread and memoised; what depends on the value
+// (its type, its text, the form it takes) and on the QuerySet (a slice) is
+// checked on every call, and a bad path is refused every time.
+BOOST_FIXTURE_TEST_CASE(a_memoised_path_still_checks_every_value_and_a_bad_path_every_time, BlogFixture) {
+    for (int round = 0; round < 2; ++round) {
+        BOOST_TEST(blog.authors().get("username", std::string("user4")).id() == authors[4].id());
+        BOOST_TEST(blog.articles().filter("author__username", std::string("user1")).count() == 5);
+        folio_test::expect_invalid(db, [&] { (void)blog.authors().get("username", 5); }, {"Author.username", "text"});
+        folio_test::expect_invalid(db, [&] { (void)blog.articles().filter("author__username", 5); },
+                                   {"Author.username", "text"});
+        folio_test::expect_invalid(db, [&] { (void)blog.authors().get("username__nope", std::string("x")); },
+                                   {"nope", "Author.username"});
+        folio_test::expect_invalid(db, [&] { (void)blog.authors().get("nickname", std::string("x")); },
+                                   {"nickname", "Author"});
+        folio_test::expect_invalid(db, [&] { (void)blog.authors().slice(0, 5).get("username", std::string("user1")); },
+                                   {"slice"});
+        BOOST_CHECK_THROW((void)blog.authors().get("username", std::string("\xff")), folio::ValidationError);
+        BOOST_CHECK_THROW((void)blog.authors().get("username", std::string("nobody")), folio::DoesNotExist);
+        // The same lookup as a Q: the same row, the same statement.
+        BOOST_TEST(blog.authors().get(Q("username", std::string("user2"))).id() == authors[2].id());
+        BOOST_TEST(blog.authors().filter("id__gt", 0).get("id", authors[3].id()).username() == "user3");
+    }
+}
+
+// The compiled-query cache hands the statement cache the text's hash: that
+// finds the handle prepared for the same text given as a plain string, and
+// the other way round (one prepare for both).
+BOOST_FIXTURE_TEST_CASE(a_compiled_query_finds_the_handle_of_the_same_text, BlogFixture) {
+    const auto qs = [&] { return blog.authors().filter("email__startswith", std::string("user1")).order_by({"-username"}); };
+    const std::string sql = qs().sql();
+    db.statement_cache().clear();
+    const auto start = db.statement_cache().stats();
+    { folio::Statement st = db.prepare(sql); }
+    BOOST_TEST(qs().results().size() == 11u);  // user1, user10..user19
+    { folio::Statement st = db.prepare(sql); }
+    BOOST_TEST(qs().results().size() == 11u);
+    const auto end = db.statement_cache().stats();
+    BOOST_TEST(end.misses - start.misses == 1u);
+    BOOST_TEST(end.hits - start.hits == 3u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,13 @@
 // untimed restore, and the shared data sets (see common.hpp).
 #include "common.hpp"
 
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
+
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -49,16 +55,74 @@ void Context::expect_at_most(int section, std::string_view variant, std::size_t 
     std::cerr << "folio-bench: FAIL " << failures.back() << '\n';
 }
 
+std::string Context::fresh_target(const std::string& name) {
+    if (!on_postgresql()) {
+        const auto p = path(name + ".sqlite3");
+        remove_db(p);
+        return p.string();
+    }
+    schemas.erase(name);  // drops the old schema of that name first
+    std::string schema = fmt::format("folio_bench_{}_{}", ::getpid(), name);
+    std::replace(schema.begin(), schema.end(), '-', '_');
+    auto& s = schemas[name] = std::make_unique<folio_test::PostgresqlSchema>(server, schema);
+    if (keep) s->keep();
+    return s->target();
+}
+
+void Context::drop(const std::string& name) {
+    if (on_postgresql())
+        schemas.erase(name);
+    else
+        remove_db(path(name + ".sqlite3"));
+}
+
+void Context::add_no_raw(int section, std::string_view title, std::string variant) {
+    add(section, title, std::move(variant), std::nullopt, std::nullopt, std::nullopt, {},
+        fmt::format("no hand-written {} code for this section yet", on_postgresql() ? "libpq" : "C-API"));
+}
+
+void Context::skip_note(int section, std::string_view what, std::string_view why) const {
+    std::cout << fmt::format("  (§{}: {} skipped on {}: {})\n", section, what, backend_name(), why) << std::flush;
+}
+
 void remove_db(const std::filesystem::path& p) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
 
-std::unique_ptr<Blog> fresh_blog(const std::filesystem::path& p) {
-    remove_db(p);
-    return std::make_unique<Blog>(Blog::open(p.string()));
+std::unique_ptr<Blog> fresh_blog(Context& ctx, const std::string& name) {
+    return std::make_unique<Blog>(Blog::open(ctx.fresh_target(name)));
 }
 
+namespace {
+
+// PostgreSQL: both databases are schemas on one server, so the copy is SQL.
+// Tables in foreign-key order; the articles_count triggers are off while
+// article rows are copied (the copied authors already hold their counts).
+void restore_postgresql(Database& to, Database& from) {
+    const std::string source = from.scalar("SELECT current_schema()").as_text();
+    const std::string tables[] = {Author::meta().table, Tag::meta().table, Article::meta().table,
+                                  Article::meta().many_to_many[0].through_table};
+    std::string script = "BEGIN; TRUNCATE ";
+    for (const auto& t : tables) script += fmt::format("{}\"{}\"", &t == tables ? "" : ", ", t);
+    script += fmt::format(" RESTART IDENTITY; ALTER TABLE \"{}\" DISABLE TRIGGER USER;", Article::meta().table);
+    for (const auto& t : tables) script += fmt::format(" INSERT INTO \"{0}\" SELECT * FROM \"{1}\".\"{0}\";", t, source);
+    script += fmt::format(" ALTER TABLE \"{}\" ENABLE TRIGGER USER;", Article::meta().table);
+    for (const auto& t : tables)
+        script += fmt::format(" SELECT setval(pg_get_serial_sequence('\"{0}\"', 'id'), coalesce(max(\"id\"), 0) + 1, false)"
+                              " FROM \"{0}\";", t);
+    script += " COMMIT; ANALYZE ";  // fresh statistics, as a restored SQLite file has its sqlite_stat tables
+    for (const auto& t : tables) script += fmt::format("{}\"{}\"", &t == tables ? "" : ", ", t);
+    to.execute_script(script);
+    to.statement_cache().clear();
+}
+
+}  // namespace
+
 void restore(Blog& to, Blog& from) {
+    if (!to.db().handle()) {
+        restore_postgresql(to.db(), from.db());
+        return;
+    }
     raw::copy_database(from.db().handle(), to.db().handle());
     // The copy changed the schema cookie; idle handles would re-prepare on
     // their next step anyway, but dropping them keeps runs alike.
@@ -71,9 +135,17 @@ void restore(Blog& to, Blog& from) {
 }
 
 std::size_t count_statements(Database& db, const std::function<void()>& body) {
+#if FOLIO_BENCH_POSTGRESQL
+    // The hand-written libpq rows run beside folio, unseen by its capture.
+    const std::size_t raw_before = raw::pg::statements_run();
+#endif
     QueryCapture q(db);
     body();
+#if FOLIO_BENCH_POSTGRESQL
+    return q.count() + (raw::pg::statements_run() - raw_before);
+#else
     return q.count();
+#endif
 }
 
 Timing time_variant(const Context& ctx, const std::function<void()>& setup, const std::function<void()>& body) {
@@ -173,7 +245,7 @@ void load_authors_dataset(Context& ctx, Blog& blog) {
 Blog& dataset(Context& ctx, const std::string& name) {
     if (auto it = ctx.datasets.find(name); it != ctx.datasets.end()) return *it->second;
     Stopwatch sw;
-    auto blog = fresh_blog(ctx.path(name + ".sqlite3"));
+    auto blog = fresh_blog(ctx, name);
     if (name == "imported") {
         load_authors(*blog, 200);
         load_articles(*blog, {.authors = 200, .articles = ctx.sizes.s2_articles, .content_bytes = 2000,

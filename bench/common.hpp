@@ -19,6 +19,7 @@
 
 #include "harness.hpp"
 #include "raw_sqlite.hpp"
+#include "support/backend.hpp"  // PostgresqlSchema: a private database on a server
 
 namespace folio::bench {
 
@@ -43,13 +44,35 @@ struct Context {
     Scale scale = Scale::full;
     Sizes sizes;
     int runs = 5;
-    std::filesystem::path work;  // a fresh temporary directory for the databases
+    std::filesystem::path work;  // a fresh temporary directory for the databases (SQLite) and data files
+    // The PostgreSQL run: the server's libpq conninfo (URI or key=value);
+    // empty for the SQLite run, whose databases are files in `work`.
+    std::string server;
+    bool keep = false;  // --keep: leave the databases (files or schemas) behind
     Report report;
     std::vector<std::string> failures;  // "after" variants over the guide's statement count
+    // PostgreSQL: one schema per database name, dropped when replaced or at
+    // the end. Declared before `datasets` so that their connections close
+    // before their schemas are dropped.
+    std::map<std::string, std::unique_ptr<folio_test::PostgresqlSchema>> schemas;
     std::map<std::string, std::unique_ptr<Blog>> datasets;  // built once, read by several sections
 
     std::string scale_name() const { return std::string(to_string(scale)); }
     std::filesystem::path path(std::string_view name) const { return work / name; }
+    bool on_postgresql() const { return !server.empty(); }
+    std::string backend_name() const { return on_postgresql() ? "PostgreSQL" : "SQLite"; }
+
+    // A new, empty database called `name` on this run's backend (an old one
+    // of that name is removed first): the file work/<name>.sqlite3, or a
+    // schema of its own on the server. Returns what Blog::open takes for it.
+    std::string fresh_target(const std::string& name);
+    // Removes database `name` (file with its -wal and -shm, or schema).
+    void drop(const std::string& name);
+    // The raw row of a section that has no hand-written code on this backend:
+    // no figure (printed "-"), and a note that says so.
+    void add_no_raw(int section, std::string_view title, std::string variant = "raw");
+    // A line saying that a SQLite-only row of a section is skipped, and why.
+    void skip_note(int section, std::string_view what, std::string_view why) const;
 
     void add(int section, std::string_view title, std::string variant, std::optional<std::size_t> statements,
              std::optional<double> seconds, std::optional<double> peak_mb = {}, std::string ratio_to = {},
@@ -61,10 +84,12 @@ struct Context {
 
 // Removes a database file with its -wal and -shm.
 void remove_db(const std::filesystem::path& p);
-// A new, migrated blog database at `p` (an old file there is removed first).
-std::unique_ptr<Blog> fresh_blog(const std::filesystem::path& p);
-// Replaces all of `to` with `from` through SQLite's backup API: the untimed
-// restore that gives every run of a writing variant the same data.
+// A new, migrated blog database called `name` (Context::fresh_target).
+std::unique_ptr<Blog> fresh_blog(Context& ctx, const std::string& name);
+// Replaces all of `to` with `from`, the untimed restore that gives every run
+// of a writing variant the same data: SQLite's backup API, or on PostgreSQL
+// (both schemas on one server) the four tables emptied and copied with
+// INSERT ... SELECT, the id sequences set past the copied ids, ANALYZE.
 void restore(Blog& to, Blog& from);
 
 // Statements the library's own capture sees while `body` runs once.

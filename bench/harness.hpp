@@ -144,6 +144,11 @@ class Report {
 public:
     explicit Report(std::string limit_variant = "raw") : limit_(std::move(limit_variant)) {}
 
+    // The backend the rows ran on ("SQLite", "PostgreSQL"): names the limit
+    // rows in headings and charts (hand-written code for that backend).
+    void set_backend(std::string name) { backend_ = std::move(name); }
+    const std::string& backend() const { return backend_; }
+
     void add(Result r);
     void add_headline(Headline h) { headlines_.push_back(std::move(h)); }
     const Result* find(int section, std::string_view variant) const;
@@ -173,6 +178,7 @@ private:
     std::vector<int> sections() const;
 
     std::string limit_;
+    std::string backend_ = "SQLite";
     std::vector<Headline> headlines_;
     std::vector<Result> results_;  // insertion order is display order
     std::map<int, std::vector<std::pair<std::string, std::vector<MemSample>>>> memory_;

@@ -8,6 +8,13 @@
 //
 //     folio-bench [--section 1,5,13] [--scale tiny|small|full] [--runs 5]
 //                 [--json FILE] [--svg DIR] [--markdown FILE] [--keep]
+//                 [--db postgresql://user@host/dbname | --db-from-env VAR]
+//
+// With --db (any libpq conninfo) every section runs on that PostgreSQL
+// server, each database a schema of its own there (dropped afterwards), next
+// to hand-written libpq code; without it, on SQLite files in a temporary
+// directory. --db-from-env VAR takes the conninfo from $VAR and exits 77
+// (meson's SKIP) when VAR is unset: the bench-tiny-postgresql test.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <malloc.h>
@@ -15,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -57,14 +65,44 @@ int main(int argc, char** argv) try {
     app.add_option("--json", json, "Write one JSON object per variant to FILE");
     app.add_option("--svg", svg_dir, "Write bar charts per section, the §5 memory plot and summary.svg to DIR");
     app.add_option("--markdown", markdown, "Write the summary, targets and all tables as Markdown to FILE");
-    app.add_flag("--keep", keep, "Keep the temporary databases");
+    app.add_flag("--keep", keep, "Keep the temporary databases (files, or schemas on the server)");
+    std::string server, server_env;
+    auto* db_opt = app.add_option("--db", server,
+                                  "Run on this PostgreSQL server (libpq conninfo: postgresql://user@host/dbname or "
+                                  "host=... dbname=...); each database is a schema of its own there");
+    app.add_option("--db-from-env", server_env, "Like --db, the conninfo read from environment variable VAR; "
+                                                "exits 77 (skipped) when VAR is unset")
+        ->excludes(db_opt);
     CLI11_PARSE(app, argc, argv);
+    if (!server_env.empty()) {
+        const char* value = std::getenv(server_env.c_str());
+        if (!value || !*value) {
+            std::cout << fmt::format("folio-bench: ${} is not set: the PostgreSQL run is skipped "
+                                     "(run it with tools/with-postgres.sh)\n", server_env);
+            return 77;
+        }
+        server = value;
+    }
+    if (!server.empty() && !folio::is_postgresql_address(server)) {
+        std::cerr << fmt::format("folio-bench: --db takes a PostgreSQL conninfo (postgresql://... or host=... "
+                                 "dbname=...), not '{}'; SQLite runs need no --db\n", server);
+        return 2;
+    }
+#if !FOLIO_BENCH_POSTGRESQL
+    if (!server.empty()) {
+        std::cerr << "folio-bench: built without libpq (meson -Dpostgresql=enabled): no PostgreSQL runs\n";
+        return 2;
+    }
+#endif
 
     Context ctx;
     ctx.scale = parse_scale(scale_text);
     ctx.sizes = sizes_for(ctx.scale);
     ctx.runs = runs;
     ctx.work = make_work_dir();
+    ctx.server = server;
+    ctx.keep = keep;
+    ctx.report.set_backend(ctx.backend_name());
     if (sections.empty())
         for (int s = 1; s <= 14; ++s) sections.push_back(s);
     std::sort(sections.begin(), sections.end());
@@ -73,8 +111,16 @@ int main(int argc, char** argv) try {
     // resident pages: run it first, while this process is still small.
     std::stable_partition(sections.begin(), sections.end(), [](int s) { return s == 5 || s == 14; });
 
-    std::cout << fmt::format("folio-bench: scale {}, SQLite {}, {} runs per variant, data in {}\n", ctx.scale_name(),
-                             sqlite3_libversion(), runs, ctx.work.string());
+    if (ctx.on_postgresql()) {
+        folio::Database probe(server);
+        std::cout << fmt::format("folio-bench: scale {}, PostgreSQL {} ({}), {} runs per variant, one schema per "
+                                 "database, files in {}\n",
+                                 ctx.scale_name(), probe.scalar("SHOW server_version").as_text(),
+                                 probe.scalar("SELECT current_database()").as_text(), runs, ctx.work.string());
+    } else {
+        std::cout << fmt::format("folio-bench: scale {}, SQLite {}, {} runs per variant, data in {}\n",
+                                 ctx.scale_name(), sqlite3_libversion(), runs, ctx.work.string());
+    }
     Stopwatch total;
     for (int s : sections) {
         Stopwatch sw;
@@ -86,9 +132,10 @@ int main(int argc, char** argv) try {
                   << std::flush;
     }
     ctx.datasets.clear();
+    ctx.schemas.clear();
 
     ctx.report.print(std::cout);
-    const auto targets = evaluate_targets(ctx.report, ctx.sizes);
+    const auto targets = evaluate_targets(ctx.report, ctx.sizes, !ctx.on_postgresql());
     print_targets(std::cout, targets, false);
     if (!json.empty()) ctx.report.write_json(json);
     if (!svg_dir.empty()) {

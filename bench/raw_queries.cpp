@@ -2,6 +2,7 @@
 // (see raw_sqlite.hpp): CSV export, the list page, author lookups, counts.
 // Written the way a careful person would by hand: one pass, prepared
 // statements, no per-row allocation where the result does not need one.
+#include "raw_csv.hpp"
 #include "raw_detail.hpp"
 
 #include <algorithm>
@@ -17,60 +18,14 @@ ExportStats export_articles_csv(sqlite3* db, std::ostream& out, char delim) {
     Stmt st = prepare(db,
                       "SELECT a.title,a.content,a.created_at,au.username,a.comments_on"
                       " FROM article a JOIN author au ON au.id=a.author_id ORDER BY a.id");
-    // A byte table answers "does this field need quotes?" in one lookup.
-    std::array<bool, 256> special{};
-    for (unsigned char c : {static_cast<unsigned char>(delim), static_cast<unsigned char>('"'),
-                            static_cast<unsigned char>('\r'), static_cast<unsigned char>('\n')})
-        special[c] = true;
-
-    constexpr std::size_t kFlushAt = std::size_t{1} << 20;
-    std::string buf;
-    buf.reserve(kFlushAt + (std::size_t{1} << 16));
-    ExportStats stats;
-    auto flush = [&] {
-        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-        stats.bytes += static_cast<std::int64_t>(buf.size());
-        buf.clear();
-    };
-    auto field = [&](std::string_view v) {
-        const bool quote = std::any_of(v.begin(), v.end(),
-                                       [&](char c) { return special[static_cast<unsigned char>(c)]; });
-        if (!quote) {
-            buf.append(v);
-            return;
-        }
-        buf += '"';
-        for (std::size_t pos = 0;;) {  // copy runs between quotes, doubling each quote
-            std::size_t q = v.find('"', pos);
-            if (q == std::string_view::npos) {
-                buf.append(v.substr(pos));
-                break;
-            }
-            buf.append(v.substr(pos, q + 1 - pos));
-            buf += '"';
-            pos = q + 1;
-        }
-        buf += '"';
-    };
-
+    CsvBuffer csv(out, delim);
     int rc;
     while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-        for (int c = 0; c < 4; ++c) {
-            field(column_text(st.get(), c));
-            buf += delim;
-        }
-        char num[24];
-        auto res = std::to_chars(num, num + sizeof num, sqlite3_column_int64(st.get(), 4));
-        buf.append(num, res.ptr);
-        buf += "\r\n";
-        ++stats.rows;
-        if (buf.size() >= kFlushAt) flush();
+        for (int c = 0; c < 4; ++c) csv.field(column_text(st.get(), c));
+        csv.last_int(sqlite3_column_int64(st.get(), 4));
     }
     if (rc != SQLITE_DONE) fail(db, rc, "export step");
-    flush();
-    out.flush();
-    if (!out) throw std::runtime_error("export_articles_csv: write failed");
-    return stats;
+    return csv.finish();
 }
 
 std::vector<PageArticle> list_page(sqlite3* db, int page, int per_page) {

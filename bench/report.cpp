@@ -68,8 +68,8 @@ void Report::print(std::ostream& out) const {
             vw = std::max(vw, r->variant.size());
             rw = std::max(rw, r->ratio_to.size() + 11);  // "0.00123x " + name
         }
-        out << fmt::format("\n§{} {}  [scale: {}]\n", section, rows.front()->section_title,
-                           rows.front()->scale);
+        out << fmt::format("\n§{} {}  [scale: {}, {}]\n", section, rows.front()->section_title,
+                           rows.front()->scale, backend_);
         const std::string limit_col = "vs " + limit_;
         out << fmt::format("  {:<{}}  {:>6}  {:>10}  {:>8}  {:<{}}  {:>9}  {}\n", "variant", vw, "stmts",
                            "time", "peak MB", "ratio", rw, limit_col, "notes");
@@ -232,7 +232,7 @@ std::vector<std::filesystem::path> Report::write_svgs(const std::filesystem::pat
             }
             int lx = left;  // legend: which colour means what
             const std::pair<const char*, std::string> legend[] = {
-                {kPalette[0], "before"}, {kPalette[2], "after / other"}, {kPalette[1], "SQLite limit (" + limit_ + ")"}};
+                {kPalette[0], "before"}, {kPalette[2], "after / other"}, {kPalette[1], backend_ + " limit (" + limit_ + ")"}};
             for (const auto& [color, name] : legend) {
                 svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>"
                                    "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#333\">{}</text>\n",

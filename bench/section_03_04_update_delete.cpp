@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "sections.hpp"
 
 namespace folio::bench {
@@ -21,7 +24,7 @@ struct Writer {
 
     Writer(Context& c, int s, const char* t)
         : ctx(c), section(s), title(t), templ(dataset(c, "imported")),
-          blog(fresh_blog(c.path(fmt::format("s{}.sqlite3", s)))) {}
+          blog(fresh_blog(c, fmt::format("s{}", s))) {}
 
     void variant(std::string name, const std::function<std::int64_t()>& body, std::string ratio_to,
                  std::optional<std::size_t> at_most) {
@@ -55,8 +58,12 @@ void run_section_03(Context& ctx) {
     w.variant("update()", [&] {
         return blog.articles().filter("created_at__year__lt", 2012).update({{"comments_on", false}});
     }, before, 1);
-    w.variant("raw", [&] { return raw::disable_comments_before(blog.db().handle(), "2012-01-01"); }, {},
-              std::nullopt);
+    w.variant("raw", [&] {
+#if FOLIO_BENCH_POSTGRESQL
+        if (PGconn* pg = raw::pg::connection_of(blog.db())) return raw::pg::disable_comments_before(pg, "2012-01-01");
+#endif
+        return raw::disable_comments_before(blog.db().handle(), "2012-01-01");
+    }, {}, std::nullopt);
     ctx.report.add_headline({3, "update: loop + save() -> update()", before, "update()"});
 }
 
@@ -75,7 +82,12 @@ void run_section_04(Context& ctx) {
     }, {}, std::nullopt);
     w.variant("QuerySet remove()", [&] { return blog.articles().filter("tags__name", "minus").remove()["article"]; },
               before, 3);
-    w.variant("raw", [&] { return raw::delete_articles_tagged(blog.db().handle(), "minus"); }, {}, std::nullopt);
+    w.variant("raw", [&] {
+#if FOLIO_BENCH_POSTGRESQL
+        if (PGconn* pg = raw::pg::connection_of(blog.db())) return raw::pg::delete_articles_tagged(pg, "minus");
+#endif
+        return raw::delete_articles_tagged(blog.db().handle(), "minus");
+    }, {}, std::nullopt);
     ctx.report.add_headline({4, "delete: loop + remove() -> QuerySet remove()", before, "QuerySet remove()"});
 }
 

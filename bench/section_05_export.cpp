@@ -20,6 +20,9 @@
 #include <folio/io/csv_writer.hpp>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "sections.hpp"
 
 namespace folio::bench {
@@ -57,14 +60,22 @@ void write_article(io::CsvWriter& csv, const Article& a) {
 
 // Runs in the child: opens its own connection (none may cross fork()) and
 // returns {statements, bytes, export nanoseconds}.
-std::vector<std::int64_t> export_in_child(const std::filesystem::path& db_path, Kind kind) {
-    Blog blog = Blog::open(db_path.string());
+std::vector<std::int64_t> export_in_child(const std::string& db_path, Kind kind) {
+    Blog blog = Blog::open(db_path);
     CountingSink sink;
     std::ostream out(&sink);
     Stopwatch sw;
     QueryCapture q(blog.db());
+    std::int64_t raw_statements = 0;
     if (kind == Kind::raw) {
-        raw::export_articles_csv(blog.db().handle(), out);
+#if FOLIO_BENCH_POSTGRESQL
+        if (PGconn* pg = raw::pg::connection_of(blog.db())) {
+            const std::size_t before = raw::pg::statements_run();
+            raw::pg::export_articles_csv(pg, out);
+            raw_statements = static_cast<std::int64_t>(raw::pg::statements_run() - before);
+        } else
+#endif
+            raw::export_articles_csv(blog.db().handle(), out);
     } else {
         io::CsvWriter csv(out);
         auto qs = blog.articles().select_related({"author"}).order_by({"id"});
@@ -76,20 +87,20 @@ std::vector<std::int64_t> export_in_child(const std::filesystem::path& db_path, 
         csv.flush();
     }
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(sw.seconds()));
-    return {static_cast<std::int64_t>(q.count()), sink.bytes(), ns.count()};
+    return {static_cast<std::int64_t>(q.count()) + raw_statements, sink.bytes(), ns.count()};
 }
 
 }  // namespace
 
 void run_section_05(Context& ctx) {
     const Sizes& z = ctx.sizes;
-    const auto db_path = ctx.path("s5.sqlite3");
+    const std::string db_path = ctx.fresh_target("s5");
     std::size_t loaded = 0;
     const io::GenOptions base{.authors = 1000, .articles = 0, .content_bytes = z.s5_article_bytes,
                               .tags_per_article = 3, .seed = kSeed};
     {
-        auto blog = fresh_blog(db_path);
-        load_authors(*blog, 1000);
+        Blog blog = Blog::open(db_path);
+        load_authors(blog, 1000);
     }
     const std::string evaluated_before = fmt::format("QuerySet (evaluated) @{}MB", z.s5_mb[1]);
     for (std::size_t mb : z.s5_mb) {
@@ -99,7 +110,7 @@ void run_section_05(Context& ctx) {
         double content_mb = 0;
         {
             Stopwatch sw;
-            Blog blog = Blog::open(db_path.string());
+            Blog blog = Blog::open(db_path);
             io::GenOptions opts = base;
             opts.articles = target;
             load_articles(blog, opts, loaded);
@@ -148,7 +159,7 @@ void run_section_05(Context& ctx) {
     }
     ctx.report.add_headline({kSection, fmt::format("export {} MB: evaluated -> iterator()", z.s5_mb[1]),
                              evaluated_before, fmt::format("iterator() @{}MB", z.s5_mb[1])});
-    remove_db(db_path);
+    ctx.drop("s5");
 }
 
 }  // namespace folio::bench

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "raw_detail.hpp"
 #include "sections.hpp"
 
@@ -25,7 +28,7 @@ Article clone_of(const Article& origin) {
 
 void run_section_06(Context& ctx) {
     // Clones add rows, so they go to a copy of the imported data set.
-    auto blog = fresh_blog(ctx.path("s6.sqlite3"));
+    auto blog = fresh_blog(ctx, "s6");
     restore(*blog, dataset(ctx, "imported"));
     Database& db = blog->db();
     const std::int64_t id = blog->articles().order_by({"id"}).first()->id();
@@ -42,11 +45,19 @@ void run_section_06(Context& ctx) {
         clone.set_author_id(origin.author_id());
         clone.save(db);
     };
-    raw::Stmt insert = raw::prepare(db.handle(),
-                                    "INSERT INTO article(title,content,created_at,author_id,comments_on)"
-                                    " SELECT title || ' (COPY)', content, created_at, author_id, comments_on"
-                                    " FROM article WHERE id = ?1");
+    raw::Stmt insert;
+    if (db.handle())
+        insert = raw::prepare(db.handle(),
+                              "INSERT INTO article(title,content,created_at,author_id,comments_on)"
+                              " SELECT title || ' (COPY)', content, created_at, author_id, comments_on"
+                              " FROM article WHERE id = ?1");
     auto raw_clone = [&] {
+#if FOLIO_BENCH_POSTGRESQL
+        if (PGconn* pg = raw::pg::connection_of(db)) {
+            raw::pg::clone_article_row(pg, id);
+            return;
+        }
+#endif
         raw::detail::bind_int(insert.get(), 1, id);
         raw::detail::step_done(insert.get());
     };

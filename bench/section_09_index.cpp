@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "sections.hpp"
 
 namespace folio::bench {
@@ -47,8 +50,19 @@ void run_section_09(Context& ctx) {
     variant(after, names.size(), [&] { lookups(1); }, [&] { lookups(names.size()); }, before, 1);
 
     raw::Stmt stmt;
+#if FOLIO_BENCH_POSTGRESQL
+    PGconn* const pg = raw::pg::connection_of(db);
+#endif
     auto raw_lookups = [&](std::size_t count) {
-        for (std::size_t i = 0; i < count; ++i) raw::find_author_by_username(db.handle(), stmt, names[i]);
+        for (std::size_t i = 0; i < count; ++i) {
+#if FOLIO_BENCH_POSTGRESQL
+            if (pg) {
+                raw::pg::find_author_by_username(pg, names[i]);
+                continue;
+            }
+#endif
+            raw::find_author_by_username(db.handle(), stmt, names[i]);
+        }
     };
     variant("raw", names.size(), [&] { raw_lookups(1); }, [&] { raw_lookups(names.size()); }, {}, std::nullopt);
     ctx.report.add_headline({kSection, "author by username: no index -> index", before, after});

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "raw_detail.hpp"
 #include "sections.hpp"
 
@@ -51,8 +54,15 @@ void run_section_10(Context& ctx) {
     r.variant(before, 1, [&] { g_sink = static_cast<std::int64_t>(blog.authors().all().size()); }, {}, std::nullopt,
               fmt::format("{} authors fetched", ctx.sizes.s9_authors));
     r.variant("count()", 10, [&] { g_sink = blog.authors().count(); }, before, 1);
-    raw::Stmt st = raw::prepare(blog.db().handle(), "SELECT count(*) FROM author");
-    r.variant("raw", 10, [&] { g_sink = step_int(st.get()); }, {}, std::nullopt);
+#if FOLIO_BENCH_POSTGRESQL
+    if (PGconn* pg = raw::pg::connection_of(blog.db())) {
+        r.variant("raw", 10, [&] { g_sink = raw::pg::count_authors(pg); }, {}, std::nullopt);
+    } else
+#endif
+    {
+        raw::Stmt st = raw::prepare(blog.db().handle(), "SELECT count(*) FROM author");
+        r.variant("raw", 10, [&] { g_sink = step_int(st.get()); }, {}, std::nullopt);
+    }
     ctx.report.add_headline({10, "count authors: len(qs) -> count()", before, "count()"});
 }
 
@@ -68,11 +78,18 @@ void run_section_11(Context& ctx) {
         g_sink = n > 0;
     }, {}, std::nullopt, extra);
     r.variant("exists()", 100, [&] { g_sink = author.articles().exists(); }, before, 1);
-    raw::Stmt st = raw::prepare(blog.db().handle(), "SELECT EXISTS(SELECT 1 FROM article WHERE author_id = ?1)");
-    r.variant("raw", 100, [&] {
-        raw::detail::bind_int(st.get(), 1, author.id());
-        g_sink = step_int(st.get());
-    }, {}, std::nullopt);
+#if FOLIO_BENCH_POSTGRESQL
+    if (PGconn* pg = raw::pg::connection_of(blog.db())) {
+        r.variant("raw", 100, [&] { g_sink = raw::pg::author_has_articles(pg, author.id()); }, {}, std::nullopt);
+    } else
+#endif
+    {
+        raw::Stmt st = raw::prepare(blog.db().handle(), "SELECT EXISTS(SELECT 1 FROM article WHERE author_id = ?1)");
+        r.variant("raw", 100, [&] {
+            raw::detail::bind_int(st.get(), 1, author.id());
+            g_sink = step_int(st.get());
+        }, {}, std::nullopt);
+    }
     ctx.report.add_headline({11, "has articles: count() > 0 -> exists()", before, "exists()"});
 }
 
@@ -88,8 +105,15 @@ void run_section_12(Context& ctx) {
         g_sink = top.front().articles_count();
     }, {}, std::nullopt);
     r.variant("slice(0, 20)", 1, [&] { g_sink = ranked().slice(0, 20).results().front().articles_count(); }, before, 1);
-    r.variant("raw", 1, [&] { g_sink = raw::top_authors(blog.db().handle(), 20).front().articles_count; }, {},
-              std::nullopt);
+    r.variant("raw", 1, [&] {
+#if FOLIO_BENCH_POSTGRESQL
+        if (PGconn* pg = raw::pg::connection_of(blog.db())) {
+            g_sink = raw::pg::top_authors(pg, 20).front().articles_count;
+            return;
+        }
+#endif
+        g_sink = raw::top_authors(blog.db().handle(), 20).front().articles_count;
+    }, {}, std::nullopt);
     ctx.report.add_headline({12, "top 20: slice the list -> slice the QuerySet", before, "slice(0, 20)"});
 }
 

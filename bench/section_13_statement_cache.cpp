@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#if FOLIO_BENCH_POSTGRESQL
+#include "raw_postgresql.hpp"
+#endif
 #include "raw_detail.hpp"
 #include "sections.hpp"
 
@@ -54,7 +57,18 @@ void run_section_13(Context& ctx) {
     variant(before, get, {}, std::nullopt);
     db.statement_cache().set_enabled(true);
     variant("statement cache", get, before, 1);
+    ctx.report.add_headline({kSection, "pk lookups: prepare each time -> statement cache", before, "statement cache"});
 
+#if FOLIO_BENCH_POSTGRESQL
+    if (PGconn* pg = raw::pg::connection_of(db)) {
+        variant("raw", [&](std::int64_t id) {
+            const auto row = raw::pg::find_author_by_id(pg, id);
+            if (!row) throw std::runtime_error("§13: missing author");
+            g_sink = row->id;
+        }, {}, std::nullopt);
+        return;
+    }
+#endif
     raw::Stmt st = raw::prepare(db.handle(),
                                 "SELECT id, username, email, bio, articles_count FROM author WHERE id = ?1");
     variant("raw", [&](std::int64_t id) {
@@ -66,7 +80,6 @@ void run_section_13(Context& ctx) {
                            std::string(raw::detail::column_text(st.get(), 3)), sqlite3_column_int64(st.get(), 4)};
         g_sink = row.id;
     }, {}, std::nullopt);
-    ctx.report.add_headline({kSection, "pk lookups: prepare each time -> statement cache", before, "statement cache"});
 }
 
 }  // namespace folio::bench

@@ -39,7 +39,7 @@ std::vector<Headline> sorted_headlines(std::vector<Headline> h) {
 }  // namespace
 
 void Report::print_markdown_summary(std::ostream& out) const {
-    out << "| § | before → after | statements | before | after | speed-up | after vs SQLite limit |\n"
+    out << "| § | before → after | statements | before | after | speed-up | after vs " << backend_ << " limit |\n"
            "|---|---|---|---|---|---|---|\n";
     for (const Headline& h : sorted_headlines(headlines_)) {
         const Result* b = find(h.section, h.before);

@@ -53,8 +53,9 @@ void flat_peak_target(std::vector<Target>& out, const Report& r, int section, co
 
 }  // namespace
 
-std::vector<Target> evaluate_targets(const Report& r, const Sizes& z) {
+std::vector<Target> evaluate_targets(const Report& r, const Sizes& z, bool judge_all) {
     std::vector<Target> out;
+    std::size_t memory_targets = 0;  // §5's flat memory: the first two §5 targets below
     const std::string big = fmt::format("({})", z.s1_authors_big);
     ratio_target(out, 1, fmt::format("bulk_create of {} authors vs raw", z.s1_authors_big),
                  seconds_of(r, 1, "bulk_create " + big), seconds_of(r, 1, "raw " + big), 1.25, false);
@@ -69,6 +70,7 @@ std::vector<Target> evaluate_targets(const Report& r, const Sizes& z) {
         out.push_back(std::move(t));
     }
     flat_peak_target(out, r, 5, "iterator()", z);
+    memory_targets = out.size();
     ratio_target(out, 5, fmt::format("iterator() export time vs raw at {} MB", z.s5_mb[1]),
                  seconds_of(r, 5, "iterator()" + hi), seconds_of(r, 5, "raw" + hi), 1.5, false);
 
@@ -108,11 +110,23 @@ std::vector<Target> evaluate_targets(const Report& r, const Sizes& z) {
                  2.0, false);
     ratio_target(out, 13, "statement cache speed-up (prepare each time / cache)",
                  seconds_of(r, 13, "prepare every time"), seconds_of(r, 13, "statement cache"), 2.0, true);
+    if (!judge_all) {
+        // Issue 10 names §5's flat memory (< 16 MB at 200 MB) for PostgreSQL
+        // too; the others are SQLite's goals: reported, not judged.
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (!(out[i].section == 5 && i < memory_targets)) {
+                out[i].judged = false;
+                out[i].met.reset();
+            }
+    }
     return out;
 }
 
 void print_targets(std::ostream& out, const std::vector<Target>& targets, bool markdown) {
-    auto status = [](const Target& t) { return !t.met ? "not run" : *t.met ? "met" : "MISSED"; };
+    auto status = [](const Target& t) {
+        if (!t.judged) return t.measured == "not run" ? "not run" : "reported (SQLite's goal)";
+        return !t.met ? "not run" : *t.met ? "met" : "MISSED";
+    };
     if (markdown) {
         out << "| § | target | goal | measured | status |\n|---|---|---|---|---|\n";
         for (const Target& t : targets)

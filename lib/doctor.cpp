@@ -185,7 +185,19 @@ void DoctorState::on_statement(const std::string& sql, bool counts) {
     std::string verb;
     for (std::size_t i = b; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
         verb += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
-    if (verb == "WITH" || verb == "VALUES") verb = "SELECT";
+    if (verb == "WITH") {
+        // A CTE around a write is that write (PostgreSQL's INSERT of rows
+        // with ids, Operations::insert_with_keys_sql): its first word after
+        // "AS (" names it; any other WITH is a SELECT.
+        verb = "SELECT";
+        if (std::size_t as = sql.find(" AS ("); as != std::string::npos) {
+            std::string inner;
+            for (std::size_t i = as + 5; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+                inner += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+            if (inner == "INSERT" || inner == "UPDATE" || inner == "DELETE") verb = inner;
+        }
+    }
+    if (verb == "VALUES") verb = "SELECT";
     if (verb == "CREATE" || verb == "DROP" || verb == "ALTER") {
         // A new or dropped index changes the plans: EXPLAIN each shape again.
         explain_seen.clear();

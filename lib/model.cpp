@@ -305,10 +305,16 @@ void Object::save(Database& db, const SaveOptions& options) {
         fields.insert(fields.begin(), 0);
     }
     const std::vector<std::size_t> back = detail::returned_fields(*meta_);
-    Statement st = db.prepare(detail::insert_sql(db.operations(), *meta_, fields, 1) +
-                              detail::returning_sql(db.operations(), *meta_, back));
+    // With its id (fields[0] is the key): spelled so later automatic ids pass it.
+    const detail::Compiled insert =
+        fields.front() == 0 ? detail::insert_with_keys_sql(db.operations(), *meta_, fields, 1, back)
+                            : detail::Compiled{detail::insert_sql(db.operations(), *meta_, fields, 1) +
+                                                   detail::returning_sql(db.operations(), *meta_, back),
+                                               {}};
+    Statement st = db.prepare(insert.sql);
     int k = 1;
     for (auto f : fields) st.bind(k++, values_[f]);
+    for (const Value& v : insert.params) st.bind(k++, v);
     if (!st.step()) throw Error(fmt::format("INSERT into {} returned no row", meta_->table));
     detail::store_returned(st, back, *this);
     st.execute();  // runs to the end, so the log sees a finished statement

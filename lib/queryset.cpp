@@ -387,8 +387,12 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
 
     // Rows per statement: as many as the bound-variable limit allows for the
     // columns of the group (with or without explicit ids), or fewer if asked.
+    // The rows with ids leave room for the parameters their spelling adds.
+    const std::size_t key_params = db_->operations().insert_with_keys_sql({}, {}, {}, {}).params.size();
     auto batch_for = [&](std::size_t columns) {
-        const std::size_t limit_rows = std::max<std::size_t>(1, static_cast<std::size_t>(db_->variable_limit()) / columns);
+        const std::size_t reserved = columns == with_id.size() ? key_params : 0;
+        const std::size_t limit_rows = std::max<std::size_t>(
+            1, (static_cast<std::size_t>(db_->variable_limit()) - reserved) / columns);
         return options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
     };
 
@@ -408,7 +412,11 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         const std::size_t batch = batch_for(cols.size());
         for (std::size_t at = 0; at < group.size(); at += batch) {
             std::size_t n = std::min(batch, group.size() - at);
-            Statement st = db_->prepare(detail::insert_sql(db_->operations(), *meta_, cols, n) + returning);
+            // Rows with their ids (pass 0): spelled so the later ones' automatic ids pass them.
+            const detail::Compiled insert =
+                pass == 0 ? detail::insert_with_keys_sql(db_->operations(), *meta_, cols, n, back)
+                          : detail::Compiled{detail::insert_sql(db_->operations(), *meta_, cols, n) + returning, {}};
+            Statement st = db_->prepare(insert.sql);
             int k = 1;
             for (std::size_t r = 0; r < n; ++r) {
                 const auto& vals = ObjectAccess::values(*group[at + r]);
@@ -419,6 +427,7 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
                     else st.bind(k++, v);
                 }
             }
+            for (const Value& v : insert.params) st.bind(k++, v);
             // The ids come from RETURNING, row by row in the order of the
             // VALUES (what SQLite does, and Django relies on): never computed
             // from last_insert_rowid(), which is wrong once SQLite has to

@@ -142,6 +142,20 @@ public:
     virtual Value array_param(const std::vector<Value>& values) const = 0;
     // " RETURNING a, b" for quoted column names (features().can_return_rows_from_insert).
     virtual std::string returning_sql(const std::vector<std::string>& quoted_columns) const = 0;
+    // An INSERT ... RETURNING (`insert`, "?" placeholders) of rows that carry
+    // their primary keys, spelled so that rows inserted later without one do
+    // not collide with them, still one statement; `params` are bound after
+    // the INSERT's own. Unchanged here: SQLite's rowid continues past the
+    // largest id by itself. `quoted_table` and `quoted_pk` as quote_name gives
+    // them, `pk_column` bare.
+    struct InsertWithKeys {
+        std::string sql;
+        std::vector<Value> params;
+    };
+    virtual InsertWithKeys insert_with_keys_sql(std::string insert, std::string_view /*quoted_table*/,
+                                                std::string_view /*pk_column*/, std::string_view /*quoted_pk*/) const {
+        return {std::move(insert), {}};
+    }
     // " ON CONFLICT (a, b) DO NOTHING" (features().supports_ignore_conflicts).
     virtual std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const = 0;
     // The value of an integer column set to `expr`, raising "integer overflow"

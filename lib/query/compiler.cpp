@@ -390,6 +390,14 @@ std::string returning_sql(const Ops& ops, const ModelMeta& meta, const std::vect
     return ops.returning_sql(quoted_columns(ops, meta, fields));
 }
 
+Compiled insert_with_keys_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                              std::size_t rows, const std::vector<std::size_t>& returned) {
+    auto spelled = ops.insert_with_keys_sql(insert_sql(ops, meta, fields, rows) + returning_sql(ops, meta, returned),
+                                            ops.quote_name(meta.table), meta.fields[0].column,
+                                            ops.quote_name(meta.fields[0].column));
+    return {std::move(spelled.sql), std::move(spelled.params)};
+}
+
 std::string update_row_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
     std::string sets;
     for (auto f : fields) sets += (sets.empty() ? "" : ", ") + ops.quote_name(meta.fields[f].column) + " = ?";

@@ -88,6 +88,11 @@ Compiled compile_values(const Ops& ops, const Query& q, const std::vector<std::s
 std::string insert_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields, std::size_t rows);
 // The dialect's RETURNING clause for the columns `fields` an INSERT reads back.
 std::string returning_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields);
+// insert_sql + returning_sql for rows that carry their primary keys (fields
+// holds 0), in the backend's spelling that keeps later automatic keys clear
+// of them (Operations::insert_with_keys_sql); bind `params` after the rows' values.
+Compiled insert_with_keys_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                              std::size_t rows, const std::vector<std::size_t>& returned);
 std::string update_row_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields);
 std::string select_by_pk_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields);
 // DELETE FROM table WHERE column IN (?, ...) with `n` placeholders.

@@ -57,6 +57,50 @@ inline bool skip_without_server(bool needs_server, std::string_view suite) {
     return true;
 }
 
+// `server` (a libpq conninfo: key=value words or a postgresql:// URI) with
+// libpq's options set so that the session's search_path is `schema`: the way a
+// private database on a shared server is reached (a URI takes it as a query
+// parameter, percent-encoded; key=value text as one more keyword).
+inline std::string with_search_path(const std::string& server, const std::string& schema) {
+    const bool uri = server.rfind("postgresql://", 0) == 0 || server.rfind("postgres://", 0) == 0;
+    if (uri) return server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3D" + schema;
+    return server + " options='-c search_path=" + schema + "'";
+}
+
+// A schema of its own on a PostgreSQL server, created empty (an old one of
+// that name is dropped first) and dropped with everything in it when this
+// object goes, unless keep() was called. Connections opened on target() work
+// in it alone. `schema` must be a plain identifier (letters, digits, _).
+class PostgresqlSchema {
+public:
+    PostgresqlSchema(const std::string& server, std::string schema)
+        : admin_(std::make_unique<folio::Database>(server)), schema_(std::move(schema)),
+          target_(with_search_path(server, schema_)) {
+        admin_->execute_script("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE; CREATE SCHEMA \"" + schema_ + "\"");
+    }
+    ~PostgresqlSchema() {
+        if (keep_) return;
+        try {
+            admin_->execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
+        } catch (...) {  // a destructor must not throw; a throwaway server goes anyway
+        }
+    }
+    PostgresqlSchema(const PostgresqlSchema&) = delete;
+    PostgresqlSchema& operator=(const PostgresqlSchema&) = delete;
+
+    const std::string& name() const { return schema_; }
+    // What folio::Database and folio::Blog::open take for this schema.
+    const std::string& target() const { return target_; }
+    // Leaves the schema on the server when this object goes (for inspection).
+    void keep() { keep_ = true; }
+
+private:
+    std::unique_ptr<folio::Database> admin_;
+    std::string schema_;
+    std::string target_;
+    bool keep_ = false;
+};
+
 // A fresh, empty database on this run's backend, private to one test case
 // and removed at the end of its scope: a new file in a new temporary
 // directory (sqlite-file), ":memory:" (sqlite-memory, so every connection to
@@ -80,10 +124,8 @@ public:
         if (backend == "postgresql") {
             const std::string server = postgresql_server();
             if (server.empty()) throw std::runtime_error("FOLIO_TEST_BACKEND=postgresql needs FOLIO_TEST_PG");
-            admin_ = std::make_unique<folio::Database>(server);
-            schema_ = "folio_t" + tag;
-            admin_->execute_script("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE; CREATE SCHEMA \"" + schema_ + "\"");
-            target_ = server + " options='-c search_path=" + schema_ + "'";
+            schema_ = std::make_unique<PostgresqlSchema>(server, "folio_t" + tag);
+            target_ = schema_->target();
         } else if (backend == "sqlite-file" || (backend == "sqlite-memory" && second_connection)) {
             dir_ = std::filesystem::temp_directory_path() / ("folio_backend_" + tag);
             std::filesystem::create_directories(dir_);
@@ -95,12 +137,6 @@ public:
         }
     }
     ~TestDatabaseTarget() {
-        if (admin_) {
-            try {
-                admin_->execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
-            } catch (...) {  // a destructor must not throw; the server is thrown away after the run anyway
-            }
-        }
         if (!dir_.empty()) {
             std::error_code ec;
             std::filesystem::remove_all(dir_, ec);
@@ -115,8 +151,7 @@ public:
     bool shared() const { return target_ != ":memory:"; }
 
 private:
-    std::unique_ptr<folio::Database> admin_;
-    std::string schema_;
+    std::unique_ptr<PostgresqlSchema> schema_;
     std::filesystem::path dir_;
     std::string target_;
 };

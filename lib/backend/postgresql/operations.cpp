@@ -120,6 +120,26 @@ std::string Operations::returning_sql(const std::vector<std::string>& quoted_col
     return " RETURNING " + joined(quoted_columns);
 }
 
+// An identity sequence does not follow explicit ids (Django leaves that to
+// sqlsequencereset), so a later insert without an id would collide with them.
+// The same statement moves the sequence past the ids it inserted, never back:
+// setval to the larger of the largest id inserted and the sequence's last
+// value, computed once over the inserted rows (an uncorrelated subquery, one
+// extra column after the RETURNING ones, which readers ignore). The table and
+// column names are bound values, never spliced; setval needs UPDATE on the
+// sequence. The rows keep the order of the INSERT's RETURNING.
+Operations::InsertWithKeys Operations::insert_with_keys_sql(std::string insert, std::string_view quoted_table,
+                                                           std::string_view pk_column,
+                                                           std::string_view quoted_pk) const {
+    std::string sql = fmt::format(
+        R"(WITH "folio_inserted" AS ({0}) SELECT "folio_inserted".*, (SELECT setval(pg_get_serial_sequence(?, ?)::regclass, )"
+        R"(GREATEST(max({1}), pg_sequence_last_value(pg_get_serial_sequence(?, ?)::regclass))) FROM "folio_inserted"))"
+        R"( FROM "folio_inserted")",
+        insert, quoted_pk);
+    const Value table{std::string(quoted_table)}, column{std::string(pk_column)};
+    return {std::move(sql), {table, column, table, column}};
+}
+
 std::string Operations::ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const {
     return fmt::format(" ON CONFLICT ({}) DO NOTHING", joined(quoted_columns));
 }

@@ -39,6 +39,8 @@ public:
     Value array_param(const std::vector<Value>& values) const override;
     std::string returning_sql(const std::vector<std::string>& quoted_columns) const override;
     std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const override;
+    InsertWithKeys insert_with_keys_sql(std::string insert, std::string_view quoted_table, std::string_view pk_column,
+                                        std::string_view quoted_pk) const override;
     Checked checked_integer_sql(const std::string& expr) const override;
 
     std::string_view begin_sql() const override { return "BEGIN"; }

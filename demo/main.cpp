@@ -10,14 +10,19 @@
 
 namespace {
 
-constexpr const char* footer = R"(Database: --db PATH, else $FOLIO_DB, else ./folio.sqlite3 (created and migrated on first use).
+// The main help's footer; `readers` names the commands that only read.
+std::string footer(const std::string& readers) {
+    return fmt::format(R"(Database: --db PATH|URI, else $FOLIO_DB, else ./folio.sqlite3. Commands that write create a missing
+SQLite file and migrate the database on first use (a postgresql:// URI names a database that must exist);
+commands that only read ({}) open it read-only and create nothing.
 Exit codes: 0 success; 1 bad input or a database error (nothing written); 2 usage error.
-Start with: folio tour)";
+Start with: folio tour)",
+                       readers);
+}
 
 int run(int argc, char** argv) {
     using namespace folio_cli;
     CLI::App app{"folio: the data layer of a blog engine on SQLite, after the Django optimization guide", "folio"};
-    app.footer(footer);
     app.require_subcommand(1, 1);
     // The global options (--db, --sql, --stats ...) may also follow the command
     // (`folio serve --db blog.sqlite3`): an option a command does not know
@@ -27,7 +32,9 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", fmt::format("folio {}", FOLIO_VERSION),
                          "print folio's version and exit");
     Env env;
-    app.add_option("--db", env.db_option, "SQLite database file")->option_text("PATH");
+    app.add_option("--db", env.db_option,
+                   "the database: a SQLite file, or a PostgreSQL conninfo URI (postgresql://user@host:port/dbname)")
+        ->option_text("PATH|URI");
     app.add_flag("--sql{top}", env.sql,
                  "print every statement as it runs (on stderr, the guide's log style); the trigger programs a "
                  "statement fires are folded into one line after it, --sql=all prints each one")
@@ -43,6 +50,10 @@ int run(int argc, char** argv) {
     add_blog_commands(app, commands);
     add_tour_command(app, commands);
     add_serve_command(app, commands);
+    std::string readers;
+    for (const auto& c : commands)
+        if (c.read_only) readers += (readers.empty() ? "" : ", ") + c.app->get_name();
+    app.footer(footer(readers));
     for (auto& c : commands) {
         const std::string codes = "Exit codes: 0 success; 1 bad input or database error; 2 usage error.";
         const std::string own = c.app->get_footer();

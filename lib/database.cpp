@@ -108,8 +108,7 @@ Database::~Database() {
 }
 
 std::int64_t Database::execute(std::string_view sql, std::span<const Value> args) {
-    Statement st(*this, sql);
-    st.bind_all(args);
+    Statement st(*this, sql, args);
     return st.execute();
 }
 
@@ -118,8 +117,7 @@ void Database::execute_script(std::string_view script) {
 }
 
 Value Database::scalar(std::string_view sql, std::initializer_list<Value> args) {
-    Statement st(*this, sql);
-    st.bind_all(std::span<const Value>(args.begin(), args.size()));
+    Statement st(*this, sql, std::span<const Value>(args.begin(), args.size()));
     return st.step() ? st.column(0) : Value();
 }
 

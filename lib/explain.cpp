@@ -46,11 +46,13 @@ private:
 std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) {
     const std::string verb = first_keyword(sql);
     if (verb != "SELECT" && verb != "WITH")
-        throw InvalidQuery(fmt::format("EXPLAIN QUERY PLAN takes one SELECT statement, not '{}'",
+        throw InvalidQuery(fmt::format("{} takes one SELECT statement, not '{}'", explain_command(db),
                                        detail::shorten_sql(sql)));
     MutedLog muted(db.log());
     return db.operations().explain_query_plan(db, sql);
 }
+
+std::string_view explain_command(const Database& db) noexcept { return db.operations().explain_command(); }
 
 std::string plan_to_string(const std::vector<PlanStep>& plan) {
     std::map<int, int> depth;  // step id -> nesting depth (parents come first)

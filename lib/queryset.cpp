@@ -311,8 +311,7 @@ void check_assignments(const ModelMeta& meta, const std::vector<Assign>& assignm
 std::int64_t QuerySetBase::update(const std::vector<Assign>& assignments) const {
     check_assignments(*meta_, assignments);
     detail::Compiled c = detail::compile_update(db_->operations(), *query_, assignments);
-    Statement st = db_->prepare(c.sql);
-    st.bind_all(c.params);
+    Statement st = db_->prepare(c.sql, c.params);
     try {
         return st.execute();
     } catch (const OperationalError& e) {
@@ -336,8 +335,7 @@ DeleteCounts QuerySetBase::remove() const {
     Transaction tx(*db_);
     std::vector<Value> ids;
     {
-        Statement st = db_->prepare(ids_sql.sql);
-        st.bind_all(ids_sql.params);
+        Statement st = db_->prepare(ids_sql.sql, ids_sql.params);
         while (st.step()) ids.emplace_back(st.column_int(0));
     }
     DeleteCounts counts;
@@ -360,8 +358,7 @@ DeleteCounts QuerySetBase::remove() const {
 
 std::vector<std::vector<Value>> QuerySetBase::values_list(const std::vector<std::string>& fields) const {
     detail::Compiled c = detail::compile_values(db_->operations(), *query_, fields);
-    Statement st = db_->prepare(c.sql);
-    st.bind_all(c.params);
+    Statement st = db_->prepare(c.sql, c.params);
     std::vector<std::vector<Value>> rows;
     const int n = static_cast<int>(fields.size());
     while (st.step()) {
@@ -374,8 +371,7 @@ std::vector<std::vector<Value>> QuerySetBase::values_list(const std::vector<std:
 
 std::vector<Value> QuerySetBase::values_list_flat(const std::string& field) const {
     detail::Compiled c = detail::compile_values(db_->operations(), *query_, {field});
-    Statement st = db_->prepare(c.sql);
-    st.bind_all(c.params);
+    Statement st = db_->prepare(c.sql, c.params);
     std::vector<Value> out;
     while (st.step()) out.push_back(st.column(0));
     return out;

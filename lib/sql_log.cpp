@@ -16,6 +16,7 @@ namespace folio {
 std::string LoggedStatement::to_string() const {
     std::string line = fmt::format("({:.3f}) {}", seconds, sql);
     if (kind == Kind::Trigger) return line;
+    if (failed() && !args_known) return line + "; args unknown (the statement did not prepare); error=" + error;
     line += "; args=(";
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (i) line += ", ";
@@ -110,12 +111,13 @@ void SqlLog::print_to(std::ostream* out) {
         printer_id_ = add_listener([out](const LoggedStatement& s) { *out << s.to_string() << '\n'; });
 }
 
-void SqlLog::report_failure(std::string_view sql, std::vector<Value> args, double seconds, std::string_view error) {
+void SqlLog::report_failure(std::string_view sql, std::optional<std::vector<Value>> args, double seconds,
+                            std::string_view error) {
     if (muted_ || !active_) return;
     LoggedStatement s;
     s.sql = sql;
-    s.args = std::move(args);
-    s.args_known = true;
+    s.args_known = args.has_value();
+    if (args) s.args = std::move(*args);
     s.seconds = seconds;
     s.error = error.empty() ? "unknown error" : error;
     if (connection_.is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;

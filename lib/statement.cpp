@@ -30,17 +30,31 @@ private:
 
 // A statement the backend refuses to prepare (a missing table, a syntax
 // error) never runs, so no trace reports it: the log hears of it here.
-detail::CachedStatement* Statement::acquire(Database& db, std::string_view sql) {
+detail::CachedStatement* Statement::acquire(Database& db, std::string_view sql,
+                                            std::optional<std::span<const Value>> args) {
     const FailureClock clock(db.log());
     try {
         return db.statement_cache().acquire(sql);
     } catch (const Error& e) {
-        db.log().report_failure(sql, {}, clock.seconds(), e.what());
+        std::optional<std::vector<Value>> known;
+        if (args) known.emplace(args->begin(), args->end());
+        db.log().report_failure(sql, std::move(known), clock.seconds(), e.what());
         throw;
     }
 }
 
-Statement::Statement(Database& db, std::string_view sql) : db_(&db), entry_(acquire(db, sql)) {}
+Statement::Statement(Database& db, std::string_view sql) : db_(&db), entry_(acquire(db, sql, std::nullopt)) {}
+
+Statement::Statement(Database& db, std::string_view sql, std::span<const Value> args)
+    : db_(&db), entry_(acquire(db, sql, args)) {
+    try {
+        bind_all(args);
+    } catch (...) {
+        // No destructor runs for a constructor that throws: check it back in.
+        db_->statement_cache().release(entry_);
+        throw;
+    }
+}
 
 Statement::~Statement() {
     if (entry_) db_->statement_cache().release(entry_);

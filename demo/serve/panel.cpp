@@ -140,7 +140,8 @@ std::string panel_html(const PanelRecord& r) {
         const auto& s = r.statements[i];
         out += fmt::format("<tr class=\"statement\"><td>{}</td><td>{:.3f}</td><td>{}</td><td><code>{}</code></td>"
                            "<td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                           i + 1, ms(s.seconds), s.rows, escape(s.sql), escape(args_text(s)),
+                           i + 1, ms(s.seconds), s.rows, escape(s.sql),
+                           s.failed() && !s.args_known ? "unknown (did not prepare)" : escape(args_text(s)),
                            g.similar[i] > 1 ? fmt::format("{}x", g.similar[i]) : "",
                            g.duplicates[i] > 1 ? fmt::format("{}x", g.duplicates[i]) : "",
                            is_select(s.sql) && !s.failed()
@@ -161,6 +162,7 @@ std::string panel_json(const PanelRecord& r) {
         statements.push_back({{"sql", s.sql}, {"args", args_json(s)}, {"ms", ms(s.seconds)}, {"rows", s.rows},
                               {"shape", g.shape[i]}, {"similar", g.similar[i]}, {"duplicates", g.duplicates[i]}});
         if (s.failed()) statements.back()["error"] = s.error;
+        if (s.failed() && !s.args_known) statements.back()["args_known"] = false;
     }
     nlohmann::json similar = nlohmann::json::array(), duplicates = nlohmann::json::array();
     for (const auto& [shape, group] : g.by_shape)
@@ -194,9 +196,9 @@ std::string explain_body(const PanelRecord& r, std::size_t n, folio::Database& d
     if (!is_select(s.sql)) throw HttpError(400, fmt::format("statement {} is not a SELECT: nothing to explain", n));
     if (s.failed()) throw HttpError(400, fmt::format("statement {} failed: it has no plan to explain", n));
     const std::string plan = folio::plan_to_string(folio::explain_query_plan(db, s.sql));
-    return fmt::format("<h2>EXPLAIN QUERY PLAN</h2>\n<p>Statement {} of request <a href=\"/__panel/{}.json\">#{}</a> "
+    return fmt::format("<h2>{}</h2>\n<p>Statement {} of request <a href=\"/__panel/{}.json\">#{}</a> "
                        "({})</p>\n<pre><code>{}</code></pre>\n<h3>Plan</h3>\n<pre id=\"plan\">{}</pre>\n",
-                       n, r.id, r.id, escape(r.target), escape(s.sql), escape(plan));
+                       folio::explain_command(db), n, r.id, r.id, escape(r.target), escape(s.sql), escape(plan));
 }
 
 } // namespace folio_cli::web

@@ -70,14 +70,17 @@ std::string panel_html(const PanelRecord& r);
 //    "statements": [{"sql": "SELECT ...", "args": [20, 20], "ms": 1.1, "rows": 20,
 //                    "shape": "SELECT ...", "similar": 1, "duplicates": 1}, ...],
 //                   (a statement that failed, the last of a 500, also has
-//                    "error": "<the database's message>")
+//                    "error": "<the database's message>", and, when it failed
+//                    to prepare before its arguments were known, "args": []
+//                    with "args_known": false)
 //    "similar":    [{"shape": "SELECT ...", "count": 20}, ...],      (groups of 2 or more)
 //    "duplicates": [{"shape": "SELECT ...", "args": [3], "count": 7}, ...],
 //    "findings":   [{"pattern": "N+1", "what": ..., "sql": ..., "count": 20, "fix": ...}, ...],
 //    "note": "..."}                                                   (only when set)
 // Bytes that are not UTF-8 are written as U+FFFD.
 std::string panel_json(const PanelRecord& r);
-// The body of /__panel/<id>/explain/<n>: statement n's EXPLAIN QUERY PLAN
+// The body of /__panel/<id>/explain/<n>: statement n's plan (the backend's
+// explain_command(): EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN)
 // on `db`. Throws HttpError 404 for a statement that is not there, 400 for
 // one that is not a SELECT.
 std::string explain_body(const PanelRecord& r, std::size_t n, folio::Database& db);

@@ -78,4 +78,24 @@ std::string origin_path(const httplib::Request& q) {
     return q.path;
 }
 
+std::optional<std::string> query_param(const httplib::Request& q, std::string_view key) {
+    const std::size_t mark = q.target.find('?');
+    if (mark == std::string::npos) return std::nullopt;
+    std::string_view query(q.target);
+    query.remove_prefix(mark + 1);
+    query = query.substr(0, query.find('#'));
+    std::optional<std::string> value;
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        const std::size_t eq = pair.find('=');
+        const std::string name = httplib::detail::decode_url(std::string(pair.substr(0, eq)), true);
+        if (name != key) continue;
+        value = eq == std::string_view::npos ? std::string()
+                                             : httplib::detail::decode_url(std::string(pair.substr(eq + 1)), true);
+    }
+    return value;
+}
+
 } // namespace folio_cli::web

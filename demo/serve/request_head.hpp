@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace folio_cli::web {
 
@@ -34,5 +35,14 @@ std::optional<std::uint64_t> content_length(const httplib::Request& q);
 // none). The authority is not checked against Host: this server answers
 // for any name it is reached by.
 std::string origin_path(const httplib::Request& q);
+
+// The value of query parameter `key` in q's target, percent-decoded ('+' is
+// a space), as Django's QueryDict.get() reads it: when the query repeats the
+// key (?page=abc&page=1) the last value wins; nullopt when it is absent.
+// Pairs are separated by '&' only, as the WHATWG URL standard and Python's
+// parse_qsl (since 3.9.2; Django's QueryDict) split them: httplib's own
+// q.params also splits on ';', which would read "?page=1;page=2" as page 2
+// where Django reads the page "1;page=2".
+std::optional<std::string> query_param(const httplib::Request& q, std::string_view key);
 
 } // namespace folio_cli::web

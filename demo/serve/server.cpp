@@ -37,6 +37,7 @@
 #include <fmt/format.h>
 
 #include <folio/errors.hpp>
+#include <folio/explain.hpp>
 
 #include "html.hpp"
 #include "http_server.hpp"
@@ -55,13 +56,28 @@ namespace {
 // and taken on the worker thread that answers the request.
 thread_local std::optional<PanelRecord> pending_panel;
 
-// A query parameter as Django's QueryDict.get() reads it: when the address
-// repeats it (?page=abc&page=1), the last value wins.
-std::optional<std::string> param(const httplib::Request& req, const char* key) {
-    const std::size_t n = req.get_param_value_count(key);
-    if (n == 0) return std::nullopt;
-    return req.get_param_value(key, n - 1);
-}
+// The statement a request's database error came from, for the server's
+// log: its whole SQL and its arguments (the error's own message shortens
+// the SQL and names no argument). Listens to `log` while it lives; the
+// Database must outlive it.
+class FailedStatementWatch {
+public:
+    explicit FailedStatementWatch(folio::SqlLog& log)
+        : log_(log), id_(log.add_listener([this](const folio::LoggedStatement& s) {
+              if (s.failed()) last_ = s;
+          })) {}
+    ~FailedStatementWatch() { log_.remove_listener(id_); }
+    FailedStatementWatch(const FailedStatementWatch&) = delete;
+    FailedStatementWatch& operator=(const FailedStatementWatch&) = delete;
+
+    // The last statement that failed while watched, if any.
+    const std::optional<folio::LoggedStatement>& last() const { return last_; }
+
+private:
+    folio::SqlLog& log_;
+    std::size_t id_;
+    std::optional<folio::LoggedStatement> last_;
+};
 
 bool is_panel_path(const std::string& path) { return path.rfind("/__panel/", 0) == 0; }
 
@@ -77,13 +93,13 @@ public:
 
     explicit Site(const ServeOptions& o) : options_(o), blogs_(o.db) {
         route(R"(/)", [this](const httplib::Request& q, const std::smatch&, httplib::Response& r) {
-            page(q, r, [&](Pages& p) { return p.list(parse_page(param(q, "page")), parse_variant(param(q, "variant"))); });
+            page(q, r, [&](Pages& p) { return p.list(parse_page(query_param(q, "page")), parse_variant(query_param(q, "variant"))); });
         });
         route(R"(/top)", [this](const httplib::Request& q, const std::smatch&, httplib::Response& r) {
             page(q, r, [&](Pages& p) { return p.top(); });
         });
         route(R"(/authors/(.+))", [this](const httplib::Request& q, const std::smatch& m, httplib::Response& r) {
-            page(q, r, [&](Pages& p) { return p.author(m[1], parse_page(param(q, "page"))); });
+            page(q, r, [&](Pages& p) { return p.author(m[1], parse_page(query_param(q, "page"))); });
         });
         route(R"(/articles/([^/]+))", [this](const httplib::Request& q, const std::smatch& m, httplib::Response& r) {
             page(q, r, [&](Pages& p) { return p.article(parse_id(m[1])); });
@@ -99,10 +115,11 @@ public:
                 r.set_content(panel_json(*rec), "application/json");
             });
             route(R"(/__panel/(\d{1,19})/explain/(\d{1,9}))", [this](const httplib::Request&, const std::smatch& m, httplib::Response& r) {
-                tool_page(r, "EXPLAIN QUERY PLAN", [&] {
+                tool_page(r, [&] {
                     auto rec = panels_.get(std::stoull(m[1]));
                     if (!rec) throw HttpError(404, "no such request (only the last 200 are kept)");
-                    return explain_body(*rec, std::stoul(m[2]), blogs_.local().db());
+                    folio::Database& db = blogs_.local().db();
+                    return Page{std::string(folio::explain_command(db)), explain_body(*rec, std::stoul(m[2]), db)};
                 });
             });
         }
@@ -288,9 +305,11 @@ private:
         int status = 200;
         Page result;
         std::optional<RequestPanel> watch;
+        std::optional<FailedStatementWatch> failure;
         bool database_failed = false;
         try {
             folio::Blog& blog = blogs_.local();
+            failure.emplace(blog.db().log());
             if (options_.panel) watch.emplace(blog.db());
             Pages pages(blog);
             try {
@@ -307,11 +326,12 @@ private:
         } catch (const folio::OperationalError& e) {
             status = 500;
             database_failed = true;
-            result = {std::string(status_title(500)), server_error(q, e)};
+            result = {std::string(status_title(500)), server_error(q, e, failure)};
         } catch (const std::exception& e) {
             status = 500;
-            result = {std::string(status_title(500)), server_error(q, e)};
+            result = {std::string(status_title(500)), server_error(q, e, failure)};
         }
+        failure.reset();
         std::string panel;
         if (watch) {
             pending_panel = watch->finish();
@@ -332,9 +352,10 @@ private:
     }
 
     // The panel's own pages (EXPLAIN): not watched, not filed.
-    void tool_page(httplib::Response& r, const char* title, const std::function<std::string()>& body) {
+    void tool_page(httplib::Response& r, const std::function<Page()>& make) {
         try {
-            html(r, 200, layout(title, body()));
+            const Page p = make();
+            html(r, 200, layout(p.title, p.body));
         } catch (const HttpError& e) {
             html(r, e.status(), layout(status_title(e.status()), error_body(e.status(), e.what())));
         } catch (const std::exception& e) {
@@ -344,10 +365,15 @@ private:
         }
     }
 
-    static std::string server_error(const httplib::Request& q, const std::exception& e) {
+    // Logs `e` (and the statement it came from, whole, with its arguments)
+    // and returns the 500 page's body, which names neither.
+    static std::string server_error(const httplib::Request& q, const std::exception& e,
+                                    const std::optional<FailedStatementWatch>& failure) {
         const std::uint64_t id = HttpServer::current().id();
-        log_line(fmt::format("folio serve: request #{} {} {}: {}", id, printable(q.method), printable(q.target),
-                             printable(e.what())));
+        std::string line = fmt::format("folio serve: request #{} {} {}: {}", id, printable(q.method),
+                                       printable(q.target), printable(e.what()));
+        if (failure && failure->last()) line += " | statement: " + printable(failure->last()->to_string());
+        log_line(line);
         return error_body(500, fmt::format("The database could not serve this page (request #{}; the details are in "
                                            "the server's log).",
                                            id));

@@ -94,6 +94,9 @@ public:
     // Throws folio::Error subclasses when SQLite cannot prepare it, and
     // folio::Error when `sql` holds several statements (nothing runs).
     Statement prepare(std::string_view sql) { return Statement(*this, sql); }
+    // prepare(), then binds `args` to parameters 1..n; a statement that does
+    // not prepare is reported to the SQL log with them (see Statement).
+    Statement prepare(std::string_view sql, std::span<const Value> args) { return Statement(*this, sql, args); }
     // Runs `sql` (one statement, as prepare()) to completion with `args`
     // bound; returns the rows changed (sqlite3_changes(), or the count of
     // PostgreSQL's command tag; 0 for DDL). For several, use

@@ -18,6 +18,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +44,11 @@ struct LoggedStatement {
     };
     std::string sql;          // the SQL text as prepared (with ? placeholders)
     std::vector<Value> args;  // bound values, when folio prepared the statement
-    bool args_known = false;  // false for raw statements: sql is then expanded
+    // False for raw statements (sql is then expanded, values inline) and for
+    // a statement that failed to prepare before its arguments were given
+    // (Database::prepare(sql) binds after preparing): `args` is then empty,
+    // and to_string() says "args unknown".
+    bool args_known = false;
     // The run, from the statement's first step to its end, as SQLite's
     // profile measures it but on a steady clock with sub-microsecond
     // resolution (SQLite's own figure, taken from the VFS clock, counts
@@ -55,8 +60,9 @@ struct LoggedStatement {
     // ended in (the database refused to prepare it, or a step failed). As
     // Django's debug cursor logs a query whose execute() raised, a failed
     // statement is reported and counts as a query: `args` are the values
-    // bound before the failure (none when the prepare failed), `seconds` the
-    // failing call's time, `rows` -1.
+    // bound before the failure (when the prepare failed: those the caller
+    // passed to prepare(sql, args), else none and args_known is false),
+    // `seconds` the failing call's time, `rows` -1.
     std::string error;
 
     // The guide's log line: `(0.001) SELECT ...; args=(1, 'x')`, and for a
@@ -108,7 +114,10 @@ private:
     class Sink;
     // A statement folio prepared (or tried to) ended in `error`: reported to
     // the listeners unless muted. Called by folio::Statement only.
-    void report_failure(std::string_view sql, std::vector<Value> args, double seconds, std::string_view error);
+    // `args`: nullopt when the statement failed to prepare before its caller
+    // said what it would bind (LoggedStatement::args_known is then false).
+    void report_failure(std::string_view sql, std::optional<std::vector<Value>> args, double seconds,
+                        std::string_view error);
     void report(const LoggedStatement& s);
     void keep_error() noexcept;
     void update_hook();

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ public:
     // 42), the message carrying the backend's reason and the SQL, and
     // folio::Error when `sql` holds more than one statement.
     Statement(Database& db, std::string_view sql);
+    // The same, then binds `args` to parameters 1..n in order (bind_all).
+    // While the SQL log listens, a statement the backend refuses to prepare
+    // is reported with these arguments (LoggedStatement::args), as one that
+    // fails when it runs is: a query panel then shows what it was asked.
+    // `args` is read during the call only.
+    Statement(Database& db, std::string_view sql, std::span<const Value> args);
     ~Statement();
     Statement(Statement&& other) noexcept;
     Statement& operator=(Statement&& other) noexcept;
@@ -89,7 +96,10 @@ public:
     backend::Statement* backend() const noexcept;
 
 private:
-    static detail::CachedStatement* acquire(Database& db, std::string_view sql);
+    // `args`: the values the caller will bind, when it gave them (reported
+    // with a statement that does not prepare); nullopt when it binds later.
+    static detail::CachedStatement* acquire(Database& db, std::string_view sql,
+                                            std::optional<std::span<const Value>> args);
     void record_arg(int index, const Value& value);
     Database* db_;
     detail::CachedStatement* entry_;

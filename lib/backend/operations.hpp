@@ -190,6 +190,8 @@ public:
     // The plan of one SELECT, prepared and never run; see explain.hpp. The
     // caller has checked `sql` is a SELECT and muted the SQL log.
     virtual std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const = 0;
+    // That command's name ("EXPLAIN QUERY PLAN", "EXPLAIN"), for titles.
+    virtual std::string_view explain_command() const noexcept = 0;
     // What the doctor's plan rules need from that plan, read from this
     // backend's words (SQLite's "SCAN t" / "USE TEMP B-TREE FOR ORDER BY",
     // PostgreSQL's "Seq Scan on t" / "Sort"); the rules and their text stay

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -32,6 +33,16 @@ std::uint64_t mask_for(const ModelMeta& meta, const std::vector<std::size_t>& fi
     std::uint64_t all = meta.fields.size() >= 64 ? ~0ull : ((1ull << meta.fields.size()) - 1);
     for (auto f : fields) all &= ~(1ull << f);
     return all;
+}
+
+// The primary keys of objects[at, at + n): one prefetch statement's
+// arguments, passed to prepare() so that a statement that does not prepare
+// is still logged with them.
+std::vector<Value> chunk_pks(std::span<Object* const> objects, std::size_t at, std::size_t n) {
+    std::vector<Value> pks;
+    pks.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) pks.emplace_back(objects[at + i]->pk());
+    return pks;
 }
 
 std::size_t chunk_size(Database& db) {
@@ -105,8 +116,8 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::shared_ptr<Object>> by_id;
             for (std::size_t at = 0; at < ids.size(); at += chunk) {
                 std::size_t n = std::min(chunk, ids.size() - at);
-                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, 0, n));
-                for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), ids[at + i]);
+                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, 0, n),
+                                          std::span<const Value>(ids).subspan(at, n));
                 while (st.step()) {
                     std::shared_ptr<Object> o = target->make();
                     fill(db, st, *o, fields, mask_for(*target, fields), 0);
@@ -129,8 +140,8 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::shared_ptr<Object>> by_id;  // one instance per row
             for (std::size_t at = 0; at < objects.size(); at += chunk) {
                 std::size_t n = std::min(chunk, objects.size() - at);
-                Statement st = db.prepare(m2m_prefetch_sql(db.operations(), rel, forward, *target, fields, n));
-                for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), objects[at + i]->pk());
+                Statement st = db.prepare(m2m_prefetch_sql(db.operations(), rel, forward, *target, fields, n),
+                                          chunk_pks(objects, at, n));
                 while (st.step()) {
                     std::int64_t owner = st.column_int(0);
                     std::int64_t id = st.column_int(1);
@@ -151,8 +162,8 @@ void prefetch_objects(Database& db, const Query& q, std::span<Object* const> obj
             std::unordered_map<std::int64_t, std::vector<std::shared_ptr<Object>>> lists;
             for (std::size_t at = 0; at < objects.size(); at += chunk) {
                 std::size_t n = std::min(chunk, objects.size() - at);
-                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, fi, n));
-                for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), objects[at + i]->pk());
+                Statement st = db.prepare(select_where_in_sql(db.operations(), *target, fields, fi, n),
+                                          chunk_pks(objects, at, n));
                 while (st.step()) {
                     std::shared_ptr<Object> o = target->make();
                     fill(db, st, *o, fields, mask_for(*target, fields), 0);

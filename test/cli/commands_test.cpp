@@ -1,7 +1,10 @@
 // Every `folio` command on temporary databases: help and usage errors, the
 // schema commands, gen-data, both import paths, the guide's jobs, the pages,
 // --stats-json and the tour.
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +43,25 @@ BOOST_AUTO_TEST_CASE(help_and_usage_errors) {
     Result h = run({"--help"});
     BOOST_TEST(h.code == 0);
     BOOST_TEST(h.out.find("Exit codes") != std::string::npos);
+    // --db takes a PostgreSQL URI too, and the footer tells readers from writers.
+    BOOST_TEST(h.out.find("--db PATH|URI") != std::string::npos, h.out);
+    BOOST_TEST(h.out.find("postgresql://") != std::string::npos, h.out);
+    const std::size_t readers = h.out.find("commands that only read (");
+    BOOST_REQUIRE(readers != std::string::npos);
+    std::string list = h.out.substr(readers + 25, h.out.find(')', readers) - readers - 25);
+    std::erase(list, '\n');
+    std::set<std::string> names;
+    for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        std::string name = list.substr(at, comma - at);
+        std::erase(name, ' ');
+        names.insert(name);
+        at = comma + 1;
+    }
+    for (const char* reader : {"articles", "author", "top-authors", "export-articles", "showmigrations", "sqlmigrate", "serve"})
+        BOOST_TEST(names.count(reader) == 1u, reader << " in " << list);
+    for (const char* writer : {"import-articles", "migrate", "tour", "gen-data"})
+        BOOST_TEST(names.count(writer) == 0u, writer << " in " << list);
     for (const char* cmd : {"migrate", "showmigrations", "sqlmigrate", "gen-data", "import-authors", "import-articles",
                             "export-articles", "disallow-comments", "delete-tagged", "clone-article", "articles",
                             "author", "top-authors", "tour"}) {

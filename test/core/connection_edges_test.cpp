@@ -29,6 +29,23 @@ BOOST_AUTO_TEST_CASE(immutable_open_of_a_name_with_uri_characters_reads_that_fil
     BOOST_TEST(!std::filesystem::exists(dir.file("my blog")));
 }
 
+// A directory given for the database file: SQLite would "open" it and fail
+// later with "disk I/O error"; the message names the path and the cause,
+// for a read-only open too, and nothing is created.
+BOOST_AUTO_TEST_CASE(a_directory_is_refused_as_a_database_file_by_name) {
+    TempDir dir;
+    const std::string path = dir.file("blog.sqlite3");
+    std::filesystem::create_directory(path);
+    for (const bool read_only : {false, true}) {
+        DatabaseOptions options;
+        options.read_only = read_only;
+        const std::string msg = message_of<OperationalError>([&] { Database db(path, options); });
+        BOOST_TEST(contains(msg, "cannot open database '" + path + "': it is a directory, not a database file"), msg);
+    }
+    BOOST_TEST(!std::filesystem::exists(path + "-wal"));
+    BOOST_TEST(std::filesystem::is_empty(path));
+}
+
 BOOST_AUTO_TEST_CASE(execute_script_runs_a_last_statement_without_semicolon_and_keeps_triggers_whole) {
     Database db(":memory:");
     db.execute_script(R"(

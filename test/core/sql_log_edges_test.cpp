@@ -2,13 +2,15 @@
 // for a statement and again for the trigger it fires surfaces its first
 // error (the trigger's, reported first) and the connection keeps working; a
 // muted log reports neither statements nor triggers; QueryCapture::seconds()
-// sums the counted statements only.
+// sums the counted statements only; a statement that does not prepare is
+// logged with the arguments it was given, or says it does not know them.
 #include <boost/test/unit_test.hpp>
 
 #include <folio/folio.hpp>
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace folio;
 
@@ -65,6 +67,38 @@ BOOST_AUTO_TEST_CASE(a_muted_log_reports_no_statement_and_no_trigger) {
     for (const auto& s : q.queries()) counted += s.seconds;
     BOOST_TEST(q.seconds() == counted);
     BOOST_TEST(q.seconds() >= 0.0);
+}
+
+// A query panel and a server log show what a failed statement was asked,
+// whether it failed when run or already when prepared (a table dropped
+// behind the program's back).
+BOOST_AUTO_TEST_CASE(a_statement_that_does_not_prepare_is_logged_with_the_arguments_it_was_given) {
+    Database db(":memory:");
+    QueryCapture capture(db);
+    BOOST_CHECK_THROW(db.execute("SELECT * FROM missing WHERE id = ? AND name = ?", {Value(7), Value("x")}),
+                      OperationalError);
+    BOOST_CHECK_THROW((void)db.prepare("SELECT * FROM missing WHERE id = ?", std::vector<Value>{Value(8)}),
+                      OperationalError);
+    BOOST_CHECK_THROW((void)db.prepare("SELECT * FROM missing WHERE id = ?"), OperationalError);
+    const auto& all = capture.all();
+    BOOST_REQUIRE_EQUAL(all.size(), 3u);
+    BOOST_TEST(capture.count() == 3u);  // each counts as a query, as Django's debug cursor logs them
+    BOOST_TEST(all[0].args_known);
+    BOOST_TEST(all[0].to_string().find("; args=(7, 'x'); error=no such table: missing") != std::string::npos,
+               all[0].to_string());
+    BOOST_TEST(all[1].to_string().find("; args=(8,); error=") != std::string::npos, all[1].to_string());
+    // prepare(sql) binds later: nothing was bound, and the log does not pretend it was.
+    BOOST_TEST(!all[2].args_known);
+    BOOST_TEST(all[2].args.empty());
+    BOOST_TEST(all[2].to_string().find("; args unknown (the statement did not prepare); error=no such table: missing") !=
+                   std::string::npos,
+               all[2].to_string());
+    // Arguments that do not fit the statement: refused, and the statement goes
+    // back to the cache (it prepares again, and runs).
+    BOOST_CHECK_THROW((void)db.prepare("SELECT ?", std::vector<Value>{Value(1), Value(2)}), Error);
+    Statement again = db.prepare("SELECT ?", std::vector<Value>{Value(5)});
+    BOOST_REQUIRE(again.step());
+    BOOST_TEST(again.column(0).as_integer() == 5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

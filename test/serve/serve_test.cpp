@@ -138,6 +138,15 @@ BOOST_AUTO_TEST_CASE(a_repeated_query_parameter_takes_its_last_value_as_django_d
     BOOST_TEST(s.get("/?variant=bogus&variant=naive")->status == 200);
     BOOST_TEST(s.get("/?variant=naive&variant=bogus")->status == 400);
     BOOST_TEST(s.get("/authors/ann?page=999&page=1")->status == 200);
+    // Only '&' separates pairs (WHATWG URL, Python's parse_qsl since 3.9.2):
+    // ";page=2" is part of the value, which is then no page number.
+    for (const char* q : {"/?page=1;page=2", "/?page=2;x=1", "/authors/ann?page=1;page=2"})
+        BOOST_TEST(s.get(q)->status == 400, q);
+    BOOST_TEST(s.get("/?page=1;page=2")->body.find("1;page=2") != std::string::npos);
+    // Names and values are percent-decoded, '+' is a space.
+    BOOST_TEST(main_part(s.get("/?pa%67e=%32")->body) == page2);
+    BOOST_TEST(main_part(s.get("/?x=1&page=2#top")->body) == page2);
+    BOOST_TEST(s.get("/?page=+2")->status == 400);
     BOOST_TEST(s.get("/authors/ann?page=1&page=999")->status == 404);
 }
 
@@ -193,6 +202,9 @@ BOOST_AUTO_TEST_CASE(explain_on_request_and_the_unindexed_sort_finding) {
     auto plan = s.get("/__panel/" + id + "/explain/1");
     BOOST_TEST(plan->status == 200);
     const bool pg = folio_test::on_postgresql();
+    // Titled with the backend's own command.
+    BOOST_TEST(plan->body.find(pg ? "<h2>EXPLAIN</h2>" : "<h2>EXPLAIN QUERY PLAN</h2>") != std::string::npos, plan->body);
+    BOOST_TEST(plan->body.find(pg ? "<title>EXPLAIN " : "<title>EXPLAIN QUERY PLAN") != std::string::npos, plan->body);
     // The index serves the order; only the page's 21 rows are re-sorted after the join (top level).
     BOOST_TEST(plan->body.find(pg ? "Index Scan Backward using article_created_at on article"
                                   : "SCAN article USING INDEX article_created_at") != std::string::npos,
@@ -236,6 +248,42 @@ BOOST_AUTO_TEST_CASE(a_database_error_is_a_500_with_one_line_and_the_details_in_
     BOOST_TEST(log.find(folio_test::on_postgresql() ? "relation \"article_tags\" does not exist"
                                                     : "no such table: article_tags") != std::string::npos,
                log);
+    // ... and the statement it came from, whole (the error's message shortens
+    // it) with its arguments: the tags of the page's 20 articles.
+    const std::size_t at = log.find(" | statement: ");
+    BOOST_REQUIRE(at != std::string::npos);
+    const std::string statement = log.substr(at, log.find('\n', at) - at);
+    const std::size_t args = statement.find("; args=(");
+    BOOST_REQUIRE(args != std::string::npos);
+    const std::string sql = statement.substr(0, args);
+    BOOST_TEST(sql.find("\"article_tags\"") != std::string::npos, statement);
+    BOOST_TEST(sql.find("...") == std::string::npos, statement);
+    BOOST_TEST(sql.ends_with(")"), statement);  // whole, to its closing parenthesis
+    BOOST_TEST(statement.find(std::to_string(kArticles), args) != std::string::npos, statement);
+}
+
+// The same when the statement fails already when prepared (no worker has
+// prepared it yet): the panel and the log have the arguments it was to run
+// with, not an empty list.
+BOOST_AUTO_TEST_CASE(a_statement_that_fails_to_prepare_is_shown_with_its_arguments) {
+    Served s({"--panel"});
+    drop_table(s.db, "article_tags");
+    auto r = s.get("/");
+    BOOST_TEST(r->status == 500);
+    auto p = s.panel_of(r);
+    BOOST_REQUIRE_EQUAL(p["statements"].size(), 2u);
+    const auto& failed = p["statements"][1];
+    BOOST_TEST(failed["error"].get<std::string>().find("article_tags") != std::string::npos, failed.dump());
+    BOOST_TEST(failed["args"].size() == 20u, failed.dump());
+    BOOST_TEST(failed["args"].dump().find(std::to_string(kArticles)) != std::string::npos, failed.dump());
+    BOOST_TEST(!failed.contains("args_known"), failed.dump());
+    BOOST_TEST(s.server->stop() == 0);
+    const std::string log = s.log_text();
+    const std::size_t at = log.find(" | statement: ");
+    BOOST_REQUIRE(at != std::string::npos);
+    const std::string statement = log.substr(at, log.find('\n', at) - at);
+    BOOST_TEST(statement.find(std::to_string(kArticles)) != std::string::npos, statement);
+    BOOST_TEST(statement.find("args unknown") == std::string::npos, statement);
 }
 
 // A fresh user's point 12: the statement that failed is in the 500's panel,
@@ -269,7 +317,8 @@ BOOST_AUTO_TEST_CASE(the_500_panel_lists_the_failed_statement_with_its_arguments
     BOOST_TEST(!p.contains("note"), p.dump());  // the doctor did not try to EXPLAIN what failed
 
     // A statement the database refuses to prepare (the article page's tags,
-    // never prepared on this worker) is listed too: no argument was bound.
+    // never prepared on this worker) is listed too, with the arguments it
+    // was to run with: the article's id.
     auto a = s.get("/articles/1");
     BOOST_TEST(a->status == 500);
     auto ap = s.panel_of(a);
@@ -277,7 +326,8 @@ BOOST_AUTO_TEST_CASE(the_500_panel_lists_the_failed_statement_with_its_arguments
     const auto& refused = ap["statements"].back();
     BOOST_TEST(refused["sql"].get<std::string>().find("\"article_tags\"") != std::string::npos, refused.dump());
     BOOST_TEST(refused["error"].get<std::string>().find("article_tags") != std::string::npos, refused.dump());
-    BOOST_TEST(refused["args"].empty(), refused.dump());
+    BOOST_TEST(refused["args"] == nlohmann::json::array({1}), refused.dump());
+    BOOST_TEST(!refused.contains("args_known"), refused.dump());
 }
 
 BOOST_AUTO_TEST_CASE(a_worker_opens_a_new_connection_after_its_connection_was_lost) {

@@ -55,6 +55,7 @@ public:
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database&, std::int64_t) const override { return nullptr; }
 
     std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const override;
+    std::string_view explain_command() const noexcept override { return "EXPLAIN"; }
     PlanReading read_plan(const std::vector<PlanStep>& plan) const override;  // plan_reading.cpp
 
     const std::vector<Migration>& blog_migrations() const override;

@@ -5,6 +5,9 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
@@ -133,6 +136,12 @@ void Statement::read_column(int i, Value& out) const {
 // ---- Connection ---------------------------------------------------------------
 
 Connection::Connection(const std::string& path, const std::string& filename, int flags, int busy_timeout_ms) {
+    // SQLite "opens" a directory and fails later, as "unable to open database
+    // file" or, at the first write, "disk I/O error": name the cause instead.
+    std::error_code ec;
+    if (!path.empty() && path != ":memory:" && std::filesystem::is_directory(path, ec))
+        throw OperationalError(fmt::format("cannot open database '{}': it is a directory, not a database file", path),
+                               SQLITE_CANTOPEN);
     try {
         database_ = std::make_unique<SQLite::Database>(filename, flags, busy_timeout_ms);
     } catch (const SQLite::Exception& e) {

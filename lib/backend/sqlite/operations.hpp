@@ -54,6 +54,7 @@ public:
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const override;
 
     std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const override;
+    std::string_view explain_command() const noexcept override { return "EXPLAIN QUERY PLAN"; }
     PlanReading read_plan(const std::vector<PlanStep>& plan) const override;  // plan_reading.cpp
 
     const std::vector<Migration>& blog_migrations() const override;

@@ -92,6 +92,16 @@ void require_latest_schema(folio::Database& db) {
                                              db.path(), v, m.latest_version(), db.path()));
 }
 
+void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::string_view way_out, bool usage) {
+    const std::vector<std::string> foreign = folio::foreign_tables(db);
+    if (foreign.empty()) return;
+    const std::string more = foreign.size() > 1 ? fmt::format(" (and {} more)", foreign.size() - 1) : "";
+    const std::string message = fmt::format("database '{}' holds table '{}'{}, which folio did not create: {}. {}",
+                                            db.path(), foreign.front(), more, doing, way_out);
+    if (usage) throw UsageError(message);
+    throw std::runtime_error(message);
+}
+
 folio::Database& Env::database() {
     if (active_) return *active_;
     const std::string path = db_path();
@@ -103,7 +113,17 @@ folio::Database& Env::database() {
 folio::Blog& Env::blog() {
     if (blog_) return *blog_;
     if (!db_) database();
-    if (read_only) require_latest_schema(*db_);
+    if (read_only) {
+        require_latest_schema(*db_);
+    } else if (!allow_foreign_tables) {
+        folio::Migrator m(*db_, folio::blog_migrations(*db_));
+        if (m.known_version() < m.latest_version())
+            refuse_foreign_tables(*db_, "this command would add the blog's tables to it (migrate it)",
+                                  fmt::format("Use a database of folio's own (--db), or run `folio --db {} migrate "
+                                              "--force` to add them anyway",
+                                              db_->path()),
+                                  false);
+    }
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"
     // The stats describe the command, not the opening checks and migrations.
     if (stats_) {

@@ -54,6 +54,9 @@ public:
     // database read-only and never creates it (a mistyped --db is an error,
     // not a new empty file).
     bool read_only = false;
+    // Set by a command's --force (migrate, tour): blog() migrates a database
+    // even when it holds tables folio did not create.
+    bool allow_foreign_tables = false;
 
     // --db, else $FOLIO_DB, else ./folio.sqlite3.
     std::string db_path() const;
@@ -65,7 +68,9 @@ public:
     // on open.
     folio::Database& database();
     // The blog, migrated to the latest schema on first use (read_only: must
-    // already be at the latest schema; nothing is written).
+    // already be at the latest schema; nothing is written). A migration
+    // pending on a database that holds tables folio did not create is
+    // refused (refuse_foreign_tables) unless allow_foreign_tables.
     folio::Blog& blog();
     // Prints/writes the statistics asked for; called once the command ends.
     void finish();
@@ -111,6 +116,14 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path);
 // masked): a command that only reads does not migrate. folio::Error when the
 // version cannot be read, or is one this folio does not know (newer, negative).
 void require_latest_schema(folio::Database& db);
+
+// Throws when `db` holds tables folio did not create (folio::foreign_tables):
+// the command would add the blog's tables to another program's database (a
+// mistyped --db, $FOLIO_DB naming an app's file). The message names db.path(),
+// one such table, what the command would do (`doing`) and the way out
+// (`way_out`). UsageError (exit 2) when `usage` (the way out is an option of
+// the command), std::runtime_error (exit 1) otherwise.
+void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::string_view way_out, bool usage);
 
 // One registered subcommand and what it runs once parsing succeeded.
 struct Command {

@@ -374,7 +374,9 @@ void add_tour_command(CLI::App& app, Commands& out) {
                             "--db that holds data is emptied only with --force",
                             default_tour_db));
     auto force = std::make_shared<bool>(false);
-    tour->add_flag("--force", *force, "empty the --db database even if it holds data");
+    tour->add_flag("--force", *force,
+                   "empty the --db database even if it holds data, and run even on a database holding tables "
+                   "folio did not create");
     auto authors = std::make_shared<std::size_t>(200);
     auto articles = std::make_shared<std::size_t>(2000);
     tour->add_option("--authors", *authors, "authors to generate")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -383,6 +385,17 @@ void add_tour_command(CLI::App& app, Commands& out) {
                        const auto t0 = std::chrono::steady_clock::now();
                        const bool named = !env.db_option.empty();
                        if (!named) env.db_option = default_tour_db;
+                       // Another program's database: the tour would add the
+                       // blog's tables to it (and empty them), --force or not at all.
+                       if (!*force)
+                           refuse_foreign_tables(env.database(), "the tour would add the blog's tables to it and "
+                                                 "empty them",
+                                                 named ? fmt::format("Pass --force to run the tour there anyway, or "
+                                                                     "leave out --db to use the tour's own {}",
+                                                                     default_tour_db)
+                                                       : std::string("Pass --force to run the tour there anyway"),
+                                                 true);
+                       env.allow_foreign_tables = *force;
                        Blog& blog = env.blog();
                        reset(blog, named, *force);
                        ScratchDir dir;

@@ -1,6 +1,11 @@
 // blog.cpp: the metadata of the guide's models and the Blog handle.
 #include "folio/blog.hpp"
 
+#include <algorithm>
+
+#include "folio/statement.hpp"
+#include "lib/backend/operations.hpp"
+
 namespace folio {
 
 namespace {
@@ -74,6 +79,21 @@ Blog::Blog(std::unique_ptr<Database> db) : db_(std::move(db)) {
     register_model<Author>();
     register_model<Article>();
     migrator().migrate();
+}
+
+std::vector<std::string> foreign_tables(Database& db) {
+    std::vector<std::string> blog_tables;
+    for (const ModelMeta* meta : {&Tag::meta(), &Author::meta(), &Article::meta()}) {
+        blog_tables.push_back(meta->table);
+        for (const auto& m : meta->many_to_many) blog_tables.push_back(m.through_table);
+    }
+    std::vector<std::string> out;
+    Statement st = db.prepare(db.operations().table_names_sql());
+    while (st.step()) {
+        std::string name(st.column_text(0));
+        if (std::find(blog_tables.begin(), blog_tables.end(), name) == blog_tables.end()) out.push_back(std::move(name));
+    }
+    return out;
 }
 
 } // namespace folio

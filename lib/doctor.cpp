@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <map>
+#include <utility>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -138,6 +139,11 @@ bool DoctorState::add_to_count(const std::string& key, std::size_t by,
         in_all->what = mine->what;
     }
     return true;
+}
+
+void DoctorState::pop_scope() {
+    if (scopes.back().restore) options = std::move(*scopes.back().restore);
+    scopes.pop_back();
 }
 
 void DoctorState::deliver(const Finding& f) const {
@@ -419,7 +425,7 @@ Doctor::~Doctor() {
     DoctorState& s = *state_;
     try {
         for (auto& scope : s.scopes) scope.mode = scope.mode == DoctorMode::Throw ? DoctorMode::Collect : scope.mode;
-        while (s.scopes.size() > 1) s.scopes.pop_back();  // scopes left open by mistake
+        while (s.scopes.size() > 1) s.pop_scope();  // scopes left open by mistake
         s.check_scope(s.scopes.back());
     } catch (...) {
         // A destructor reports, it does not throw.
@@ -445,42 +451,51 @@ Doctor* Doctor::of(const Database& db) noexcept { return db.doctor(); }
 // ---- DoctorScope ----
 
 namespace {
-DoctorOptions with_mode(DoctorMode mode) {
-    DoctorOptions o;
+// The options in force on `db` (its doctor's, or the defaults) with `mode`.
+DoctorOptions in_force_with_mode(const Database& db, DoctorMode mode) {
+    DoctorOptions o = db.doctor() ? db.doctor()->options() : DoctorOptions{};
     o.mode = mode;
     return o;
 }
 } // namespace
 
-DoctorScope::DoctorScope(Database& db, Doctor::Mode mode) : DoctorScope(db, with_mode(mode)) {}
+DoctorScope::DoctorScope(Database& db, Doctor::Mode mode) : DoctorScope(db, in_force_with_mode(db, mode)) {}
 
 DoctorScope::DoctorScope(Database& db, DoctorOptions options) {
     Doctor* doctor = db.doctor();
-    const DoctorMode mode = options.mode;
-    std::vector<Pattern> ignore = options.ignore;
+    ScopeState scope;
+    scope.mode = options.mode;
+    scope.ignore = options.ignore;
+    on_finding_ = options.on_finding;
     if (!doctor) {
         options.mode = DoctorMode::Collect;  // the root of an owned doctor stays quiet
         owned_ = std::make_unique<Doctor>(db, std::move(options));
         doctor = owned_.get();
+        state_ = doctor->state();
+    } else {
+        // Thresholds and on_finding are the doctor's, in force for every
+        // scope: this scope's replace them until it closes.
+        state_ = doctor->state();
+        scope.restore = std::exchange(state_->options, std::move(options));
     }
-    state_ = doctor->state();
     // Table sizes are counted afresh per scope: a table that grew since an
     // earlier scope (the tour's 20,000 scratch authors) must not hide a scan.
     state_->table_rows.clear();
-    ScopeState scope;
     scope.id = id_ = state_->next_scope++;
-    scope.mode = mode;
-    scope.ignore = std::move(ignore);
     state_->scopes.push_back(std::move(scope));
 }
 
 DoctorScope::~DoctorScope() {
     if (closed_) return;
     try {
-        // Reported, not thrown: this may run while an exception unwinds.
-        for (const Finding& f : finish()) state_->deliver(f);
+        // Reported, not thrown: this may run while an exception unwinds. To
+        // this scope's on_finding, which finish() took out of force.
+        for (const Finding& f : finish()) {
+            if (on_finding_) on_finding_(f);
+            else std::cerr << f.to_string() << '\n';
+        }
     } catch (...) {
-        // Out of memory while reporting: a destructor does not throw.
+        // Out of memory while reporting, or on_finding threw: a destructor does not throw.
     }
 }
 
@@ -494,9 +509,11 @@ std::vector<Finding> DoctorScope::close() {
 std::vector<Finding> DoctorScope::finish() {
     closed_ = true;
     auto& scopes = state_->scopes;
+    // Already closed by an enclosing scope that closed first, or by the
+    // Doctor's end: nothing of it is left (and scopes opened since are not its).
+    if (std::none_of(scopes.begin() + 1, scopes.end(), [&](const ScopeState& s) { return s.id == id_; })) return {};
     // Scopes opened inside this one and left open close with it.
-    while (scopes.size() > 1 && scopes.back().id != id_) scopes.pop_back();
-    if (scopes.size() <= 1) return {};
+    while (scopes.back().id != id_) state_->pop_scope();
     ScopeState* scope = &scopes.back();
     std::exception_ptr error;
     try {
@@ -509,7 +526,7 @@ std::vector<Finding> DoctorScope::finish() {
     std::vector<Finding> pending;
     if (scope->mode == DoctorMode::Throw)
         pending.assign(scope->findings.begin() + static_cast<std::ptrdiff_t>(scope->thrown), scope->findings.end());
-    scopes.pop_back();
+    state_->pop_scope();
     owned_.reset();
     if (error) std::rethrow_exception(error);
     return pending;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -63,11 +64,14 @@ struct ScopeState {
     std::unordered_set<std::string> reported;  // finding keys
     std::vector<Finding> findings;
     std::size_t thrown = 0;  // findings before this index were thrown already
+    // The doctor's options before this scope put its own in force (a
+    // DoctorScope under an attached doctor); back in force when it closes.
+    std::optional<DoctorOptions> restore;
 };
 
 struct DoctorState {
     Database* db = nullptr;  // nullptr once the Doctor detached
-    DoctorOptions options;
+    DoctorOptions options;   // in force: the innermost scope's that set its own, else the Doctor's
     std::size_t listener = 0;
     std::size_t next_scope = 1;
     std::vector<ScopeState> scopes;  // [0] is the root, the Doctor's own
@@ -82,6 +86,8 @@ struct DoctorState {
     std::uint32_t last_id = 0;         // one-entry cache for the read hook
     Record* last = nullptr;
 
+    // Closes the innermost scope, putting back the options it replaced.
+    void pop_scope();
     Record* record(std::uint32_t id);
     void forget(std::uint32_t id);
     std::uint32_t add_record(Record r);

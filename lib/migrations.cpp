@@ -54,7 +54,14 @@ std::string Migrator::sqlmigrate(const std::string& name) const {
 }
 
 int Migrator::migrate(int target) {
-    if (target < 0 || target > latest_version()) target = latest_version();
+    if (target == -1) target = latest_version();
+    // 99 once meant "all": a number past the history (or below -1) is a
+    // mistake to name, not a migration to reach.
+    if (target < 0 || target > latest_version())
+        throw InvalidQuery(fmt::format("No migration number {} in database '{}': the known migrations are 0 (none) "
+                                       "to {}{}",
+                                       target, db_.path(), latest_version(),
+                                       migrations_.empty() ? "" : " (" + migrations_.back().name + ")"));
     // Up to date: the loop takes no write lock, so read-only connections open fine.
     int applied = 0;
     while (known_version() < target) {

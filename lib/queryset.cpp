@@ -267,6 +267,19 @@ namespace {
 
 bool is_integer_field(const FieldMeta& f) { return f.type == FieldType::Integer || f.type == FieldType::ForeignKey; }
 
+// `Author.articles_count = F("articles_count") / 0`: what an error names.
+std::string describe(const ModelMeta& meta, const std::string& field, const Expr& e) {
+    return fmt::format("{}.{} = F(\"{}\") {} {}", meta.name, field, e.field, e.op, e.operand.repr(40));
+}
+
+// Every F() assignment of an update, described, for its errors.
+std::string describe_expressions(const ModelMeta& meta, const std::vector<Assign>& assignments) {
+    std::string out;
+    for (const auto& a : assignments)
+        if (const auto* e = std::get_if<Expr>(&a.value)) out += (out.empty() ? "" : ", ") + describe(meta, a.field, *e);
+    return out;
+}
+
 // update() writes with save()'s rules: a plain value passes validate_field();
 // a field the database maintains changes only through an F() expression;
 // F() arithmetic is for numbers, and an integer field stays an integer.
@@ -296,6 +309,18 @@ void check_assignments(const ModelMeta& meta, const std::vector<Assign>& assignm
         if (is_integer_field(*f) ? !e.operand.is_integer() : !(e.operand.is_integer() || e.operand.is_real()))
             throw ValidationError(fmt::format("{}.{}: F() operand must be {} (value {})", meta.name, f->name,
                                               is_integer_field(*f) ? "an integer" : "a number", e.operand.repr(40)));
+        // Both backends' % is an integer remainder (PostgreSQL has none for
+        // double precision; SQLite would truncate a REAL first).
+        if (e.op == '%' && !is_integer_field(*f))
+            throw InvalidQuery(fmt::format("Cannot set {}: % takes Integer fields only", describe(meta, f->name, e)));
+        // The divisor is a bound value, known now: PostgreSQL would raise
+        // "division by zero", SQLite compute NULL (stored in a nullable
+        // column, refused by NOT NULL with the statement's SQL). Neither runs.
+        const bool zero = e.operand.is_integer() ? e.operand.as_integer() == 0
+                                                 : e.operand.is_real() && e.operand.as_real() == 0.0;
+        if ((e.op == '/' || e.op == '%') && zero)
+            throw DataError(fmt::format("{} by zero in update(): {}; nothing was changed",
+                                        e.op == '/' ? "division" : "modulo", describe(meta, f->name, e)));
     }
 }
 
@@ -310,9 +335,9 @@ std::int64_t QuerySetBase::update(const std::vector<Assign>& assignments) const 
     } catch (const OperationalError& e) {
         // Raised by the compiler's overflow guard; SQLite undid the statement.
         if (std::string_view(e.what()).starts_with("integer overflow"))
-            throw DataError(fmt::format("integer overflow in update() of {}: an F() result does not fit in 64 bits; "
-                                        "nothing was changed",
-                                        meta_->name),
+            throw DataError(fmt::format("integer overflow in update() of {}: an F() result does not fit in 64 bits "
+                                        "({}); nothing was changed",
+                                        meta_->name, describe_expressions(*meta_, assignments)),
                             e.sqlite_code());
         throw;
     }

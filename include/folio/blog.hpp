@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "folio/database.hpp"
 #include "folio/migrations.hpp"
@@ -115,5 +116,18 @@ public:
 private:
     std::unique_ptr<Database> db_;
 };
+
+// The tables of `db` that the blog did not create, sorted by name: none of
+// its models' tables (tag, author, article) or many-to-many link tables
+// (article_tags), nor the backend's own (SQLite's sqlite_* tables, the
+// schema-version table on PostgreSQL). Looks in the database's main file on
+// SQLite and in the current schema (search_path) on PostgreSQL. Empty for a
+// new database and for one only folio has written. Blog::open() migrates a
+// database whatever it holds (an app may keep the blog's tables beside its
+// own); a tool about to add the blog's tables to a database its user only
+// named (the CLI's --db) asks this first and refuses a non-empty answer.
+// Runs one SELECT through `db`; throws as Database::prepare() and
+// Statement::step() do. Thread-safety: that of `db`.
+std::vector<std::string> foreign_tables(Database& db);
 
 } // namespace folio

@@ -161,6 +161,8 @@ public:
     // Runs now the checks that otherwise wait for the end of the root scope:
     // repeated statement shapes (then counted afresh) and pending EXPLAINs.
     void flush();
+    // The options in force: while a DoctorScope that set its own is open,
+    // that scope's (changes made to them end with it).
     Options& options() noexcept;
 
     // The doctor attached to `db`, or nullptr.
@@ -179,12 +181,23 @@ private:
 // attaches one for its own lifetime.
 class DoctorScope {
 public:
+    // The options in force on `db` (its doctor's, or the defaults when it
+    // has none), with `mode`.
     DoctorScope(Database& db, Doctor::Mode mode = Doctor::Mode::Throw);
+    // Every one of `options` applies while the scope is open: mode and ignore
+    // to the findings filed in this scope; the thresholds and on_finding to
+    // everything the doctor judges and reports meanwhile, in this scope and
+    // in scopes opened inside it that do not set their own. Under an attached
+    // doctor they replace its options (Doctor::options() returns them) until
+    // the scope closes, which puts the previous ones back, also when the
+    // scope closes early because an enclosing scope closed first. What is
+    // judged after it closes (a QuerySet destroyed later) is judged with the
+    // options then in force.
     DoctorScope(Database& db, DoctorOptions options);
     // Closes the scope if close() was not called, and never throws (a
     // destructor may run while an exception unwinds, and a second one would
     // end the program). The findings close() would have thrown in Throw mode
-    // are reported instead, as Report mode does: to the doctor's
+    // are reported instead, as Report mode does: to this scope's
     // on_finding, or one line each on stderr. Call close() to have them
     // thrown.
     ~DoctorScope();
@@ -205,6 +218,7 @@ private:
 
     std::unique_ptr<Doctor> owned_;
     std::shared_ptr<detail::DoctorState> state_;
+    std::function<void(const Finding&)> on_finding_;  // the destructor's sink (empty: stderr)
     std::size_t id_ = 0;
     bool closed_ = false;
     std::vector<Finding> result_;

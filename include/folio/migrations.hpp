@@ -53,13 +53,17 @@ public:
     // verbs of the Database's dialect ("BEGIN;\n...\nCOMMIT;\n" on SQLite).
     // InvalidQuery if unknown.
     std::string sqlmigrate(const std::string& name) const;
-    // Applies the pending migrations up to `target` (default: all), each in
+    // Applies the pending migrations up to `target` (-1, the default: all;
+    // a target at or below the current version applies none: folio has no
+    // backward migrations), each in
     // its own BEGIN IMMEDIATE transaction that re-reads the version under the
     // write lock: safe when several processes migrate the same file at once
     // (each migration is applied by exactly one of them). Returns how many
     // this call applied. Up to date: takes no lock and writes nothing. A
     // database newer than this code (version > latest) raises
-    // OperationalError instead of being touched.
+    // OperationalError instead of being touched; a `target` below -1 or past
+    // latest_version() raises InvalidQuery naming the known range, before
+    // anything is read.
     int migrate(int target = -1);
 
 private:

@@ -59,7 +59,7 @@ private:
 // F("articles_count") + 1 compiles to "articles_count" + ?.
 struct Expr {
     std::string field;
-    char op = '+';  // + - * /
+    char op = '+';  // + - * / % (% and an integer / truncate toward zero, as C++ and both backends do)
     Value operand;
 };
 
@@ -87,6 +87,7 @@ public:
     Expr operator-(Value v) const { return {path_, '-', std::move(v)}; }
     Expr operator*(Value v) const { return {path_, '*', std::move(v)}; }
     Expr operator/(Value v) const { return {path_, '/', std::move(v)}; }
+    Expr operator%(Value v) const { return {path_, '%', std::move(v)}; }
 
     const std::string& path() const noexcept { return path_; }
 

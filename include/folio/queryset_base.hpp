@@ -67,8 +67,11 @@ public:
     // Returns the rows changed. Not allowed on a sliced QuerySet. Plain
     // values are checked with validate_field() (ValidationError); a
     // db_managed field takes only an F() expression (InvalidQuery); F()
-    // arithmetic takes numbers, and an integer result that overflows raises
-    // DataError. Whatever raises, nothing was changed.
+    // arithmetic takes numbers (% only integers: InvalidQuery), and an
+    // integer result that overflows, or a division or modulo by zero, raises
+    // DataError naming the model, the field and the expression (Django's
+    // DataError on PostgreSQL; SQLite would store NULL). Whatever raises,
+    // nothing was changed.
     std::int64_t update(std::initializer_list<Assign> assignments) const;
     std::int64_t update(const std::vector<Assign>& assignments) const;
     // Deletes every matching row and its many-to-many links, in at most

@@ -324,7 +324,7 @@ Compiled compile_update(const Ops& ops, const Query& q, const std::vector<Assign
         const Expr& e = std::get<Expr>(a.value);
         const FieldMeta* src = meta.find_field(e.field);
         if (!src) throw InvalidQuery(fmt::format("Cannot resolve '{}' into a field of model {} in F()", e.field, meta.name));
-        if (std::string("+-*/").find(e.op) == std::string::npos)
+        if (std::string("+-*/%").find(e.op) == std::string::npos)
             throw InvalidQuery(fmt::format("Unsupported operator '{}' in F() expression", e.op));
         const std::string expr = fmt::format("{} {} ?", ops.quote_name(src->column), e.op);
         int uses = 1;

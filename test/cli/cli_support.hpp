@@ -44,6 +44,7 @@ using folio_test::Result;
 using folio_test::run;
 using folio_test::spawn;
 using folio_test::TempDir;
+using folio_test::unprivileged;
 using folio_test::wait_code;
 using folio_test::write_file;
 
@@ -90,6 +91,19 @@ inline std::string checksum(const std::string& db_path) {
         summary += " " + name + "=" + std::to_string(rows) + "#" + std::to_string(h);
     }
     return summary;
+}
+
+// Generates a data set in `data_dir` (gen-data) and imports it into `db`
+// through the CLI, requiring each step to succeed.
+inline void import_generated(const std::string& db, const std::string& data_dir, int authors, int articles,
+                             int content_bytes) {
+    Result g = run({"gen-data", "--authors", std::to_string(authors), "--articles", std::to_string(articles),
+                    "--content-bytes", std::to_string(content_bytes), "--out", data_dir});
+    BOOST_REQUIRE_MESSAGE(g.code == 0, g.err);
+    Result a = run({"--db", db, "import-authors", data_dir + "/old_authors.json"});
+    BOOST_REQUIRE_MESSAGE(a.code == 0, a.err);
+    Result b = run({"--db", db, "import-articles", data_dir + "/old_articles.json"});
+    BOOST_REQUIRE_MESSAGE(b.code == 0, b.err);
 }
 
 inline std::int64_t count_of(const std::string& db_path, const std::string& sql) {

@@ -9,25 +9,11 @@ using namespace cli_test;
 
 namespace {
 
-// Runs folio as an unprivileged user where the tests run as root (which
-// ignores permissions); empty when already unprivileged.
-std::vector<std::string> unprivileged() {
-    if (::geteuid() != 0) return {};
-    return {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-}
-
 // A database with a few authors and articles, imported through the CLI.
 struct Small {
     TempDir dir;
     std::string db = dir / "blog.sqlite3";
-    Small() {
-        Result g = run({"gen-data", "--authors", "5", "--articles", "20", "--content-bytes", "50", "--out", dir / "d"});
-        BOOST_REQUIRE_MESSAGE(g.code == 0, g.err);
-        Result a = run({"--db", db, "import-authors", dir / "d/old_authors.json"});
-        BOOST_REQUIRE_MESSAGE(a.code == 0, a.err);
-        Result b = run({"--db", db, "import-articles", dir / "d/old_articles.json"});
-        BOOST_REQUIRE_MESSAGE(b.code == 0, b.err);
-    }
+    Small() { import_generated(db, dir / "d", 5, 20, 50); }
 };
 
 } // namespace

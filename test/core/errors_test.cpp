@@ -216,6 +216,10 @@ BOOST_AUTO_TEST_CASE(operational_error_for_writing_a_read_only_database, *sqlite
     BOOST_TEST(contains(msg, "author"), msg);  // the statement that was refused
     std::string upd = message_of<OperationalError>([&] { ro.authors().update({{"bio", "x"}}); });
     BOOST_TEST(contains(upd, "read-only"), upd);
+    // Which file, and why: opened read-only on purpose (a file this user
+    // cannot write is the CLI's read_only_file test, as user nobody).
+    const std::string file = std::filesystem::canonical(path).string();
+    BOOST_TEST(contains(upd, "database '" + file + "' was opened read-only"), upd);
     BOOST_TEST(ro.authors().count() == 1);
 }
 

@@ -107,6 +107,14 @@ BOOST_AUTO_TEST_CASE(showmigrations_status) {
     BOOST_TEST(mig.current_version() == 2);
     BOOST_TEST(mig.migrate(1) == 0);  // never goes backwards
     BOOST_TEST(mig.current_version() == 2);
+    // A target past the history, or below -1 (all), names the known range
+    // and applies nothing (it once meant "all").
+    for (int target : {7, 99, -2, std::numeric_limits<int>::min()}) {
+        const std::string msg = message_of<InvalidQuery>([&] { (void)mig.migrate(target); });
+        BOOST_TEST(contains(msg, "No migration number " + std::to_string(target)), msg);
+        BOOST_TEST(contains(msg, "0 (none) to 6 (0006_article_count_overflow_guard)"), msg);
+        BOOST_TEST(mig.current_version() == 2);
+    }
     BOOST_TEST(mig.migrate() == 4);
     for (const auto& s : mig.status()) BOOST_TEST(s.applied, s.name);
 }

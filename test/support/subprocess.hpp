@@ -86,6 +86,13 @@ inline Result run(const std::vector<std::string>& args, const std::vector<std::s
     return r;
 }
 
+// A wrapper for run() that starts folio as user nobody where the tests run
+// as root (which ignores file permissions); empty when already unprivileged.
+inline std::vector<std::string> unprivileged() {
+    if (::geteuid() != 0) return {};
+    return {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+}
+
 // A wrapper for run() that starts folio in directory `dir`.
 inline std::vector<std::string> in_dir(const std::string& dir) {
     return {"sh", "-c", "cd \"$0\" && exec \"$@\"", dir};

@@ -266,6 +266,12 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?";
 }
 
+std::string_view Operations::table_names_sql() const {
+    // folio_migrations is the schema version this backend keeps (schema_version()).
+    return "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+           "AND tablename <> 'folio_migrations' ORDER BY tablename";
+}
+
 std::int64_t Operations::count_rows(Database&, std::string_view table) const {
     const std::string sql = "SELECT COUNT(*) FROM " + quote_name(table);
     if (!connection_.handle() || connection_.transaction_failed()) return -1;

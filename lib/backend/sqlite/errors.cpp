@@ -2,6 +2,9 @@
 #include "lib/backend/sqlite/errors.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <string>
 
 #include <fmt/format.h>
 
@@ -11,6 +14,25 @@
 namespace folio::backend::sqlite {
 
 using detail::shorten_sql;
+
+namespace {
+
+// SQLite's "attempt to write a readonly database" names neither the file nor
+// the cause: say which file, and what would let the write through.
+std::string read_only_message(sqlite3* db, const char* msg) {
+    const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+    if (!file || !*file) return fmt::format("database is read-only: {}", msg);  // :memory:, a temporary database
+    if (::access(file, W_OK) != 0)
+        return fmt::format("database file '{}' is read-only for this user ({}): make it writable (chmod u+w, or "
+                           "run as its owner); commands that only read still work",
+                           file, msg);
+    if (sqlite3_db_readonly(db, "main") == 1)
+        return fmt::format("database '{}' was opened read-only ({}): open it without read_only to write", file,
+                           msg);
+    return fmt::format("database '{}' is read-only: {}", file, msg);
+}
+
+} // namespace
 
 void raise_error(sqlite3* db, int rc, std::string_view context) {
     const int primary = rc & 0xff;
@@ -29,7 +51,7 @@ void raise_error(sqlite3* db, int rc, std::string_view context) {
     case SQLITE_LOCKED:
         throw OperationalError(fmt::format("database is locked: {}{}", msg, where), primary);
     case SQLITE_READONLY:
-        throw OperationalError(fmt::format("database is read-only: {}{}", msg, where), primary);
+        throw OperationalError(read_only_message(db, msg) + where, primary);
     case SQLITE_NOTADB:
         throw OperationalError(fmt::format("file is not an SQLite database{}", where), primary);
     case SQLITE_CORRUPT:

@@ -327,6 +327,11 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?";
 }
 
+std::string_view Operations::table_names_sql() const {
+    // sqlite_sequence, sqlite_stat1...: SQLite creates them itself.
+    return R"sql(SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name)sql";
+}
+
 std::int64_t Operations::count_rows(Database&, std::string_view table) const {
     const std::string sql = "SELECT COUNT(*) FROM " + quote_name(table);
     std::int64_t n = -1;

@@ -472,7 +472,10 @@ Where resolve_node(const backend::Operations& ops, const ModelMeta& model, const
     case Q::Kind::Not:
     case Q::Kind::And:
     case Q::Kind::Or:
-        w.shape = n.kind == Q::Kind::Not ? "!(" : n.kind == Q::Kind::And ? "&(" : "|(";
+        // Two push_backs, not an assignment of one of three literals: GCC 12
+        // at -O3 reports a false -Wmaybe-uninitialized for the latter.
+        w.shape.push_back(n.kind == Q::Kind::Not ? '!' : n.kind == Q::Kind::And ? '&' : '|');
+        w.shape.push_back('(');
         for (const Q& c : n.children) {
             w.children.push_back(resolve_node(ops, model, c));
             w.shape += w.children.back().shape;

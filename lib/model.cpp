@@ -150,8 +150,8 @@ const Value& Object::get(std::size_t field) const {
         // Deferred by defer()/only(): load this one field now, as Django does.
         Database& db = require_db("Loading a deferred field");
         if (origin_) detail::doctor_deferred_load(*this, field);
-        Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, {field}));
-        st.bind(1, pk());
+        const Value id[] = {Value(pk())};
+        Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, {field}), id);
         if (!st.step())
             throw DoesNotExist(fmt::format("{} with id {} no longer exists (loading deferred field '{}')", meta_->name,
                                            pk(), meta_->fields[field].name));
@@ -188,8 +188,7 @@ const Object& Object::related_object(std::size_t fk_field) const {
     const std::uint32_t target_origin = origin_ ? detail::doctor_lazy_fk(*this, fk_field) : 0;
     std::vector<std::size_t> all(target.fields.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), target, all));
-    st.bind(1, key);
+    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), target, all), std::span<const Value>(&key, 1));
     if (!st.step())
         throw DoesNotExist(fmt::format("{} matching {}.{} = {} does not exist", target.name, meta_->name, f.name,
                                        key.repr()));
@@ -364,8 +363,8 @@ void Object::refresh() {
     Database& db = require_db("refresh()");
     std::vector<std::size_t> all(meta_->fields.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, all));
-    st.bind(1, pk());
+    const Value id[] = {Value(pk())};
+    Statement st = db.prepare(detail::select_by_pk_sql(db.operations(), *meta_, all), id);
     if (!st.step()) throw DoesNotExist(fmt::format("{} with id {} does not exist", meta_->name, pk()));
     for (std::size_t i = 0; i < all.size(); ++i) values_[i] = st.column(static_cast<int>(i));
     deferred_ = 0;

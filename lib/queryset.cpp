@@ -218,8 +218,7 @@ std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) con
     const backend::Operations& ops = db_->operations();
     const auto compiled = detail::compiled(ops, *query_, detail::Evaluation::Select);
     const detail::CompiledSelect& cs = *compiled;
-    Statement st(*db_, cs.hashed_sql());
-    detail::bind_query(ops, st, *query_);
+    Statement st = detail::prepare_query(*db_, ops, cs.hashed_sql(), *query_);
     // With the doctor on, every object is stamped with this evaluation's id.
     const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
     std::int64_t rows = 0;
@@ -244,8 +243,7 @@ bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return curs
 Count QuerySetBase::count_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Count);
-    Statement st(*db_, c->hashed_sql());
-    detail::bind_query(ops, st, *query_);
+    Statement st = detail::prepare_query(*db_, ops, c->hashed_sql(), *query_);
     const std::int64_t n = st.step() ? st.column_int(0) : 0;
     if (db_->doctor()) return detail::doctor_count(*db_, n, c->sql);  // watches a comparison with 0
     return Count(n);
@@ -254,8 +252,7 @@ Count QuerySetBase::count_query() const {
 bool QuerySetBase::exists_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Exists);
-    Statement st(*db_, c->hashed_sql());
-    detail::bind_query(ops, st, *query_);
+    Statement st = detail::prepare_query(*db_, ops, c->hashed_sql(), *query_);
     return st.step();
 }
 

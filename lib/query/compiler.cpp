@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "folio/database.hpp"
 #include "folio/errors.hpp"
 #include "lib/query/where.hpp"
 
@@ -283,6 +284,13 @@ int bind_query(const Ops& ops, Statement& st, const Query& q) {
         if (q.offset) st.bind(++at, q.offset);
     }
     return at;
+}
+
+Statement prepare_query(Database& db, const Ops& ops, HashedSql sql, const Query& q) {
+    if (db.log().active()) return db.prepare(sql.sql, query_params(ops, q));
+    Statement st(db, sql);
+    bind_query(ops, st, q);
+    return st;
 }
 
 std::vector<Value> query_params(const Ops& ops, const Query& q) {

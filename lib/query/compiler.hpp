@@ -75,6 +75,12 @@ std::string render_pk_select(const Ops& ops, const Query& q);
 
 // Binds what a rendered Query binds, from 1; returns the count bound.
 int bind_query(const Ops& ops, Statement& st, const Query& q);
+// The statement for `sql` (a rendering of `q`) checked out of db's cache with
+// q's values bound. While the SQL log listens, the values are handed to the
+// checkout (Database::prepare(sql, args)), so a statement that does not
+// prepare is logged with them; otherwise the hashed SQL is checked out and
+// the values bound from the where-tree, allocating nothing.
+Statement prepare_query(Database& db, const Ops& ops, HashedSql sql, const Query& q);
 // The same values, copied (for the SQL of sql(), explain() and messages).
 std::vector<Value> query_params(const Ops& ops, const Query& q);
 

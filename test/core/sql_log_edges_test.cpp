@@ -101,4 +101,31 @@ BOOST_AUTO_TEST_CASE(a_statement_that_does_not_prepare_is_logged_with_the_argume
     BOOST_TEST(again.column(0).as_integer() == 5);
 }
 
+// The same for a QuerySet's own statements (evaluation, count(), exists(),
+// iterator()) and a lazy foreign key: while the log listens, the values go
+// with the checkout, so a statement that does not prepare shows them.
+BOOST_AUTO_TEST_CASE(a_querysets_statement_that_does_not_prepare_is_logged_with_its_values) {
+    Blog blog = Blog::open(":memory:");
+    Database& db = blog.db();
+    Author a("ann", "", "");
+    a.save(db);
+    insert_article(db, a.id());
+    Article art = blog.articles().get("id", Value(1));
+    db.execute("DROP TABLE article_tags");
+    db.execute("ALTER TABLE author RENAME TO writer");
+    QueryCapture capture(db);
+    BOOST_CHECK_THROW((void)blog.articles().filter("tags__name", std::string("x")).results(), OperationalError);
+    BOOST_CHECK_THROW((void)blog.articles().filter("tags__name", std::string("y")).count(), OperationalError);
+    BOOST_CHECK_THROW((void)blog.articles().filter("tags__name", std::string("z")).exists(), OperationalError);
+    BOOST_CHECK_THROW((void)art.author(), OperationalError);
+    const auto& all = capture.all();
+    BOOST_REQUIRE_EQUAL(all.size(), 4u);
+    const char* expected[] = {"args=('x',)", "args=('y',)", "args=('z',)", "args=(1,)"};
+    for (std::size_t i = 0; i < 4; ++i) {
+        BOOST_TEST(all[i].failed(), all[i].to_string());
+        BOOST_TEST(all[i].args_known, all[i].to_string());
+        BOOST_TEST(all[i].to_string().find(expected[i]) != std::string::npos, all[i].to_string());
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -163,13 +163,16 @@ Page Pages::author(const std::string& username, std::int64_t page) {
         throw HttpError(404, fmt::format("there is no page {} of {}'s articles ({})", page, printable(username),
                                          count_of(pages, "page", "pages")));
     const std::int64_t start = (page - 1) * per_page;
-    bool has_next = false;
+    // The page count says whether a next page exists: exactly the page's rows
+    // are fetched, and only their tags prefetched (no look-ahead row).
+    bool more_rows = false;
     std::string items = article_list(a->articles()
                                          .prefetch_related({"tags"})
                                          .only({"title", "created_at", "tags__name"})
                                          .order_by({"-created_at", "-id"})
-                                         .slice(start, start + per_page + 1),
-                                     false, has_next);
+                                         .slice(start, start + per_page),
+                                     false, more_rows);
+    const bool has_next = page < pages;
     std::string body = fmt::format("<h2>{}</h2>\n<p class=\"meta\">{}{}</p>\n<p>{}</p>\n", escape(a->username()),
                                    count_of(a->articles_count(), "article", "articles"), a->email().empty() ? "" : " &middot; " + escape(a->email()),
                                    escape(a->bio()));

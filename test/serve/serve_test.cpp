@@ -183,8 +183,18 @@ BOOST_AUTO_TEST_CASE(pagination_edges_and_bad_requests) {
     auto ann = s.get("/authors/ann");  // 404 articles: 21 pages, the last of 4
     BOOST_TEST(ann->status == 200);
     BOOST_TEST(occurrences(ann->body, "<article>") == 20u);
-    BOOST_TEST(s.panel_of(ann)["count"] == 3);
-    BOOST_TEST(occurrences(s.get("/authors/ann?page=21")->body, "<article>") == 4u);
+    const auto ap = s.panel_of(ann);
+    BOOST_TEST(ap["count"] == 3);
+    // Exactly the page's 20 articles are read, and only their tags fetched:
+    // the page count, not a look-ahead row, says a next page exists.
+    BOOST_REQUIRE_EQUAL(ap["statements"].size(), 3u);
+    BOOST_TEST(ap["statements"][1]["rows"] == 20, ap["statements"][1].dump());
+    BOOST_TEST(ap["statements"][2]["args"].size() == 20u, ap["statements"][2].dump());
+    BOOST_TEST(ann->body.find("rel=\"next\"") != std::string::npos);
+    const auto final_page = s.get("/authors/ann?page=21");
+    BOOST_TEST(occurrences(final_page->body, "<article>") == 4u);
+    BOOST_TEST(final_page->body.find("rel=\"next\"") == std::string::npos);
+    BOOST_TEST(s.get("/authors/ann?page=20")->body.find("rel=\"next\"") != std::string::npos);
     BOOST_TEST(s.get("/authors/ann?page=22")->status == 404);
     auto top = s.get("/top");
     BOOST_TEST(s.panel_of(top)["count"] == 1);
@@ -265,6 +275,22 @@ BOOST_AUTO_TEST_CASE(a_database_error_is_a_500_with_one_line_and_the_details_in_
 // The same when the statement fails already when prepared (no worker has
 // prepared it yet): the panel and the log have the arguments it was to run
 // with, not an empty list.
+BOOST_AUTO_TEST_CASE(every_variants_statement_that_fails_to_prepare_is_shown_with_its_arguments) {
+    // naive: the tags of the first article through its lazy manager; select_related: the same.
+    for (const char* variant : {"naive", "select_related"}) {
+        Served s({"--panel", "--threads", "1"});
+        drop_table(s.db, "article_tags");
+        auto r = s.get(std::string("/?variant=") + variant);
+        BOOST_TEST(r->status == 500, variant);
+        auto p = s.panel_of(r);
+        BOOST_REQUIRE(!p["statements"].empty());
+        const auto& failed = p["statements"].back();
+        BOOST_TEST(failed.contains("error"), failed.dump());
+        BOOST_TEST(failed["args"].size() == 1u, failed.dump());
+        BOOST_TEST(!failed.contains("args_known"), failed.dump());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_statement_that_fails_to_prepare_is_shown_with_its_arguments) {
     Served s({"--panel"});
     drop_table(s.db, "article_tags");

@@ -83,13 +83,23 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
     return std::make_unique<folio::Database>(path, options);
 }
 
+std::string shell_quote(const std::string& word) {
+    if (!word.empty() &&
+        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=:,@") ==
+            std::string::npos)
+        return word;
+    std::string out = "'";
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 void require_latest_schema(folio::Database& db) {
     folio::Migrator m(db, folio::blog_migrations(db));
     if (const int v = m.known_version(); v < m.latest_version())
         // db.path(), not `path`: a conninfo's password is masked there.
         throw std::runtime_error(fmt::format("database '{}' is at schema version {} of {}: run `folio --db {} "
                                              "migrate` first (this command only reads)",
-                                             db.path(), v, m.latest_version(), db.path()));
+                                             db.path(), v, m.latest_version(), shell_quote(db.path())));
 }
 
 void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::string_view way_out, bool usage) {
@@ -121,7 +131,7 @@ folio::Blog& Env::blog() {
             refuse_foreign_tables(*db_, "this command would add the blog's tables to it (migrate it)",
                                   fmt::format("Use a database of folio's own (--db), or run `folio --db {} migrate "
                                               "--force` to add them anyway",
-                                              db_->path()),
+                                              shell_quote(db_->path())),
                                   false);
     }
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"

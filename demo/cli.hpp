@@ -190,5 +190,8 @@ CLI::Validator at_least(std::int64_t min);
 
 // Replaces line breaks so that an error stays on one line.
 std::string one_line(std::string s);
+// `word` as one POSIX shell word (for commands a message suggests), quoted
+// in '...' only when it holds anything but [A-Za-z0-9_-./+=:,@].
+std::string shell_quote(const std::string& word);
 
 } // namespace folio_cli

@@ -260,16 +260,6 @@ void sections_1_to_6(Tour& t, const std::filesystem::path& dir) {
     t.measure_undone("6 clone", "after: set_author_id(origin.author_id())", [&] { return clone(false); });
 }
 
-// `path` as one shell word, quoted only when it needs to be.
-std::string shell_quote(const std::string& path) {
-    if (path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=:,@") ==
-        std::string::npos)
-        return path;
-    std::string out = "'";
-    for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 // The list page's reads: title, date, author, tags of each article.
 std::string render(const folio::QuerySet<Article>& page) {
     std::size_t chars = 0, n = 0;

@@ -137,4 +137,15 @@ BOOST_AUTO_TEST_CASE(another_programs_postgresql_schema_is_refused, *folio_test:
                static_cast<std::int64_t>(folio::blog_migrations().size()));
 }
 
+// A suggested command is one the shell runs as shown: a path with a space
+// is quoted.
+BOOST_AUTO_TEST_CASE(a_suggested_command_quotes_the_database_path) {
+    TempDir dir;
+    const std::string db = dir.file("my blog.sqlite3");
+    { folio::Database created(db); }  // an empty SQLite file: no table, version 0
+    Result read = run({"--db", db, "articles"});
+    BOOST_TEST(read.code == 1);
+    BOOST_TEST(read.err.find("run `folio --db '" + db + "' migrate` first") != std::string::npos, read.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -69,8 +69,8 @@ std::string panel_html(const PanelRecord& r);
 //    "time_ms": 3.215, "sql_ms": 1.402, "count": 2,
 //    "statements": [{"sql": "SELECT ...", "args": [20, 20], "ms": 1.1, "rows": 20,
 //                    "shape": "SELECT ...", "similar": 1, "duplicates": 1}, ...],
-//                   (a statement that failed, the last of a 500, also has
-//                    "error": "<the database's message>", and, when it failed
+//                   (a statement that failed, the last of a 500, has "rows": -1
+//                    and "error": "<the database's message>", and, when it failed
 //                    to prepare before its arguments were known, "args": []
 //                    with "args_known": false)
 //    "similar":    [{"shape": "SELECT ...", "count": 20}, ...],      (groups of 2 or more)

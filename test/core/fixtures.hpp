@@ -66,6 +66,19 @@ inline std::int64_t stored_schema_version(folio::Database& db) {
     return db.scalar(on_postgresql() ? "SELECT count(*) FROM folio_migrations" : "PRAGMA user_version").as_integer();
 }
 
+// Makes `db` say it is at schema `version` as another program (or a newer
+// folio) would leave it: SQLite's user_version; on PostgreSQL that many rows
+// in folio_migrations, of names this folio never wrote.
+inline void store_schema_version(folio::Database& db, int version) {
+    if (!on_postgresql()) {
+        db.execute("PRAGMA user_version = " + std::to_string(version));
+        return;
+    }
+    db.execute("CREATE TABLE IF NOT EXISTS folio_migrations (name text PRIMARY KEY)");
+    db.execute("DELETE FROM folio_migrations");
+    db.execute("INSERT INTO folio_migrations (name) SELECT 'future_' || n FROM generate_series(1, ?) AS n", {version});
+}
+
 // The SQL of the counted statements of a capture, for messages.
 inline std::string dump(const folio::QueryCapture& q) {
     std::string out;

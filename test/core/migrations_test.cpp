@@ -204,29 +204,27 @@ INSERT INTO article_tags (article_id, tag_id) VALUES (10, 1), (10, 2), (11, 2), 
     }
 }
 
-BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused,
-                     *sqlite_only("sets PRAGMA user_version; test/postgresql's migrations suite records a newer one")) {
-    TempDir dir;
-    const std::string path = dir.file("future.sqlite3");
+BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused) {
+    TestDatabaseTarget where{TestDatabaseTarget::reachable_twice};
+    const std::string path = where.target();
     {
         Database db(path);
-        db.execute("PRAGMA user_version = 7");
+        store_schema_version(db, 7);
     }
     std::string msg = message_of<OperationalError>([&] { Blog blog(std::make_unique<Database>(path)); });
     BOOST_TEST(contains(msg, "7"), msg);
     BOOST_TEST(contains(msg, "newer"), msg);
     Database db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version").as_integer() == 7);
+    BOOST_TEST(stored_schema_version(db) == 7);
     BOOST_TEST(!table_exists(db, "author"), "the newer database was touched");
 }
 
-BOOST_AUTO_TEST_CASE(status_and_known_version_refuse_a_newer_database,
-                     *sqlite_only("sets PRAGMA user_version")) {
-    TempDir dir;
-    Database db(dir.file("future.sqlite3"));
-    Migrator mig(db, blog_migrations());
+BOOST_AUTO_TEST_CASE(status_and_known_version_refuse_a_newer_database) {
+    TestDatabaseTarget where;
+    Database db(where.target());
+    Migrator mig(db, blog_migrations(db));
     BOOST_TEST(mig.known_version() == 0);
-    db.execute("PRAGMA user_version = 99");
+    store_schema_version(db, 99);
     BOOST_TEST(mig.current_version() == 99);
     for (const auto& call : std::vector<std::function<void()>>{[&] { (void)mig.known_version(); },
                                                                [&] { (void)mig.status(); },

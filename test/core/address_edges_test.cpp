@@ -7,6 +7,7 @@
 
 #include <folio/folio.hpp>
 
+#include "support/backend_only.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace folio;
@@ -22,7 +23,8 @@ BOOST_AUTO_TEST_CASE(postgresql_addresses_and_sqlite_files_are_told_apart) {
         BOOST_TEST(!is_postgresql_address(file), "'" << file << "'");
 }
 
-BOOST_AUTO_TEST_CASE(an_immutable_open_reads_the_file_its_odd_name_names) {
+BOOST_AUTO_TEST_CASE(an_immutable_open_reads_the_file_its_odd_name_names,
+                     *folio_test::sqlite_only("SQLite's immutable open of a file through a file: URI")) {
     folio_test::TempDir dir;
     const std::string path = dir.file("a%20b?c#d.sqlite3");
     {

@@ -48,8 +48,35 @@ inline void check_articles_counts(folio::Database& db) {
     BOOST_TEST_MESSAGE("checked articles_count of " << authors << " authors");
 }
 
+// Whether a table, index or trigger called `name` exists in `db` (this run's
+// backend: SQLite's sqlite_schema holds all three; on PostgreSQL a relation
+// on the search_path, or a trigger of a table in the current schema).
 inline bool table_exists(folio::Database& db, const std::string& name) {
-    return db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = ?", {name}).as_integer() == 1;
+    if (!on_postgresql())
+        return db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = ?", {name}).as_integer() == 1;
+    return db.scalar("SELECT (to_regclass(?) IS NOT NULL)::int + (SELECT count(*) FROM pg_trigger t JOIN pg_class c "
+                     "ON c.oid = t.tgrelid WHERE t.tgname = ? AND c.relnamespace = current_schema()::regnamespace)",
+                     {name, name})
+               .as_integer() == 1;
+}
+
+// The schema version as the database stores it: SQLite's user_version, the
+// rows of PostgreSQL's folio_migrations (one per applied migration).
+inline std::int64_t stored_schema_version(folio::Database& db) {
+    return db.scalar(on_postgresql() ? "SELECT count(*) FROM folio_migrations" : "PRAGMA user_version").as_integer();
+}
+
+// Makes `db` say it is at schema `version` as another program (or a newer
+// folio) would leave it: SQLite's user_version; on PostgreSQL that many rows
+// in folio_migrations, of names this folio never wrote.
+inline void store_schema_version(folio::Database& db, int version) {
+    if (!on_postgresql()) {
+        db.execute("PRAGMA user_version = " + std::to_string(version));
+        return;
+    }
+    db.execute("CREATE TABLE IF NOT EXISTS folio_migrations (name text PRIMARY KEY)");
+    db.execute("DELETE FROM folio_migrations");
+    db.execute("INSERT INTO folio_migrations (name) SELECT 'future_' || n FROM generate_series(1, ?) AS n", {version});
 }
 
 // The SQL of the counted statements of a capture, for messages.

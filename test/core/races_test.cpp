@@ -2,10 +2,13 @@
 // SQL log, or a busy handler that reports the wait), never by sleeping:
 // get_or_create that loses a race returns the winner, get_or_create_many and
 // the importer take a row another connection committed while they waited,
-// and BEGIN IMMEDIATE makes a second writer wait instead of failing.
+// and BEGIN IMMEDIATE makes a second writer wait instead of failing. On
+// every backend but the cases about SQLite's write lock and busy timeout.
 #include "fixtures.hpp"
 
 #include <sqlite3.h>
+
+#include "support/backend_only.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -42,21 +45,27 @@ private:
     bool fired_ = false;
 };
 
-// Another connection that runs `sql` in a write transaction and commits it
-// only once `waiter` is seen waiting for the write lock (its busy handler
-// runs): the row lands while the waiter is inside its call, after it began.
+// Another connection that runs `sql` (an INSERT of one row) in a write
+// transaction and commits it only once `waiter` is seen waiting for it: on
+// SQLite for the write lock (its busy handler runs), on PostgreSQL for a lock
+// the rival's uncommitted row holds (pg_locks, read by a third connection).
+// The row lands while the waiter is inside its call, after it began.
 class CommitWhileWaiting {
 public:
     CommitWhileWaiting(const std::string& path, Database& waiter, const std::string& sql)
         : other_(path), waiter_(waiter) {
+        if (on_postgresql()) {
+            waiter_pid_ = waiter_.scalar("SELECT pg_backend_pid()").as_integer();
+            watcher_.emplace(path);
+        }
         tx_.emplace(other_);
-        other_.execute(sql);
-        inserted_id_ = other_.last_insert_rowid();
-        sqlite3_busy_handler(waiter_.handle(), &CommitWhileWaiting::on_busy, this);
+        inserted_id_ = other_.scalar(sql + " RETURNING id").as_integer();
+        if (!on_postgresql()) sqlite3_busy_handler(waiter_.handle(), &CommitWhileWaiting::on_busy, this);
         committer_ = std::thread([this] {
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-            while (!waiting_ && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
             try {
+                while (!waiting() && std::chrono::steady_clock::now() < deadline)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 tx_->commit();
             } catch (const std::exception& e) {
                 error_ = e.what();
@@ -65,7 +74,7 @@ public:
     }
     ~CommitWhileWaiting() {
         if (committer_.joinable()) committer_.join();
-        sqlite3_busy_timeout(waiter_.handle(), 10000);  // folio's default handler back
+        if (!on_postgresql()) sqlite3_busy_timeout(waiter_.handle(), 10000);  // folio's default handler back
     }
     // Call after the waiter's work: joins the committer, reports what happened.
     void finish() {
@@ -76,6 +85,12 @@ public:
     std::int64_t inserted_id() const { return inserted_id_; }
 
 private:
+    bool waiting() {
+        if (on_postgresql() && !waiting_)
+            waiting_ = watcher_->scalar("SELECT count(*) FROM pg_locks WHERE pid = ? AND NOT granted", {waiter_pid_})
+                           .as_integer() > 0;
+        return waiting_;
+    }
     static int on_busy(void* self, int attempts) {
         static_cast<CommitWhileWaiting*>(self)->waiting_ = true;
         sqlite3_sleep(1);  // the committer runs meanwhile; bounded below
@@ -83,6 +98,8 @@ private:
     }
     Database other_;
     Database& waiter_;
+    std::int64_t waiter_pid_ = 0;      // PostgreSQL: the waiter's server process
+    std::optional<Database> watcher_;  // PostgreSQL: reads pg_locks
     std::optional<Transaction> tx_;
     std::int64_t inserted_id_ = 0;
     std::atomic<bool> waiting_{false};
@@ -98,12 +115,11 @@ std::int64_t tag_id(Database& db, const std::string& name) {
 
 BOOST_AUTO_TEST_SUITE(races)
 
-BOOST_FIXTURE_TEST_CASE(get_or_create_that_loses_the_race_returns_the_winner, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(get_or_create_that_loses_the_race_returns_the_winner, SharedBackendBlog) {
     Database other(path);
     std::int64_t winner = 0;
     AfterStatement between(db(), "SELECT", "\"tag\"", [&] {
-        other.execute("INSERT INTO tag (name) VALUES ('python')");
-        winner = other.last_insert_rowid();
+        winner = other.scalar("INSERT INTO tag (name) VALUES ('python') RETURNING id").as_integer();
     });
     QueryCapture q(db());
     auto [tag, created] = blog.tags().get_or_create(Q("name", "python"), Tag("python"));
@@ -122,7 +138,7 @@ BOOST_FIXTURE_TEST_CASE(get_or_create_that_loses_the_race_returns_the_winner, Fi
     BOOST_TEST(again.id() == winner);
 }
 
-BOOST_FIXTURE_TEST_CASE(get_or_create_race_inside_an_outer_savepoint_keeps_the_outer_work, MemoryBlog) {
+BOOST_FIXTURE_TEST_CASE(get_or_create_race_inside_an_outer_savepoint_keeps_the_outer_work, BackendBlog) {
     // The refused INSERT is undone alone: the caller's transaction goes on.
     Tag("rust").save(db());
     Transaction outer(db());
@@ -138,7 +154,7 @@ BOOST_FIXTURE_TEST_CASE(get_or_create_race_inside_an_outer_savepoint_keeps_the_o
     BOOST_TEST(tag_id(db(), "go") == go.id());
 }
 
-BOOST_FIXTURE_TEST_CASE(get_or_create_many_takes_a_row_committed_while_it_waited, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(get_or_create_many_takes_a_row_committed_while_it_waited, SharedBackendBlog) {
     Tag("old").save(db());
     CommitWhileWaiting rival(path, db(), "INSERT INTO tag (name) VALUES ('python')");
     std::vector<Tag> tags = blog.tags().get_or_create_many("name", {Value("rust"), Value("python"), Value("old")});
@@ -152,7 +168,7 @@ BOOST_FIXTURE_TEST_CASE(get_or_create_many_takes_a_row_committed_while_it_waited
     BOOST_TEST(count_rows(db(), "tag") == 3);
 }
 
-BOOST_FIXTURE_TEST_CASE(the_importer_links_a_tag_committed_while_it_waited, FileBlog) {
+BOOST_FIXTURE_TEST_CASE(the_importer_links_a_tag_committed_while_it_waited, SharedBackendBlog) {
     make_author(db(), "ann");
     const std::string json = dir.file("articles.json");
     {
@@ -178,7 +194,8 @@ BOOST_FIXTURE_TEST_CASE(the_importer_links_a_tag_committed_while_it_waited, File
     }
 }
 
-BOOST_AUTO_TEST_CASE(begin_immediate_makes_a_second_writer_wait_instead_of_failing) {
+BOOST_AUTO_TEST_CASE(begin_immediate_makes_a_second_writer_wait_instead_of_failing,
+                     *sqlite_only("SQLite's BEGIN IMMEDIATE and busy handler")) {
     // Writer B reads, then writes, in one Transaction, while writer A holds
     // a write transaction. With a deferred BEGIN, B would read a snapshot
     // from before A's commit and then fail to upgrade to a writer
@@ -222,7 +239,8 @@ BOOST_AUTO_TEST_CASE(begin_immediate_makes_a_second_writer_wait_instead_of_faili
     BOOST_TEST(count_rows(a.db(), "author") == 2);
 }
 
-BOOST_AUTO_TEST_CASE(a_writer_past_the_busy_timeout_gets_operational_error) {
+BOOST_AUTO_TEST_CASE(a_writer_past_the_busy_timeout_gets_operational_error,
+                     *sqlite_only("SQLite's busy_timeout and file-wide write lock")) {
     TempDir dir;
     const std::string path = dir.file("locked.sqlite3");
     Blog a = Blog::open(path);

@@ -12,6 +12,7 @@
 
 #include "support/blog_fixture.hpp"
 #include "support/list_page.hpp"
+#include "support/blog.hpp"
 #include "doctor_support.hpp"
 #include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
@@ -88,7 +89,8 @@ BOOST_AUTO_TEST_CASE(throw_mode_throws_at_the_call_that_shows_the_pattern) {
 }
 
 BOOST_AUTO_TEST_CASE(throw_mode_throws_at_close_for_patterns_seen_later) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     DoctorScope scope(blog.db(), Doctor::Mode::Throw);
     for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
     BOOST_CHECK_THROW(scope.close(), DoctorError);
@@ -113,7 +115,8 @@ void save_authors(Database& db, int n, const std::string& prefix) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(throw_mode_scope_left_without_close_reports_instead_of_throwing) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     std::vector<Finding> seen;
     BOOST_CHECK_NO_THROW({
         DoctorScope scope(blog.db(), throwing_into(seen));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "support/blog_fixture.hpp"
+#include "support/blog.hpp"
 #include "doctor_support.hpp"
 
 using namespace folio;
@@ -20,7 +21,8 @@ BOOST_AUTO_TEST_SUITE(doctor_raw_sql)
 // Each verb, spelled as people write it: lower case, after blanks, WITH
 // and VALUES for queries, REPLACE for writes; string literals with quotes.
 BOOST_AUTO_TEST_CASE(raw_loops_are_grouped_by_shape_whatever_their_spelling) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     Database& db = blog.db();
     struct Case {
         std::string sql;  // {} is the loop's value
@@ -31,7 +33,11 @@ BOOST_AUTO_TEST_CASE(raw_loops_are_grouped_by_shape_whatever_their_spelling) {
         {"  with x(n) as (select {}) select n from x", Pattern::RepeatedQuery, "__in"},
         {"\r\n select id from tag where name = 'it''s {}'", Pattern::RepeatedQuery, "__in"},
         {"VALUES ({})", Pattern::RepeatedQuery, "__in"},
-        {"replace into tag (id, name) values ({}, 'n{}')", Pattern::OneByOneWrites, "bulk_create"},
+        // SQLite's REPLACE, PostgreSQL's upsert: a write either way.
+        {folio_test::on_postgresql()
+             ? "insert into tag (id, name) values ({}, 'n{}') on conflict (id) do update set name = excluded.name"
+             : "replace into tag (id, name) values ({}, 'n{}')",
+         Pattern::OneByOneWrites, "bulk_create"},
         {"update tag set name = 'm{}' where id = {}", Pattern::OneByOneWrites, "update()"},
         {"\n\tdelete from tag where id = {}", Pattern::OneByOneWrites, "remove()"},
     };
@@ -56,16 +62,19 @@ BOOST_AUTO_TEST_CASE(raw_loops_are_grouped_by_shape_whatever_their_spelling) {
 // A multi-row VALUES list or an IN list is already the bulk form, however
 // it is spaced; PRAGMAs and transaction control are not the program's data.
 BOOST_AUTO_TEST_CASE(bulk_forms_and_other_statements_are_not_flagged) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     Database& db = blog.db();
     auto found = diagnose(db, [&] {
         for (int i = 0; i < 12; ++i) {
             const std::string a = std::to_string(2 * i + 1), b = std::to_string(2 * i + 2);
             db.execute("INSERT INTO tag (id, name) VALUES (" + a + ",'t" + a + "'),(" + b + ",'t" + b + "')");
             db.execute("DELETE FROM tag WHERE id IN (" + a + "," + b + ") AND id < 0");
-            db.execute("PRAGMA foreign_keys = ON");
+            if (!folio_test::on_postgresql()) db.execute("PRAGMA foreign_keys = ON");  // SQLite's PRAGMA
+            db.execute("BEGIN");  // PostgreSQL takes a SAVEPOINT inside a transaction only
             db.execute("SAVEPOINT s");
             db.execute("RELEASE s");
+            db.execute("COMMIT");
         }
     });
     BOOST_TEST(found.empty(), doctor_test::dump(found));

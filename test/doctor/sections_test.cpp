@@ -9,6 +9,7 @@
 #include "support/blog_fixture.hpp"
 #include "support/list_page.hpp"
 #include "support/m2m_import.hpp"
+#include "support/blog.hpp"
 #include "doctor_support.hpp"
 
 using namespace folio;
@@ -40,7 +41,8 @@ std::size_t csv_row(const Article& a) {
 BOOST_AUTO_TEST_SUITE(doctor_sections)
 
 BOOST_AUTO_TEST_CASE(s1_mass_insertion) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     auto make = [](int offset, int n) {
         std::vector<Author> v;
         for (int i = 0; i < n; ++i) v.emplace_back("u" + std::to_string(offset + i), "", "bio");

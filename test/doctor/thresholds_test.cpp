@@ -11,6 +11,7 @@
 
 #include "support/backend_only.hpp"
 #include "support/blog_fixture.hpp"
+#include "support/blog.hpp"
 #include "doctor_support.hpp"
 
 using namespace folio;
@@ -145,7 +146,8 @@ BOOST_AUTO_TEST_CASE(scan_min_rows_moves_the_missing_index_line) {
 }
 
 BOOST_AUTO_TEST_CASE(an_inner_scope_left_open_closes_quietly_with_its_outer_one) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     auto outer = std::make_unique<DoctorScope>(blog.db(), Doctor::Mode::Collect);
     DoctorScope inner(blog.db(), Doctor::Mode::Throw);
     for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
@@ -160,7 +162,8 @@ BOOST_AUTO_TEST_CASE(an_inner_scope_left_open_closes_quietly_with_its_outer_one)
 }
 
 BOOST_AUTO_TEST_CASE(clear_forgets_findings_and_flush_reports_now) {
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     Doctor doctor(blog.db(), collect_with([](DoctorOptions&) {}));
     for (int i = 0; i < 12; ++i) Author("u" + std::to_string(i), "", "").save(blog.db());
     BOOST_TEST(doctor.findings().empty());  // shapes are judged when the scope ends, or at flush()
@@ -276,7 +279,8 @@ BOOST_AUTO_TEST_CASE(objects_that_outlive_their_doctor_work_and_report_nothing) 
 BOOST_AUTO_TEST_CASE(a_query_whose_table_was_dropped_before_its_explain_is_passed_over) {
     // The plan of a raw SELECT is read when the scope ends; its table is gone
     // by then. The doctor has nothing to say of it, and the scope closes.
-    Blog blog = Blog::open(":memory:");
+    folio_test::BackendBlog on_backend;  // this run's backend
+    Blog& blog = on_backend.blog;
     blog.db().execute_script("CREATE TABLE scratch (x INTEGER); INSERT INTO scratch VALUES (1)");
     std::vector<Finding> findings;
     BOOST_CHECK_NO_THROW(findings = diagnose(blog.db(), [&] {

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "folio/errors.hpp"
 #include "lib/backend/postgresql/connection.hpp"
+#include "lib/backend/postgresql/sql_scan.hpp"
 
 namespace folio::backend::postgresql {
 
@@ -73,7 +75,15 @@ PreparedStatement& PreparedStatements::acquire(std::string_view sql) {
     // from where it stands, and describing tells us what it chose.
     const std::string text(sql);
     Result prepared(PQprepare(conn, entry->name.c_str(), text.c_str(), 0, nullptr));
-    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) connection_.raise(prepared.get(), sql);
+    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        // The server refuses several commands in one prepare as a syntax
+        // error; say what it is, as SQLite's backend does (nothing ran).
+        if (split_statements(sql).size() > 1)
+            throw Error(fmt::format("Several SQL statements in one prepare (none is run; use "
+                                    "Database::execute_script for a script): \"{}\"",
+                                    sql));
+        connection_.raise(prepared.get(), sql);
+    }
     if (highest_placeholder(sql) <= describable_parameters) {
         Result described(PQdescribePrepared(conn, entry->name.c_str()));
         if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK) connection_.raise(described.get(), sql);

@@ -1,7 +1,9 @@
 // sql_scan.cpp: one scanner over PostgreSQL's lexical forms, two uses.
 #include "lib/backend/postgresql/sql_scan.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace folio::backend::postgresql {
 
@@ -56,11 +58,22 @@ std::string number_placeholders(std::string_view sql) {
     std::string out;
     out.reserve(sql.size() + 16);
     std::size_t copied = 0;
-    int next = 1;
+    long next = 1;
     scan(sql, [&](std::size_t i) {
         if (sql[i] != '?') return;
         out.append(sql.substr(copied, i - copied));
         out += '$';
+        std::size_t digits = i + 1;
+        while (digits < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits]))) ++digits;
+        if (digits > i + 1) {
+            // SQLite's ?NNN: parameter NNN, and a bare ? after it the next one
+            // (as SQLite numbers them); its digits are copied as they stand
+            // (more than 9 are past any limit: the server refuses them).
+            if (digits - i - 1 <= 9)
+                next = std::max(next, std::stol(std::string(sql.substr(i + 1, digits - i - 1))) + 1);
+            copied = i + 1;
+            return;
+        }
         out += std::to_string(next++);
         copied = i + 1;
     });

@@ -11,7 +11,8 @@
 namespace folio::backend::postgresql {
 
 // `sql` with each "?" outside strings, names, bodies and comments replaced by
-// $1, $2, ... in order of appearance.
+// $1, $2, ... in order of appearance; SQLite's numbered "?NNN" becomes $NNN
+// (and a bare "?" after it $NNN+1, as SQLite numbers it).
 std::string number_placeholders(std::string_view sql);
 
 // `script`'s statements, cut at semicolons outside strings, names, bodies and

@@ -45,7 +45,7 @@ namespace folio::detail {
 // articles reach 10 KB) keep memory flat: a batch's text is held about three
 // times during its flush (records, objects, bound values), and two batches
 // are in flight.
-inline constexpr std::size_t max_batch_bytes = 4 * 1024 * 1024;
+inline constexpr std::size_t max_batch_bytes = 2 * 1024 * 1024;
 
 // The records of one bulk batch, in slots reused from batch to batch.
 template <class T>

@@ -20,6 +20,7 @@
 #include "folio/statement_cache.hpp"
 #include "folio/transaction.hpp"
 #include "lib/backend/operations.hpp"
+#include "lib/batch_pipeline.hpp"
 
 namespace folio {
 
@@ -27,7 +28,7 @@ namespace {
 
 constexpr std::size_t default_batch = 2000;
 constexpr std::size_t max_batch = 10000;
-constexpr std::size_t max_batch_bytes = 4 * 1024 * 1024;
+using detail::ReusedBatch;
 
 std::size_t batch_size_of(const ImportOptions& o) {
     return o.batch_size == 0 ? default_batch : std::min(o.batch_size, max_batch);
@@ -66,7 +67,15 @@ public:
         report_.rejected.push_back({e.record(), e.what()});
     }
     bool skipping() const { return skip_; }
+    const std::string& file() const { return file_; }
     ImportReport& report() { return report_; }
+    // Takes the records `other` rejected (the parsing thread's list).
+    void absorb(Rejects& other) {
+        auto& mine = report_.rejected;
+        auto& theirs = other.report_.rejected;
+        mine.insert(mine.end(), std::make_move_iterator(theirs.begin()), std::make_move_iterator(theirs.end()));
+        theirs.clear();
+    }
 
 private:
     std::string file_;
@@ -86,32 +95,6 @@ ImportReport finish(Rejects& rejects) {
     std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
     return std::move(rejects.report());
 }
-
-// The records of one bulk batch. Slots live from batch to batch, so the
-// strings swapped into them from the reader keep their buffers: after the
-// first batch, reading a record allocates nothing.
-// A batch is also full at max_batch_bytes of record text, so that big
-// records (the guide's articles reach 10 KB) keep memory flat: a batch's
-// text is held about three times during its flush (records, objects, bound
-// values), next to the import's page cache.
-template <class T>
-class ReusedBatch {
-public:
-    explicit ReusedBatch(std::size_t capacity) : slots_(capacity) {}
-    T& next() { return slots_[used_++]; }
-    void add_bytes(std::size_t n) { bytes_ += n; }
-    bool full() const { return used_ == slots_.size() || bytes_ >= max_batch_bytes; }
-    std::span<T> items() { return {slots_.data(), used_}; }
-    void clear() {
-        used_ = 0;
-        bytes_ = 0;
-    }
-
-private:
-    std::vector<T> slots_;
-    std::size_t used_ = 0;
-    std::size_t bytes_ = 0;
-};
 
 // Batches of different sizes give statements of different shapes (an IN
 // list or a multi-row INSERT of n rows is its own SQL text, so a new handle
@@ -138,22 +121,91 @@ private:
     std::size_t old_;
 };
 
-// Without skip_invalid, the error reported must be the FIRST bad record's;
-// records still waiting in the batch are only checked against the database
-// when it is flushed, so flush them (which throws at an earlier bad one)
-// before reporting a later record's error. With skip_invalid, just list it.
-template <class Flush>
-void reject_in_order(Rejects& rejects, Flush&& flush, const io::InputError& e) {
-    if (!rejects.skipping()) flush();
-    rejects.reject(e);
+// A record waiting in a batch, with its index in the file.
+template <class Record>
+struct Pending {
+    std::size_t index = 0;
+    Record record;
+};
+using PendingAuthor = Pending<io::AuthorRecord>;
+using PendingArticle = Pending<io::ArticleRecord>;
+
+// A record's text, to end a batch at max_batch_bytes.
+std::size_t text_size(const io::AuthorRecord& a) { return a.username.size() + a.email.size() + a.bio.size(); }
+std::size_t text_size(const io::ArticleRecord& a) {
+    return a.title.size() + a.content.size() + a.author.size() + a.created_at.size() + 16 * a.tags.size();
+}
+
+// The bulk path of both imports, parsing overlapped with writing
+// (lib/batch_pipeline.hpp). On the pipeline's thread `read(on_record,
+// progress, on_invalid)` runs the file's reader; `admit(record, index,
+// reject)` checks what needs no database and says whether the record goes
+// into the batch (`reject(index, field, message)` reports it otherwise). On
+// the calling thread `flush(batch)` writes each batch, in file order. A bad
+// record the parsing side finds, without skip_invalid, ships the records
+// before it first, so that an earlier one only the database check rejects
+// is still the one reported; its error then reaches the caller from
+// BatchPipeline::next() once those are written.
+template <class Record, class Read, class Admit, class Flush>
+void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Read& read, const Admit& admit,
+                        const Flush& flush) {
+    Rejects parsed(rejects.file(), rejects.skipping()); // the parsing thread's own list
+    {
+        detail::BatchPipeline<Pending<Record>> pipeline(
+            batch_size_of(options), [&](typename detail::BatchPipeline<Pending<Record>>::Producer& out) {
+                std::size_t records = 0;
+                const auto reject_error = [&](const io::InputError& e) {
+                    if (!parsed.skipping()) out.ship();
+                    parsed.reject(e);
+                };
+                const auto reject = [&](std::size_t index, std::string field, std::string message) {
+                    reject_error(io::InputError(parsed.file(), index, std::move(field), std::move(message)));
+                };
+                io::ProgressCallback progress;
+                if (options.progress)
+                    progress = [&](std::uint64_t done, std::uint64_t total) { out.progress({done, total, records}); };
+                read(
+                    [&](Record&& r, std::size_t index) {
+                        out.check_stop();
+                        ++records;
+                        if (!admit(r, index, reject)) return;
+                        Pending<Record>& slot = out.batch().next();
+                        slot.index = index;
+                        std::swap(slot.record, r);
+                        out.batch().add_bytes(text_size(slot.record));
+                        if (out.batch().full()) out.ship();
+                    },
+                    progress,
+                    [&](const io::InputError& e) {
+                        out.check_stop();
+                        ++records;
+                        reject_error(e);
+                    });
+            });
+        while (ReusedBatch<Pending<Record>>* batch = pipeline.next(options.progress)) flush(*batch);
+    }
+    rejects.absorb(parsed);
 }
 
 // ---- authors ----
 
-struct PendingAuthor {
-    std::size_t index = 0;
-    io::AuthorRecord record;
-};
+// Author's rules and a username unique within the file: what needs no
+// database. `reject(index, field, message)` reports a bad one.
+template <class Reject>
+bool author_admitted(const io::AuthorRecord& r, std::size_t index, std::unordered_set<std::string>& seen,
+                     const Reject& reject) {
+    try {
+        Author(r.username, r.email, r.bio).validate();
+    } catch (const ValidationError& e) {
+        reject(index, field_of(e, Author::meta()), e.what());
+        return false;
+    }
+    if (!seen.insert(r.username).second) {
+        reject(index, "username", fmt::format("duplicate username '{}' in the file", r.username));
+        return false;
+    }
+    return true;
+}
 
 void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejects) {
     if (batch.items().empty()) return;
@@ -184,8 +236,6 @@ void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejec
 ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
     const std::string name = file.string();
     Rejects rejects(name, options.skip_invalid);
-    const std::size_t batch_size = batch_size_of(options);
-    std::size_t records = 0;
 
     // A page cache of bulk_load_cache_kib for this import (unless the
     // connection has more), put back at the end: the backend's tuning.
@@ -193,55 +243,45 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
     const BoundedStatementCache bounded(blog.db());
     Transaction tx(blog.db());
     // Usernames must be unique; the schema does not say so (the guide's model
-    // has no unique=True), so the import checks, within the file here and
-    // against the database per batch (fast) or once up front (naive).
+    // has no unique=True), so the import checks, within the file while
+    // parsing and against the database per batch (fast) or once up front
+    // (naive).
     std::unordered_set<std::string> seen;
-    std::unordered_set<std::string> existing;
-    if (options.naive)
-        for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
-
-    ReusedBatch<PendingAuthor> batch(options.naive ? 0 : batch_size);
-    const auto flush = [&] { flush_authors(blog, batch, rejects); };
-    const auto reject_now = [&](std::size_t index, std::string field, std::string message) {
-        reject_in_order(rejects, flush, io::InputError(name, index, std::move(field), std::move(message)));
+    const auto read = [&](const auto& on_record, const auto& progress, const auto& on_invalid) {
+        io::read_authors(file, on_record, progress, on_invalid);
     };
-    io::read_authors(
-        file,
-        [&](io::AuthorRecord&& r, std::size_t index) {
-            ++records;
-            Author a(r.username, r.email, r.bio);
-            try {
-                a.validate();
-            } catch (const ValidationError& e) {
-                reject_now(index, field_of(e, Author::meta()), e.what());
-                return;
-            }
-            if (!seen.insert(r.username).second) {
-                reject_now(index, "username", fmt::format("duplicate username '{}' in the file", r.username));
-                return;
-            }
-            if (options.naive) {
+    if (!options.naive) {
+        import_in_pipeline<io::AuthorRecord>(
+            options, rejects, read,
+            [&](const io::AuthorRecord& r, std::size_t index, const auto& reject) {
+                return author_admitted(r, index, seen, reject);
+            },
+            [&](ReusedBatch<PendingAuthor>& batch) { flush_authors(blog, batch, rejects); });
+    } else {
+        std::unordered_set<std::string> existing;
+        for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
+        std::size_t records = 0;
+        const auto reject = [&](std::size_t index, std::string field, std::string message) {
+            rejects.reject(index, std::move(field), std::move(message));
+        };
+        read(
+            [&](io::AuthorRecord&& r, std::size_t index) {
+                ++records;
+                if (!author_admitted(r, index, seen, reject)) return;
                 if (existing.contains(r.username)) {
-                    rejects.reject(index, "username",
-                                   fmt::format("duplicate username '{}': already in the database", r.username));
+                    reject(index, "username",
+                           fmt::format("duplicate username '{}': already in the database", r.username));
                     return;
                 }
-                a.save(blog.db());  // the guide's "before": one INSERT per author
+                Author(r.username, r.email, r.bio).save(blog.db()); // the guide's "before": one INSERT per author
                 ++rejects.report().imported;
-                return;
-            }
-            PendingAuthor& slot = batch.next();
-            slot.index = index;
-            std::swap(slot.record, r);
-            batch.add_bytes(slot.record.username.size() + slot.record.email.size() + slot.record.bio.size());
-            if (batch.full()) flush();
-        },
-        progress_of(options, records),
-        [&](const io::InputError& e) {
-            ++records;
-            reject_in_order(rejects, flush, e);
-        });
-    flush_authors(blog, batch, rejects);
+            },
+            progress_of(options, records),
+            [&](const io::InputError& e) {
+                ++records;
+                rejects.reject(e);
+            });
+    }
     tx.commit();
     return finish(rejects);
 }
@@ -249,11 +289,6 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
 namespace {
 
 // ---- articles ----
-
-struct PendingArticle {
-    std::size_t index = 0;
-    io::ArticleRecord record;
-};
 
 // Checks the tag names with Tag's rules; the first bad one is reported.
 bool tags_valid(const PendingArticle& p, Rejects& rejects) {
@@ -372,36 +407,35 @@ void import_article_naive(Blog& blog, PendingArticle& p, Rejects& rejects, bool 
 ImportReport import_articles(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
     const std::string name = file.string();
     Rejects rejects(name, options.skip_invalid);
-    const std::size_t batch_size = batch_size_of(options);
-    std::size_t records = 0;
 
     const auto tuning = blog.db().operations().bulk_load_tuning(blog.db(), bulk_load_cache_kib);
     const BoundedStatementCache bounded(blog.db());
     Transaction tx(blog.db());
-    ReusedBatch<PendingArticle> batch(options.naive ? 1 : batch_size);
-    const auto flush = [&] { flush_articles(blog, batch, rejects); };
-    io::read_articles(
-        file,
-        [&](io::ArticleRecord&& r, std::size_t index) {
-            ++records;
-            PendingArticle& slot = batch.next();
-            slot.index = index;
-            std::swap(slot.record, r);
-            if (options.naive) {
+    const auto read = [&](const auto& on_record, const auto& progress, const auto& on_invalid) {
+        io::read_articles(file, on_record, progress, on_invalid);
+    };
+    if (!options.naive) {
+        // Articles need the database for every check (their author), so all
+        // of it happens at the flush.
+        import_in_pipeline<io::ArticleRecord>(
+            options, rejects, read, [](const io::ArticleRecord&, std::size_t, const auto&) { return true; },
+            [&](ReusedBatch<PendingArticle>& batch) { flush_articles(blog, batch, rejects); });
+    } else {
+        std::size_t records = 0;
+        PendingArticle slot;
+        read(
+            [&](io::ArticleRecord&& r, std::size_t index) {
+                ++records;
+                slot.index = index;
+                std::swap(slot.record, r);
                 import_article_naive(blog, slot, rejects, options.skip_invalid);
-                batch.clear();
-                return;
-            }
-            const io::ArticleRecord& a = slot.record;
-            batch.add_bytes(a.title.size() + a.content.size() + a.author.size() + a.created_at.size() + 16 * a.tags.size());
-            if (batch.full()) flush();
-        },
-        progress_of(options, records),
-        [&](const io::InputError& e) {
-            ++records;
-            reject_in_order(rejects, flush, e);
-        });
-    flush_articles(blog, batch, rejects);
+            },
+            progress_of(options, records),
+            [&](const io::InputError& e) {
+                ++records;
+                rejects.reject(e);
+            });
+    }
     tx.commit();
     return finish(rejects);
 }

@@ -409,6 +409,31 @@ std::vector<Value> QuerySetBase::values_list_flat(const std::string& field) cons
     return out;
 }
 
+namespace {
+
+// A bulk_create this big gets a page cache sized to it (as the importers'
+// transaction does): with SQLite's default 2 MB cache, a load of more rows
+// than that spills dirty pages to the WAL over and over, then writes them
+// again at the commit; a cache that holds the whole load writes each page
+// once. Below the floor the default cache copes and no PRAGMA runs.
+constexpr std::size_t kTunedBulkFloorBytes = 8u << 20;
+constexpr std::size_t kTunedBulkMaxKib = 512u << 10;
+
+// The rows' size in the table and its indexes, roughly: the values' bytes
+// (8 for a number), a header byte per column and a cell's overhead, twice
+// (the table's pages and the indexes' copies of the indexed columns).
+std::size_t estimated_load_bytes(std::span<Object* const> objects, const std::vector<std::size_t>& fields) {
+    std::size_t bytes = 0;
+    for (Object* o : objects) {
+        const auto& vals = ObjectAccess::values(*o);
+        bytes += 16;
+        for (auto f : fields) bytes += 1 + (vals[f].is_text() ? vals[f].as_text().size() : 8);
+    }
+    return 2 * bytes;
+}
+
+} // namespace
+
 void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptions& options) const {
     if (objects.empty()) return;
     // Validate everything before writing anything.
@@ -442,6 +467,15 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
     for (Object* o : objects) groups[o->pk() != 0 ? 0 : 1].push_back(o);
     const std::size_t statements = (groups[0].size() + batch_for(with_id.size()) - 1) / batch_for(with_id.size()) +
                                    (groups[1].size() + batch_for(fields.size()) - 1) / batch_for(fields.size());
+    // Tuning first (set before, restored after the transaction): up to 6
+    // PRAGMAs, only for a load of several statements past the floor.
+    std::unique_ptr<backend::ScopedTuning> tuning;
+    if (statements > 1) {
+        const std::size_t bytes = estimated_load_bytes(objects, with_id);
+        if (bytes >= kTunedBulkFloorBytes)
+            tuning = db_->operations().bulk_load_tuning(
+                *db_, static_cast<std::int64_t>(std::min(bytes / 1024, kTunedBulkMaxKib)));
+    }
     std::optional<Transaction> tx;
     if (statements > 1) tx.emplace(*db_);
 

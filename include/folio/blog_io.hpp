@@ -55,10 +55,10 @@ struct ImportOptions {
     // whole: the reader cannot resynchronise after a syntax error.
     bool skip_invalid = false;
     // Records per bulk batch (fast path); capped at 10000, 0 means 2000. A
-    // batch also ends at 4 MB of record text, so memory stays flat.
+    // batch also ends at 2 MB of record text, so memory stays flat.
     std::size_t batch_size = 2000;
     // Called once per read chunk (folio::io::read_chunk_size, 256 KiB) of
-    // input and at the end, from the importing thread.
+    // input and at the end, on the calling thread (between batch writes).
     std::function<void(const ImportProgress&)> progress;
 };
 
@@ -89,8 +89,8 @@ struct ImportReport {
 // Cost, fast path: 2 statements per batch (SELECT username IN (...), one
 // multi-row INSERT), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path:
 // 1 + one INSERT per author (and the same 6 PRAGMAs).
-// Memory: one batch of records (their buffers reused from batch to batch),
-// one read chunk, plus the set of usernames seen.
+// Memory: two batches of records (one parsed on a second thread, which uses
+// no Blog, while this thread writes the other), a read chunk, the usernames.
 ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const ImportOptions& options = {});
 
 // Imports old_articles.json ([{"created_at", "author", "tags", "title",
@@ -103,8 +103,8 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
 // IN, INSERT/SELECT tags, one multi-row INSERT of articles, one INSERT of
 // the links), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path, the guide's code: per article one author SELECT,
 // one INSERT, and per tag a get_or_create (1-2) and an add (1).
-// Memory: one batch of records (batch_size x article size, buffers reused
-// from batch to batch) and one read chunk, whatever the file's size.
+// Memory: two batches (batch_size x article size, one parsed on a second
+// thread while the other is written) and a read chunk, whatever the size.
 ImportReport import_articles(Blog& blog, const std::filesystem::path& file, const ImportOptions& options = {});
 
 struct ExportOptions {

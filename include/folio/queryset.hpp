@@ -9,7 +9,7 @@
 // Costs, in statements: evaluation 1 (+1 per prefetch_related level, per
 // chunk of ~32k parent ids); count() 1, exists() 1 (0 when evaluated);
 // update() 1; remove() at most 1 + one per many-to-many relation + 1;
-// bulk_create() 1 per batch; first()/last()/get() 1.
+// bulk_create() 1 per batch (+ 6 PRAGMAs for a big one); first()/last()/get() 1.
 //
 // This header also brings the rest of the QuerySet API: queryset_base.hpp
 // (the untyped half), related_managers.hpp (article.tags(), author.articles())
@@ -146,12 +146,12 @@ public:
     // number of values. Results follow the order of `values` (duplicates once).
     std::vector<T> get_or_create_many(std::string_view field, const std::vector<Value>& values) const;
 
-    // Multi-row INSERTs, one statement per batch, ids assigned back from
-    // RETURNING (with the db_managed fields, which are never written). As in
-    // Django, objects that carry an id are inserted first, in their own
-    // batches, so the ids SQLite picks for the others cannot collide with
-    // them. Validates every object first (ValidationError, nothing written);
-    // several statements run in one transaction.
+    // Multi-row INSERTs, one statement per batch, ids (and db_managed fields,
+    // never written) back from RETURNING; as in Django, objects with an id go
+    // first, in their own batches, so SQLite's ids for the rest cannot collide.
+    // Validates every object first (ValidationError, nothing written). Several
+    // statements run in one transaction; past ~8 MB of rows, SQLite's page cache
+    // is sized to them for it (up to 6 PRAGMAs, as the imports'; restored after).
     void bulk_create(std::vector<T>& objects, BulkOptions options = {}) const;
 
     // Streams rows from the cursor: one object at a time, nothing cached, so

@@ -4,7 +4,7 @@
 // flush) and nothing is written; with skip_invalid every kind is skipped and
 // listed with its reason, and the rest imported. Both readers, a real file,
 // on every backend (the import's PRAGMA tuning is SQLite's).
-#include "test_support.hpp"
+#include "seeded_blog.hpp"
 
 #include <string>
 #include <vector>
@@ -24,26 +24,11 @@ using folio_test::write_file;
 
 namespace {
 
-std::string author(const std::string& username, const std::string& email = "") {
-    return R"({"username": ")" + username + R"(", "email": ")" + email + R"(", "bio": "b"})";
-}
-std::string article(const std::string& author, const std::string& title = "T") {
-    return R"({"created_at": "2015-01-02", "author": ")" + author + R"(", "tags": ["lorem", "minus"], "title": ")" +
-           title + R"(", "content": "c"})";
-}
+using folio_test::article_json;
+using folio_test::author_json;
 
 // A blog on this run's backend holding the authors alice and bob.
-struct Seeded {
-    TempDir dir;
-    folio_test::TestDatabaseTarget where;  // before the blog: it closes before its database is dropped
-    folio::Blog blog = folio::Blog::open(where.target());
-    Seeded() {
-        write_file(dir / "seed.json", "[" + author("alice") + "," + author("bob") + "]");
-        folio::import_authors(blog, dir / "seed.json");
-    }
-    std::int64_t rows(const char* table) {
-        return blog.db().scalar(std::string("SELECT count(*) FROM ") + table).as_integer();
-    }
+struct Seeded : folio_test::SeededBlog {
     folio::io::InputError import_error(bool articles, const std::string& content, std::size_t batch) {
         write_file(dir / "bad.json", content);
         return folio_test::catch_input_error([&] {
@@ -73,20 +58,20 @@ BOOST_AUTO_TEST_SUITE(import_bad_records)
 BOOST_AUTO_TEST_CASE(first_bad_record_is_reported_authors) {
     Seeded s;
     for (const auto& bad : malformed_authors) {
-        const std::string text = "[" + author("u1") + "," + author("alice") + "," + author("u2") + "," + bad + "]";
+        const std::string text = "[" + author_json("u1") + "," + author_json("alice") + "," + author_json("u2") + "," + bad + "]";
         BOOST_TEST_CONTEXT(bad) {
             const auto e = s.import_error(false, text, 100);
             BOOST_TEST(e.record() == 1u, e.what());
             BOOST_TEST(e.field() == "username");
             BOOST_TEST(s.rows("author") == 2);
             // And the shape error, when it comes first, is the one reported.
-            const auto e2 = s.import_error(false, "[" + author("u1") + "," + bad + "," + author("alice") + "]", 100);
+            const auto e2 = s.import_error(false, "[" + author_json("u1") + "," + bad + "," + author_json("alice") + "]", 100);
             BOOST_TEST(e2.record() == 1u, e2.what());
             BOOST_TEST(s.rows("author") == 2);
         }
     }
     // A model error found at read time after a database error still in the batch.
-    const auto e = s.import_error(false, "[" + author("bob") + "," + author("v", "not-an-email") + "]", 100);
+    const auto e = s.import_error(false, "[" + author_json("bob") + "," + author_json("v", "not-an-email") + "]", 100);
     BOOST_TEST(e.record() == 0u, e.what());
     BOOST_TEST(s.rows("author") == 2);
 }
@@ -95,10 +80,10 @@ BOOST_AUTO_TEST_CASE(first_bad_record_is_reported_articles) {
     Seeded s;
     for (const auto& bad : malformed_articles) {
         BOOST_TEST_CONTEXT(bad) {
-            const auto e = s.import_error(true, "[" + article("alice") + "," + article("nobody") + "," + bad + "]", 100);
+            const auto e = s.import_error(true, "[" + article_json("alice") + "," + article_json("nobody") + "," + bad + "]", 100);
             BOOST_TEST(e.record() == 1u, e.what());
             BOOST_TEST(e.field() == "author");
-            const auto e2 = s.import_error(true, "[" + bad + "," + article("nobody") + "]", 100);
+            const auto e2 = s.import_error(true, "[" + bad + "," + article_json("nobody") + "]", 100);
             BOOST_TEST(e2.record() == 0u, e2.what());
             BOOST_TEST(s.rows("article") == 0);
             BOOST_TEST(s.rows("tag") == 0);
@@ -111,8 +96,8 @@ BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
     for (bool naive : {false, true}) {
         BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
             std::string text = "[";
-            for (const auto& bad : malformed_authors) text += bad + "," + author("n" + std::to_string(text.size()) + (naive ? "x" : "")) + ",";
-            text += author("alice") + "]";
+            for (const auto& bad : malformed_authors) text += bad + "," + author_json("n" + std::to_string(text.size()) + (naive ? "x" : "")) + ",";
+            text += author_json("alice") + "]";
             write_file(s.dir / "mixed.json", text);
             const auto before = s.rows("author");
             folio::ImportOptions o{.naive = naive, .skip_invalid = true, .batch_size = 2, .progress = {}};
@@ -133,8 +118,8 @@ BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
     for (bool naive : {false, true}) {
         BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
             std::string text = "[";
-            for (const auto& bad : malformed_articles) text += bad + "," + article("bob") + ",";
-            text += article("nobody") + "]";
+            for (const auto& bad : malformed_articles) text += bad + "," + article_json("bob") + ",";
+            text += article_json("nobody") + "]";
             write_file(s.dir / "arts.json", text);
             const auto before = s.rows("article");
             folio::ImportOptions o{.naive = naive, .skip_invalid = true, .batch_size = 3, .progress = {}};
@@ -161,8 +146,8 @@ BOOST_AUTO_TEST_CASE(statements_per_batch) {
     Seeded s;
     std::string authors = "[", articles = "[";
     for (int i = 0; i < 10; ++i) {
-        authors += (i ? "," : "") + author("w" + std::to_string(i));
-        articles += (i ? "," : "") + article(i % 2 ? "alice" : "bob");
+        authors += (i ? "," : "") + author_json("w" + std::to_string(i));
+        articles += (i ? "," : "") + article_json(i % 2 ? "alice" : "bob");
     }
     write_file(s.dir / "a.json", authors + "]");
     write_file(s.dir / "b.json", articles + "]");
@@ -196,7 +181,7 @@ BOOST_AUTO_TEST_CASE(tuning_kept_or_refused_leaves_the_import_right,
                      *folio_test::sqlite_only("SQLite's PRAGMA cache_size and temp_store, and its TEMP tables")) {
     Seeded s;
     std::string articles = "[";
-    for (int i = 0; i < 6; ++i) articles += (i ? "," : "") + article(i % 2 ? "alice" : "bob");
+    for (int i = 0; i < 6; ++i) articles += (i ? "," : "") + article_json(i % 2 ? "alice" : "bob");
     write_file(s.dir / "b.json", articles + "]");
     folio::ImportOptions o;
     o.batch_size = 4;
@@ -243,7 +228,7 @@ BOOST_AUTO_TEST_CASE(statement_cache_stays_small_over_many_batch_shapes) {
     const std::size_t capacity = cache.capacity();
     std::string authors = "[", articles = "[";
     for (int i = 0; i < 120; ++i) {
-        authors += (i ? "," : "") + author("v" + std::to_string(i));
+        authors += (i ? "," : "") + author_json("v" + std::to_string(i));
         std::string tags;
         for (int t = 0; t <= i % 7; ++t) tags += (t ? ", \"" : "\"") + std::string("t") + std::to_string((i * 7 + t) % 50) + "\"";
         articles += (i ? "," : "") + std::string(R"({"created_at": "2015-01-02", "author": "v)") + std::to_string(i % (1 + i % 9)) +

@@ -1,0 +1,215 @@
+// The bulk imports parse on a second thread while the calling thread writes
+// the batch before (lib/batch_pipeline.hpp). What that must not change: an
+// error found on either side, at any moment, reaches the caller as the same
+// folio error (the first bad record in file order, its field and value) and
+// nothing is written; the Database is used only from the calling thread; the
+// progress callback runs there, in order. The cases slow the writer down in
+// the middle of a batch (a SQL log listener that sleeps inside a statement),
+// so that the parsing side is really ahead of it.
+#include "seeded_blog.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <folio/blog.hpp>
+#include <folio/blog_io.hpp>
+#include <folio/io/json_records.hpp>
+#include <folio/sql_log.hpp>
+
+using folio_test::TempDir;
+using folio_test::write_file;
+
+namespace {
+
+using folio_test::article_json;
+using folio_test::author_json;
+
+// `n` good articles by alice, then `tail` (a JSON array's remaining text).
+std::string articles_then(std::size_t n, const std::string& tail, std::size_t content = 1) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < n; ++i) text += article_json("alice", "T", content) + ",";
+    return text + tail + "]";
+}
+
+using Seeded = folio_test::SeededBlog;
+
+// Makes every statement that starts with `prefix` take `pause` more (the
+// listener runs inside the statement's trace, on the writing thread), and
+// counts them; checks they all run on the thread that built it.
+class SlowWriter {
+public:
+    SlowWriter(folio::Database& db, std::string prefix, std::chrono::milliseconds pause)
+        : db_(db), prefix_(std::move(prefix)), pause_(pause) {
+        id_ = db_.log().add_listener([this](const folio::LoggedStatement& s) {
+            if (std::this_thread::get_id() != owner_) ++foreign_thread_;
+            if (!s.sql.starts_with(prefix_)) return;
+            ++count_;
+            std::this_thread::sleep_for(pause_);
+        });
+    }
+    ~SlowWriter() { db_.log().remove_listener(id_); }
+    SlowWriter(const SlowWriter&) = delete;
+    SlowWriter& operator=(const SlowWriter&) = delete;
+    std::size_t count() const { return count_; }
+    std::size_t foreign_thread() const { return foreign_thread_; }
+
+private:
+    folio::Database& db_;
+    std::string prefix_;
+    std::chrono::milliseconds pause_;
+    std::thread::id owner_ = std::this_thread::get_id();
+    std::size_t id_ = 0;
+    std::size_t count_ = 0;
+    std::size_t foreign_thread_ = 0;
+};
+
+folio::ImportOptions batches_of(std::size_t n) {
+    folio::ImportOptions o;
+    o.batch_size = n;
+    return o;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(import_pipeline)
+
+// Batch 0 (records 0-1) is being written, slowly; the parser meanwhile fills
+// batch 1 with record 2 and finds record 3 of the wrong shape. Batch 1 is
+// still written (an earlier bad record there would be the one to report),
+// then the parser's error arrives, whole, and everything rolls back.
+BOOST_AUTO_TEST_CASE(an_error_parsed_while_a_batch_is_written_rolls_everything_back) {
+    Seeded s;
+    const std::string bad =
+        R"({"created_at": "2015-01-02", "author": "alice", "tags": [], "title": 7, "content": "c"})";
+    std::string text = articles_then(3, bad);
+    text.pop_back();  // "]": 200 good records follow the bad one
+    for (int i = 0; i < 200; ++i) text += "," + article_json("alice");
+    write_file(s.dir / "bad.json", text + "]");
+    SlowWriter slow(s.blog.db(), "INSERT INTO \"article\"", std::chrono::milliseconds(300));
+    const auto e = folio_test::catch_input_error(
+        [&] { folio::import_articles(s.blog, s.dir / "bad.json", batches_of(2)); });
+    BOOST_TEST(e.record() == 3u, e.what());
+    BOOST_TEST(e.field() == "title");
+    BOOST_TEST(std::string(e.what()).find("expected a string, got number 7") != std::string::npos, e.what());
+    BOOST_TEST(std::string(e.what()).find("bad.json") != std::string::npos, e.what());
+    BOOST_TEST(slow.count() == 2u);  // batches 0 and 1, nothing after the error
+    BOOST_TEST(slow.foreign_thread() == 0u);
+    BOOST_TEST(s.rows("article") == 0);
+    BOOST_TEST(s.rows("tag") == 0);
+    BOOST_TEST(s.rows("article_tags") == 0);
+    BOOST_TEST(s.blog.authors().get("username", "alice").articles_count() == 0);
+    // The connection is left as before: no transaction open, a good import works.
+    write_file(s.dir / "good.json", articles_then(4, article_json("bob")));
+    BOOST_TEST(folio::import_articles(s.blog, s.dir / "good.json", batches_of(2)).imported == 5u);
+    BOOST_TEST(s.rows("article") == 5);
+}
+
+// The same with malformed JSON (the reader's own error, with its byte offset).
+BOOST_AUTO_TEST_CASE(malformed_json_parsed_while_a_batch_is_written_rolls_everything_back) {
+    Seeded s;
+    std::string text = articles_then(5, article_json("bob"));
+    text.pop_back();  // "]"
+    write_file(s.dir / "bad.json", text + ", {\"title\": }]");
+    SlowWriter slow(s.blog.db(), "INSERT INTO \"article\"", std::chrono::milliseconds(200));
+    const auto e = folio_test::catch_input_error(
+        [&] { folio::import_articles(s.blog, s.dir / "bad.json", batches_of(2)); });
+    BOOST_TEST(std::string(e.what()).find("malformed JSON at byte") != std::string::npos, e.what());
+    BOOST_TEST(e.record() == 6u, e.what());
+    BOOST_TEST(slow.count() == 3u);  // the full batches before it: 0-1, 2-3, 4-5
+    BOOST_TEST(s.rows("article") == 0);
+}
+
+// The writer finds a bad record (an unknown author, which only the database
+// check sees) while the parser is ahead, with a good part of the file still
+// to read: that record is the one reported, the parse stops, nothing stays.
+BOOST_AUTO_TEST_CASE(a_bad_record_the_writer_finds_stops_the_parse) {
+    Seeded s;
+    std::string text = "[" + article_json("alice") + "," + article_json("nobody");
+    for (int i = 0; i < 3000; ++i) text += "," + article_json("bob", "T", 500);
+    // A later error of the parser's must not win over the earlier one.
+    write_file(s.dir / "bad.json", text + ", 17]");
+    for (const std::size_t batch : {1u, 2u, 7u, 2000u}) {
+        BOOST_TEST_CONTEXT("batch " << batch) {
+            SlowWriter slow(s.blog.db(), "SELECT", std::chrono::milliseconds(50));
+            const auto e = folio_test::catch_input_error(
+                [&] { folio::import_articles(s.blog, s.dir / "bad.json", batches_of(batch)); });
+            BOOST_TEST(e.record() == 1u, e.what());
+            BOOST_TEST(e.field() == "author");
+            BOOST_TEST(std::string(e.what()).find("no author with username 'nobody'") != std::string::npos);
+            BOOST_TEST(s.rows("article") == 0);
+        }
+    }
+}
+
+// Authors: the parser checks Author's rules and duplicates within the file;
+// the writer checks the usernames already in the database. Across batch
+// boundaries too, the first bad record in the file is the one reported.
+BOOST_AUTO_TEST_CASE(authors_report_the_first_bad_record_whichever_side_finds_it) {
+    Seeded s;
+    for (const std::size_t batch : {1u, 2u, 3u, 100u}) {
+        BOOST_TEST_CONTEXT("batch " << batch) {
+            SlowWriter slow(s.blog.db(), "INSERT", std::chrono::milliseconds(20));
+            // The database's duplicate (record 2) before the parser's bad e-mail (record 4).
+            write_file(s.dir / "a.json", "[" + author_json("u0") + "," + author_json("u1") + "," + author_json("alice") + "," +
+                                             author_json("u3") + "," + author_json("v", "not-an-email") + "]");
+            auto e = folio_test::catch_input_error(
+                [&] { folio::import_authors(s.blog, s.dir / "a.json", batches_of(batch)); });
+            BOOST_TEST(e.record() == 2u, e.what());
+            BOOST_TEST(e.field() == "username");
+            // The parser's (a duplicate within the file, record 1) before the database's (record 3).
+            write_file(s.dir / "b.json", "[" + author_json("u0") + "," + author_json("u0") + "," + author_json("u2") + "," +
+                                             author_json("bob") + "]");
+            e = folio_test::catch_input_error(
+                [&] { folio::import_authors(s.blog, s.dir / "b.json", batches_of(batch)); });
+            BOOST_TEST(e.record() == 1u, e.what());
+            BOOST_TEST(std::string(e.what()).find("duplicate username 'u0' in the file") != std::string::npos);
+            BOOST_TEST(s.rows("author") == 2);
+        }
+    }
+}
+
+// Progress comes on the calling thread, in order, once per read chunk and at
+// the end, with the records parsed so far; an exception it throws stops the
+// import (parser included) and leaves nothing written.
+BOOST_AUTO_TEST_CASE(progress_runs_on_the_calling_thread_and_may_stop_the_import) {
+    Seeded s;
+    const std::size_t n = 600;
+    write_file(s.dir / "big.json", articles_then(n - 1, article_json("bob", "T", 5000), 5000));
+    const auto size = std::filesystem::file_size(s.dir / "big.json");
+    BOOST_REQUIRE_GT(size, 3 * folio::io::read_chunk_size);
+
+    std::vector<folio::ImportProgress> seen;
+    std::size_t foreign = 0;
+    const auto caller = std::this_thread::get_id();
+    folio::ImportOptions o = batches_of(50);
+    o.progress = [&](const folio::ImportProgress& p) {
+        if (std::this_thread::get_id() != caller) ++foreign;
+        seen.push_back(p);
+    };
+    BOOST_TEST(folio::import_articles(s.blog, s.dir / "big.json", o).imported == n);
+    BOOST_TEST(foreign == 0u);
+    BOOST_REQUIRE(!seen.empty());
+    BOOST_TEST(seen.size() >= size / folio::io::read_chunk_size);
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+        BOOST_TEST(seen[i].bytes_read >= seen[i - 1].bytes_read);
+        BOOST_TEST(seen[i].records >= seen[i - 1].records);
+    }
+    BOOST_TEST(seen.back().bytes_read == size);
+    BOOST_TEST(seen.back().total_bytes == size);
+    BOOST_TEST(seen.back().records == n);
+
+    struct Stop {};
+    const auto before = s.rows("article");
+    std::size_t calls = 0;
+    o.progress = [&](const folio::ImportProgress&) {
+        if (++calls == 3) throw Stop{};
+    };
+    BOOST_CHECK_THROW(folio::import_articles(s.blog, s.dir / "big.json", o), Stop);
+    BOOST_TEST(calls == 3u);
+    BOOST_TEST(s.rows("article") == before);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -63,7 +63,7 @@ public:
                                  std::string_view column) const override;
     std::string drop_index_sql(std::string_view index) const override;
     std::string_view index_exists_sql() const override;
-    std::string_view table_names_sql() const override;
+    std::string_view tables_with_schema_version_sql() const override;
     std::int64_t count_rows(Database& db, std::string_view table) const override;
 
 private:

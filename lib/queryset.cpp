@@ -116,13 +116,30 @@ QuerySetBase QuerySetBase::for_get(const std::string& lookup, const Value& value
     return cut_for_get(detail::resolve_where(db_->operations(), *meta_, lookup, value));
 }
 
+namespace {
+// get()'s Query starts as this QuerySet's; for a plain `blog.authors()`
+// that is the model's empty Query, and a fresh one copies nothing.
+bool is_plain(const Query& q) noexcept {
+    return q.where.matches_all() && q.order_by.empty() && !q.sliced && !q.reversed && q.select_related.empty() &&
+           q.prefetch.empty() && q.deferred.empty() && q.only.empty() && !q.has_only;
+}
+std::shared_ptr<Query> start_from(const Query& base) {
+    if (!is_plain(base)) return std::make_shared<Query>(base);
+    auto q = std::make_shared<Query>();
+    q->model = base.model;
+    return q;
+}
+} // namespace
+
 QuerySetBase QuerySetBase::cut_for_get(detail::Where&& resolved) const {
-    FOLIO_CHANGE({
-        add_filter(*q, std::move(resolved));
-        q->offset = 0;
-        q->limit = 2;
-        q->sliced = true;
-    });
+    QuerySetBase out(*this);
+    auto q = start_from(*query_);
+    add_filter(*q, std::move(resolved));
+    q->offset = 0;
+    q->limit = 2;
+    q->sliced = true;
+    out.query_ = std::move(q);
+    return out;
 }
 
 QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {

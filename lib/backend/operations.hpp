@@ -39,6 +39,20 @@ struct DatabaseOptions;
 
 namespace folio::backend {
 
+// The standard SQL both dialects share (SQL's transaction verbs and
+// savepoints), spelled once here (operations.cpp): the defaults of
+// Operations' transaction functions, and what PostgreSQL's connection-level
+// Transaction (lib/backend/postgresql/transaction.cpp, which runs below any
+// Database and so below any Operations object: its migrator's) runs.
+namespace standard_sql {
+std::string_view begin();
+std::string_view commit();
+std::string_view rollback();
+std::string savepoint(std::string_view name);
+std::string release_savepoint(std::string_view name);
+std::string rollback_to_savepoint(std::string_view name);
+} // namespace standard_sql
+
 // What a backend can do; the code above branches on these, never on a name.
 struct Features {
     // INSERT ... RETURNING: save() and bulk_create() read ids and stored
@@ -170,14 +184,20 @@ public:
 
     // ---- transactions --------------------------------------------------------
     // The outermost transaction; it takes the write lock at once where the
-    // dialect can (SQLite: BEGIN IMMEDIATE), so writers queue in the busy
-    // handler instead of failing on lock upgrade.
-    virtual std::string_view begin_sql() const = 0;
-    virtual std::string_view commit_sql() const = 0;
-    virtual std::string_view rollback_sql() const = 0;
-    virtual std::string savepoint_sql(std::string_view name) const = 0;
-    virtual std::string release_savepoint_sql(std::string_view name) const = 0;
-    virtual std::string rollback_to_savepoint_sql(std::string_view name) const = 0;
+    // dialect can (SQLite overrides it: BEGIN IMMEDIATE), so writers queue in
+    // the busy handler instead of failing on lock upgrade. These default to
+    // the standard spelling (standard_sql below); a dialect overrides only
+    // what it spells otherwise, as Django's BaseDatabaseOperations.
+    virtual std::string_view begin_sql() const { return standard_sql::begin(); }
+    virtual std::string_view commit_sql() const { return standard_sql::commit(); }
+    virtual std::string_view rollback_sql() const { return standard_sql::rollback(); }
+    virtual std::string savepoint_sql(std::string_view name) const { return standard_sql::savepoint(name); }
+    virtual std::string release_savepoint_sql(std::string_view name) const {
+        return standard_sql::release_savepoint(name);
+    }
+    virtual std::string rollback_to_savepoint_sql(std::string_view name) const {
+        return standard_sql::rollback_to_savepoint(name);
+    }
 
     // ---- the connection --------------------------------------------------------
     // Runs once after opening: foreign keys on, and for a writable file the
@@ -215,12 +235,13 @@ public:
     // ---- schema (DDL) --------------------------------------------------------------
     // The blog's migrations, spelled in this dialect (sqlmigrate prints them).
     virtual const std::vector<Migration>& blog_migrations() const = 0;
-    // The script sqlmigrate prints for one migration: its SQL inside this
-    // dialect's transaction verbs.
-    virtual std::string migration_script(const Migration& m) const = 0;
+    // The script sqlmigrate prints for one migration: its SQL between the
+    // standard BEGIN; and COMMIT; (as Django's sqlmigrate prints it).
+    virtual std::string migration_script(const Migration& m) const;
+    // Standard DDL, with the names quoted by quote_name().
     virtual std::string create_index_sql(std::string_view index, std::string_view table,
-                                         std::string_view column) const = 0;
-    virtual std::string drop_index_sql(std::string_view index) const = 0;
+                                         std::string_view column) const;
+    virtual std::string drop_index_sql(std::string_view index) const;
     // One row when an index named ? (bound) exists.
     virtual std::string_view index_exists_sql() const = 0;
     // One row per table of the database the connection works in (SQLite:

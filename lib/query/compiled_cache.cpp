@@ -2,6 +2,7 @@
 #include "lib/query/compiled_cache.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,18 +32,24 @@ void add_all(std::string& key, char tag, const std::vector<std::string>& list) {
 // where-tree's, the slice's bounds) are bound and stay out, except where
 // their form changes the text (in the where shape; an OFFSET of 0 is left out).
 void shape_key(std::string& key, const Query& q, Evaluation kind) {
-    key.clear();
-    key += static_cast<char>(kind);
-    const ModelMeta* model = q.model;
-    key.append(reinterpret_cast<const char*>(&model), sizeof model);
+    const bool select = kind == Evaluation::Select;  // COUNT and EXISTS select no columns
+    // A fixed head in one append: the kind, the model, the flags, and which
+    // lists follow (most queries have none: a get() by one field).
+    struct Head {
+        const ModelMeta* model;
+        char kind, reversed, slice, has_only, lists;
+    } head{q.model, static_cast<char>(kind), q.reversed ? 'r' : '-', !q.sliced ? '-' : q.offset ? 'O' : 'L',
+           select && q.has_only ? 'y' : '-',
+           static_cast<char>('@' | (q.order_by.empty() ? 0 : 1) |
+                             (select && !q.select_related.empty() ? 2 : 0) |
+                             (select && !q.deferred.empty() ? 4 : 0) | (select && !q.only.empty() ? 8 : 0))};
+    key.assign(reinterpret_cast<const char*>(&head), offsetof(Head, lists) + 1);
     add(key, q.where.shape);
+    if (head.lists == '@') return;
     add_all(key, 'o', q.order_by);
-    key += q.reversed ? 'r' : '-';
-    key += !q.sliced ? '-' : q.offset ? 'O' : 'L';
-    if (kind != Evaluation::Select) return;  // COUNT and EXISTS select no columns
+    if (!select) return;
     add_all(key, 's', q.select_related);
     add_all(key, 'd', q.deferred);
-    key += q.has_only ? 'y' : '-';
     add_all(key, 'y', q.only);
 }
 

@@ -148,15 +148,6 @@ std::string Operations::ignore_conflicts_sql(const std::vector<std::string>& quo
 // by itself.
 Operations::Checked Operations::checked_integer_sql(const std::string& expr) const { return {expr, 1}; }
 
-// Savepoint names are folio's own (folio_sp_1, ...), never user input: bare.
-std::string Operations::savepoint_sql(std::string_view name) const { return fmt::format("SAVEPOINT {}", name); }
-std::string Operations::release_savepoint_sql(std::string_view name) const {
-    return fmt::format("RELEASE SAVEPOINT {}", name);
-}
-std::string Operations::rollback_to_savepoint_sql(std::string_view name) const {
-    return fmt::format("ROLLBACK TO SAVEPOINT {}", name);
-}
-
 // The session settings are the connection's (postgresql::Connection); a
 // read-only Database makes every transaction READ ONLY.
 void Operations::prepare_connection(Database& db, bool, bool read_only) const {
@@ -250,17 +241,6 @@ std::vector<PlanStep> Operations::explain_query_plan(Database&, std::string_view
 }
 
 const std::vector<Migration>& Operations::blog_migrations() const { return postgresql_migrations(); }
-
-std::string Operations::migration_script(const Migration& m) const {
-    return fmt::format("BEGIN;\n{}\nCOMMIT;\n", m.sql);
-}
-
-std::string Operations::create_index_sql(std::string_view index, std::string_view table,
-                                         std::string_view column) const {
-    return fmt::format("CREATE INDEX {} ON {} ({})", quote_name(index), quote_name(table), quote_name(column));
-}
-
-std::string Operations::drop_index_sql(std::string_view index) const { return "DROP INDEX " + quote_name(index); }
 
 std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?";

@@ -42,13 +42,8 @@ public:
     InsertWithKeys insert_with_keys_sql(std::string insert, std::string_view quoted_table, std::string_view pk_column,
                                         std::string_view quoted_pk) const override;
     Checked checked_integer_sql(const std::string& expr) const override;
-
-    std::string_view begin_sql() const override { return "BEGIN"; }
-    std::string_view commit_sql() const override { return "COMMIT"; }
-    std::string_view rollback_sql() const override { return "ROLLBACK"; }
-    std::string savepoint_sql(std::string_view name) const override;
-    std::string release_savepoint_sql(std::string_view name) const override;
-    std::string rollback_to_savepoint_sql(std::string_view name) const override;
+    // The transaction verbs, savepoints and index DDL are the standard
+    // spelling of backend::Operations (lib/backend/operations.cpp).
 
     void prepare_connection(Database& db, bool file, bool read_only) const override;
     int schema_version(Database& db) const override;
@@ -61,10 +56,6 @@ public:
     PlanReading read_plan(const std::vector<PlanStep>& plan) const override;  // plan_reading.cpp
 
     const std::vector<Migration>& blog_migrations() const override;
-    std::string migration_script(const Migration& m) const override;
-    std::string create_index_sql(std::string_view index, std::string_view table,
-                                 std::string_view column) const override;
-    std::string drop_index_sql(std::string_view index) const override;
     std::string_view index_exists_sql() const override;
     std::string_view tables_with_schema_version_sql() const override;
     std::int64_t count_rows(Database& db, std::string_view table) const override;

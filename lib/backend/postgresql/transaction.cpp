@@ -4,19 +4,24 @@
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
+#include "lib/backend/operations.hpp"
 #include "lib/backend/postgresql/connection.hpp"
 
 namespace folio::backend::postgresql {
+
+// The verbs are the standard spelling (lib/backend/operations.cpp), the
+// same the Database's Operations defaults to on PostgreSQL.
+namespace sql = backend::standard_sql;
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {
     // Decided by the server's own state, so a transaction opened with raw
     // SQL is nested into rather than broken (as on SQLite).
     if (connection_.in_transaction()) {
         savepoint_ = "folio_sp_" + std::to_string(connection_.savepoint_depth() + 1);
-        connection_.execute_script("SAVEPOINT " + savepoint_);
+        connection_.execute_script(sql::savepoint(savepoint_));
         ++connection_.savepoint_depth();
     } else {
-        connection_.execute_script("BEGIN");
+        connection_.execute_script(sql::begin());
     }
 }
 
@@ -39,9 +44,9 @@ void Transaction::commit() {
     }
     if (savepoint_.empty()) {
         open_ = false;  // COMMIT ends the transaction whether it succeeds or not
-        connection_.execute_script("COMMIT");
+        connection_.execute_script(sql::commit());
     } else {
-        connection_.execute_script("RELEASE " + savepoint_);
+        connection_.execute_script(sql::release_savepoint(savepoint_));
         --connection_.savepoint_depth();
         open_ = false;
     }
@@ -51,11 +56,11 @@ void Transaction::rollback() {
     if (!open_) return;
     open_ = false;
     if (savepoint_.empty()) {
-        if (connection_.in_transaction()) connection_.execute_script("ROLLBACK");
+        if (connection_.in_transaction()) connection_.execute_script(sql::rollback());
     } else {
         --connection_.savepoint_depth();
         // Also valid in a failed transaction: ROLLBACK TO clears the error.
-        connection_.execute_script("ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_);
+        connection_.execute_script(sql::rollback_to_savepoint(savepoint_) + "; " + sql::release_savepoint(savepoint_));
     }
 }
 

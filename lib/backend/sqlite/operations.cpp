@@ -228,13 +228,6 @@ Operations::Checked Operations::checked_integer_sql(const std::string& expr) con
     return {fmt::format("CASE WHEN typeof({0}) = 'real' THEN abs(-9223372036854775807 - 1) ELSE {0} END", expr), 2};
 }
 
-// Savepoint names are folio's own (folio_sp_1, ...), never user input: bare.
-std::string Operations::savepoint_sql(std::string_view name) const { return fmt::format("SAVEPOINT {}", name); }
-std::string Operations::release_savepoint_sql(std::string_view name) const { return fmt::format("RELEASE {}", name); }
-std::string Operations::rollback_to_savepoint_sql(std::string_view name) const {
-    return fmt::format("ROLLBACK TO {}", name);
-}
-
 void Operations::prepare_connection(Database& db, bool file, bool read_only) const {
     // The first read tells whether the file is a database at all.
     db.execute("PRAGMA foreign_keys = ON");
@@ -309,19 +302,6 @@ std::vector<PlanStep> Operations::explain_query_plan(Database& db, std::string_v
 }
 
 const std::vector<Migration>& Operations::blog_migrations() const { return sqlite::blog_migrations(); }
-
-std::string Operations::migration_script(const Migration& m) const {
-    // What migrate runs: the script and the version bump in one transaction
-    // (sqlmigrate, as Django's, shows the transaction but not the bookkeeping).
-    return fmt::format("BEGIN;\n{}\nCOMMIT;\n", m.sql);
-}
-
-std::string Operations::create_index_sql(std::string_view index, std::string_view table,
-                                         std::string_view column) const {
-    return fmt::format("CREATE INDEX {} ON {} ({})", quote_name(index), quote_name(table), quote_name(column));
-}
-
-std::string Operations::drop_index_sql(std::string_view index) const { return "DROP INDEX " + quote_name(index); }
 
 std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?";

@@ -40,12 +40,9 @@ public:
     std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const override;
     Checked checked_integer_sql(const std::string& expr) const override;
 
+    // The write lock at BEGIN; the other verbs, savepoints and the index DDL
+    // are the standard spelling of backend::Operations (operations.cpp).
     std::string_view begin_sql() const override { return "BEGIN IMMEDIATE"; }
-    std::string_view commit_sql() const override { return "COMMIT"; }
-    std::string_view rollback_sql() const override { return "ROLLBACK"; }
-    std::string savepoint_sql(std::string_view name) const override;
-    std::string release_savepoint_sql(std::string_view name) const override;
-    std::string rollback_to_savepoint_sql(std::string_view name) const override;
 
     void prepare_connection(Database& db, bool file, bool read_only) const override;
     int schema_version(Database& db) const override;
@@ -58,10 +55,6 @@ public:
     PlanReading read_plan(const std::vector<PlanStep>& plan) const override;  // plan_reading.cpp
 
     const std::vector<Migration>& blog_migrations() const override;
-    std::string migration_script(const Migration& m) const override;
-    std::string create_index_sql(std::string_view index, std::string_view table,
-                                 std::string_view column) const override;
-    std::string drop_index_sql(std::string_view index) const override;
     std::string_view index_exists_sql() const override;
     std::string_view tables_with_schema_version_sql() const override;
     std::int64_t count_rows(Database& db, std::string_view table) const override;

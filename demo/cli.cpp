@@ -105,9 +105,16 @@ void require_latest_schema(folio::Database& db) {
 void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::string_view way_out, bool usage) {
     const std::vector<std::string> foreign = folio::foreign_tables(db);
     if (foreign.empty()) return;
-    const std::string more = foreign.size() > 1 ? fmt::format(" (and {} more)", foreign.size() - 1) : "";
-    const std::string message = fmt::format("database '{}' holds table '{}'{}, which folio did not create: {}. {}",
-                                            db.path(), foreign.front(), more, doing, way_out);
+    // Named, so the user sees whose tables they are (a version-0 database's
+    // own `author` is listed like any other); a long list is cut short.
+    constexpr std::size_t named = 5;
+    std::string tables;
+    for (std::size_t i = 0; i < foreign.size() && i < named; ++i)
+        tables += fmt::format("{}'{}'", i ? ", " : "", foreign[i]);
+    if (foreign.size() > named) tables += fmt::format(" (and {} more)", foreign.size() - named);
+    const std::string message =
+        fmt::format("database '{}' holds table{} {}, which folio did not create: {}. {}", db.path(),
+                    foreign.size() > 1 ? "s" : "", tables, doing, way_out);
     if (usage) throw UsageError(message);
     throw std::runtime_error(message);
 }

@@ -119,10 +119,11 @@ void require_latest_schema(folio::Database& db);
 
 // Throws when `db` holds tables folio did not create (folio::foreign_tables):
 // the command would add the blog's tables to another program's database (a
-// mistyped --db, $FOLIO_DB naming an app's file). The message names db.path(),
-// one such table, what the command would do (`doing`) and the way out
-// (`way_out`). UsageError (exit 2) when `usage` (the way out is an option of
-// the command), std::runtime_error (exit 1) otherwise.
+// mistyped --db, $FOLIO_DB naming an app's file, a version-0 database with
+// its own `author` table). The message names db.path(), those tables (the
+// first five, then how many more), what the command would do (`doing`) and
+// the way out (`way_out`). UsageError (exit 2) when `usage` (the way out is an
+// option of the command), std::runtime_error (exit 1) otherwise.
 void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::string_view way_out, bool usage);
 
 // One registered subcommand and what it runs once parsing succeeded.

@@ -81,17 +81,39 @@ Blog::Blog(std::unique_ptr<Database> db) : db_(std::move(db)) {
     migrator().migrate();
 }
 
+namespace {
+// The number of the blog migration (1-based) that creates `table`, or 0 when
+// none does: read from the migrations' own DDL, so a migration that adds a
+// table later makes it folio's from that version on.
+int created_by_migration(const backend::Operations& ops, const std::string& table) {
+    const std::string create = "CREATE TABLE " + ops.quote_name(table);
+    const std::vector<Migration>& migrations = ops.blog_migrations();
+    for (std::size_t i = 0; i < migrations.size(); ++i)
+        if (migrations[i].sql.find(create) != std::string::npos) return static_cast<int>(i) + 1;
+    return 0;
+}
+} // namespace
+
 std::vector<std::string> foreign_tables(Database& db) {
-    std::vector<std::string> blog_tables;
+    std::vector<std::pair<std::string, int>> blog_tables;  // table, migration that creates it
     for (const ModelMeta* meta : {&Tag::meta(), &Author::meta(), &Article::meta()}) {
-        blog_tables.push_back(meta->table);
-        for (const auto& m : meta->many_to_many) blog_tables.push_back(m.through_table);
+        blog_tables.emplace_back(meta->table, 0);
+        for (const auto& m : meta->many_to_many) blog_tables.emplace_back(m.through_table, 0);
     }
+    for (auto& [table, version] : blog_tables) version = created_by_migration(db.operations(), table);
+    // One statement: every row carries the recorded schema version beside
+    // the table's name, so a table named like the blog's counts as folio's
+    // only once the migration that creates it is recorded (a version-0
+    // database with its own `author` table is another program's).
     std::vector<std::string> out;
-    Statement st = db.prepare(db.operations().table_names_sql());
+    Statement st = db.prepare(db.operations().tables_with_schema_version_sql());
     while (st.step()) {
         std::string name(st.column_text(0));
-        if (std::find(blog_tables.begin(), blog_tables.end(), name) == blog_tables.end()) out.push_back(std::move(name));
+        const std::int64_t recorded = st.column_int(1);
+        const auto ours = std::find_if(blog_tables.begin(), blog_tables.end(), [&](const auto& t) {
+            return t.first == name && t.second > 0 && t.second <= recorded;
+        });
+        if (ours == blog_tables.end()) out.push_back(std::move(name));
     }
     return out;
 }

@@ -117,10 +117,14 @@ private:
     std::unique_ptr<Database> db_;
 };
 
-// The tables of `db` that the blog did not create, sorted by name: none of
-// its models' tables (tag, author, article) or many-to-many link tables
-// (article_tags), nor the backend's own (SQLite's sqlite_* tables, the
-// schema-version table on PostgreSQL). Looks in the database's main file on
+// The tables of `db` that the blog did not create, sorted by name: every
+// table except the backend's own (SQLite's sqlite_* tables, the
+// schema-version table on PostgreSQL) and those the blog's migrations
+// applied so far (the recorded schema version: SQLite's user_version,
+// PostgreSQL's folio_migrations rows) created. At version 0 (a new database,
+// or one folio never migrated) every table is foreign, also one named like
+// the blog's (`author`, ...); once 0001_initial is recorded, tag, author,
+// article and article_tags are folio's. Looks in the database's main file on
 // SQLite and in the current schema (search_path) on PostgreSQL. Empty for a
 // new database and for one only folio has written. Blog::open() migrates a
 // database whatever it holds (an app may keep the blog's tables beside its

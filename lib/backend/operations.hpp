@@ -246,10 +246,11 @@ public:
     virtual std::string_view index_exists_sql() const = 0;
     // One row per table of the database the connection works in (SQLite:
     // its main file; a server: the current schema), column 0 the table's
-    // name, sorted by name; the backend's own tables (SQLite's sqlite_*,
-    // folio's schema-version table on a server) are left out. Read by
-    // foreign_tables() (blog.hpp): is this database folio's?
-    virtual std::string_view table_names_sql() const = 0;
+    // name, column 1 the recorded schema version (as schema_version() reads
+    // it; 0 when none is recorded), sorted by name; the backend's own tables
+    // (SQLite's sqlite_*, folio's schema-version table on a server) are left
+    // out. Read by foreign_tables() (blog.hpp): is this database folio's?
+    virtual std::string_view tables_with_schema_version_sql() const = 0;
     // The number of rows of `table` (a name from model metadata), or -1 when
     // it cannot be read; runs outside the statement cache (the doctor's
     // question, which must not change the cache's counters).

@@ -2,11 +2,14 @@
 // chunked_input.hpp).
 #include "chunked_input.hpp"
 
+#include "folio/io/validate.hpp"
+
 #include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -68,24 +71,60 @@ ChunkedInput ChunkedInput::from_stream(std::istream& in, const std::string& disp
 }
 
 bool ChunkedInput::fill() {
-    pos_ = 0;
-    size_ = read_(buffer_.data(), buffer_.size());
-    if (size_ == 0) return false;
-    bytes_read_ += size_;
-    if (progress_ != nullptr) (*progress_)(bytes_read_, total_);
+    // The parser read buffer_[0, size_); a sequence cut at its end goes first.
+    base_ += size_;
+    if (carry_ > 0) std::memmove(buffer_.data(), buffer_.data() + size_, carry_);
+    std::size_t avail = carry_;
+    pos_ = size_ = carry_ = 0;
+    replaced_.clear();
+    next_replaced_ = 0;
+    // More than once only when a read gave no more than a cut sequence (a pipe).
+    while (size_ == 0) {
+        const std::size_t got = read_(buffer_.data() + avail, buffer_.size() - avail);
+        avail += got;
+        if (avail == 0) return false;
+        bytes_read_ += got;
+        if (got > 0 && progress_ != nullptr) (*progress_)(bytes_read_, total_);
+        size_ = replace_ill_formed(avail, got == 0);
+        carry_ = avail - size_;
+    }
     return true;
 }
 
+std::size_t ChunkedInput::replace_ill_formed(std::size_t avail, bool at_eof) {
+    std::size_t from = 0;
+    while (from < avail) {
+        const std::size_t bad = invalid_utf8_offset({buffer_.data() + from, avail - from});
+        if (bad == std::string_view::npos) break;
+        const std::size_t at = from + bad;
+        // A sequence is at most 4 bytes long: one that starts in the last 3
+        // may only be cut by the chunk's end, and is judged with the next.
+        if (!at_eof && avail - at < 4) return at;
+        replaced_.emplace_back(at, static_cast<unsigned char>(buffer_[at]));
+        buffer_[at] = '?';
+        from = at + 1;
+    }
+    return avail;
+}
+
 void ChunkedInput::refill(const char*& pos, const char*& end) {
-    fill();
-    pos = buffer_.data();
-    end = buffer_.data() + size_;
+    pos_ = static_cast<std::size_t>(end - buffer_.data());
+    if (next_replaced_ < replaced_.size() && replaced_[next_replaced_].first + 1 == pos_) {
+        // The piece ended with a replaced byte: the parser has just read it.
+        if (!ill_formed_read_)
+            first_ill_formed_read_ = {replaced_[next_replaced_].second, base_ + replaced_[next_replaced_].first};
+        ill_formed_read_ = true;
+        ++next_replaced_;
+    }
+    if (pos_ == size_) fill();
+    pos = buffer_.data() + pos_;
+    end = buffer_.data() + piece_end();
 }
 
 ChunkedInput::Iterator ChunkedInput::begin() {
     if (pos_ == size_) fill();
     const char* base = buffer_.data();
-    return {this, base + pos_, base + size_};
+    return {this, base + pos_, base + piece_end()};
 }
 
 std::uint64_t ChunkedInput::skip_whitespace(bool& at_end) {

@@ -4,6 +4,17 @@
 // that buffer byte by byte so nlohmann's SAX parser reads through a plain,
 // inlinable iterator (its iterator_input_adapter) instead of std::istream's
 // per-character virtual calls. Memory: one chunk, whatever the input size.
+//
+// Ill-formed UTF-8: nlohmann's lexer stops the whole parse at the first byte
+// that is not well-formed UTF-8 inside a string, and cannot resume. So each
+// chunk is checked when it is read, and every such byte is replaced, in the
+// buffer, by '?' (one byte for one: offsets stay those of the file) before
+// the parser sees it; the parser then reads on. The chunk is handed to the
+// iterator in pieces that end just after each replaced byte, so the moment
+// the lexer reads one is known (the iterator asks for the next piece):
+// take_ill_formed() then reports it to the SAX handler, at the string that
+// held it, which rejects that record. A sequence cut by the end of a chunk
+// is kept for the next one, so only ill-formed bytes are replaced.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +26,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "folio/io/json_records.hpp"
@@ -83,15 +95,46 @@ public:
 
     std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
+    // A byte the parser has read since the last call that was not
+    // well-formed UTF-8 (and reached the parser as '?'): its value and
+    // offset in the input (as the parser's own positions count); the first
+    // of them when several were read. False when there was none.
+    struct IllFormedByte {
+        unsigned char value = 0;
+        std::uint64_t offset = 0;
+    };
+    bool take_ill_formed(IllFormedByte& out) noexcept {
+        if (!ill_formed_read_) return false;
+        out = first_ill_formed_read_;
+        ill_formed_read_ = false;
+        return true;
+    }
+
 private:
-    // Loads the next chunk; at the end of input leaves pos == end.
+    // Loads the next piece: the rest of the chunk up to the next replaced
+    // byte, or the next chunk; at the end of input leaves pos == end.
     void refill(const char*& pos, const char*& end);
     bool fill();
+    // Replaces the ill-formed bytes of buffer_[0, avail) (their offsets go
+    // to replaced_); returns how many bytes, from the front, the parser may
+    // read now: a possibly cut sequence at the end stays for the next chunk
+    // unless `at_eof`.
+    std::size_t replace_ill_formed(std::size_t avail, bool at_eof);
+    // The end of the piece starting at pos_: just after the next replaced byte.
+    std::size_t piece_end() const noexcept {
+        return next_replaced_ < replaced_.size() ? replaced_[next_replaced_].first + 1 : size_;
+    }
 
     ReadFn read_;
     std::vector<char> buffer_;
     std::size_t pos_ = 0;  // next unread byte of buffer_ (outside an Iterator's life)
-    std::size_t size_ = 0; // bytes of buffer_ holding input
+    std::size_t size_ = 0; // bytes of buffer_ holding input the parser may read
+    std::size_t carry_ = 0; // bytes after size_ kept for the next chunk (a cut sequence)
+    std::uint64_t base_ = 0; // input offset of buffer_[0]
+    std::vector<std::pair<std::size_t, unsigned char>> replaced_; // this chunk's: offset, original byte
+    std::size_t next_replaced_ = 0; // first of replaced_ the parser has not read
+    bool ill_formed_read_ = false;
+    IllFormedByte first_ill_formed_read_;
     std::uint64_t total_;
     std::uint64_t bytes_read_ = 0;
     const ProgressCallback* progress_;

@@ -2,7 +2,9 @@
 // nlohmann::json that fills one reused record at a time (string fields and
 // arrays of strings), checks JSON types, and passes each finished record on.
 // A record of the wrong shape is reported and skipped to its end: the SAX
-// events keep coming, so the read resynchronises at the next element.
+// events keep coming, so the read resynchronises at the next element. So is
+// a record with a string of ill-formed UTF-8: the input hands such bytes to
+// the parser as '?' and says when one was read (chunked_input.hpp).
 #include "folio/io/json_records.hpp"
 
 #include <array>
@@ -59,15 +61,16 @@ public:
     using Callback = std::function<void(Record&&, std::size_t)>;
 
     RecordSax(const std::string& file, std::span<const FieldSpec<Record>> fields, const Callback& emit,
-              const InvalidRecordCallback& on_invalid, std::uint64_t offset_base)
-        : file_(file), fields_(fields), emit_(emit), on_invalid_(on_invalid), offset_base_(offset_base) {}
+              const InvalidRecordCallback& on_invalid, std::uint64_t offset_base, detail::ChunkedInput& input)
+        : file_(file), fields_(fields), emit_(emit), on_invalid_(on_invalid), offset_base_(offset_base),
+          input_(input) {}
 
     bool null() { return scalar("null", nullptr); }
     bool boolean(bool v) { return scalar(v ? "boolean true" : "boolean false", nullptr); }
     bool number_integer(json::number_integer_t v) { return scalar(number(v), nullptr); }
     bool number_unsigned(json::number_unsigned_t v) { return scalar(number(v), nullptr); }
     bool number_float(json::number_float_t, const std::string& text) { return scalar("number " + text, nullptr); }
-    bool string(std::string& v) { return scalar("string", &v); }
+    bool string(std::string& v) { return ill_formed_string(false) || scalar("string", &v); }
     bool binary(json::binary_t&) { return scalar("binary", nullptr); } // not produced by JSON
 
     bool start_object(std::size_t) { return open(true); }
@@ -76,6 +79,7 @@ public:
     bool end_array() { return close(); }
 
     bool key(std::string& k) {
+        if (ill_formed_string(true)) return true;
         if (depth_ != 2 || bad_) return true; // keys of ignored objects
         field_ = npos;
         for (std::size_t i = 0; i < fields_.size(); ++i)
@@ -98,6 +102,13 @@ public:
             if (b < 0x80) clean.push_back(c);
             else clean += fmt::format("\\x{:02X}", b);
         }
+        // A replaced byte read before the error (outside a string, or right
+        // after a backslash) is named by its value, not as the '?' the parser saw.
+        detail::ChunkedInput::IllFormedByte b;
+        if (input_.take_ill_formed(b))
+            clean = b.offset == offset ? fmt::format("ill-formed UTF-8 (byte 0x{:02X})", b.value)
+                                       : fmt::format("{} (and ill-formed UTF-8, byte 0x{:02X} at byte {})", clean,
+                                                     b.value, b.offset);
         const bool in_records = depth_ >= 2 || (depth_ == 1 && started_);
         throw InputError(file_, in_records ? index_ : InputError::npos, {},
                          "malformed JSON at byte " + std::to_string(offset) + ": " + clean, offset);
@@ -131,6 +142,24 @@ private:
         if (!on_invalid_) throw err;
         bad_ = true;
         on_invalid_(err);
+    }
+
+    // The string (a key when `is_key`) just read held bytes that are not
+    // UTF-8: rejects the record it belongs to (where there is one that is
+    // not rejected yet) and answers true, so the string is not used.
+    bool ill_formed_string(bool is_key) {
+        detail::ChunkedInput::IllFormedByte b;
+        if (!input_.take_ill_formed(b)) return false;
+        // Outside the records (depth 0: not an array) or not an object
+        // (depth 1): scalar() says what is wrong with it.
+        if (depth_ < 2) return false;
+        if (bad_) return true;
+        const std::string what = fmt::format("ill-formed UTF-8 (byte 0x{:02X} at byte {})", b.value, b.offset);
+        if (is_key) reject({}, "a key holds " + what);
+        else if (ignoring() || field_ == npos) reject({}, "an ignored value holds " + what);
+        else if (depth_ == 3) reject_field(element_prefix() + what);
+        else reject_field(what);
+        return true;
     }
 
     // True while inside an unknown key's container or a rejected record.
@@ -246,6 +275,7 @@ private:
     const Callback& emit_;
     const InvalidRecordCallback& on_invalid_;
     std::uint64_t offset_base_;
+    detail::ChunkedInput& input_;
     Record record_;            // reused from record to record
     std::size_t depth_ = 0;    // containers open
     bool started_ = false;     // the top-level array was opened
@@ -265,7 +295,7 @@ std::size_t parse(detail::ChunkedInput& input, const std::string& name, const st
     bool at_end = false;
     const std::uint64_t skipped = input.skip_whitespace(at_end);
     if (at_end) throw InputError(name, InputError::npos, {}, "empty file");
-    RecordSax<Record> sax(name, fields, emit, on_invalid, skipped);
+    RecordSax<Record> sax(name, fields, emit, on_invalid, skipped, input);
     json::sax_parse(input.begin(), detail::ChunkedInput::end(), &sax, json::input_format_t::json, /*strict=*/true);
     input.report_done();
     return sax.delivered();

@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(bad_author_files) {
     s.expect_rejected("import-authors", "", "", "empty");
     s.expect_rejected("import-authors", "  \n", "", "empty");
     s.expect_rejected("import-authors", "{}", "", "array");
-    s.expect_rejected("import-authors", "[" + ok3 + author("caf\xc3") + "]", "", "malformed");
+    s.expect_rejected("import-authors", "[" + ok3 + author("caf\xc3") + "]", "record 3", "ill-formed UTF-8");
 
     Result missing = run({"--db", s.db, "import-authors", s.dir / "no-such-file.json"});
     BOOST_TEST(missing.code == 1);
@@ -124,6 +124,40 @@ BOOST_AUTO_TEST_CASE(skip_invalid_imports_the_rest) {
         BOOST_TEST(a.code == 0);
         BOOST_TEST(rejected_lines(a.err) == 2u, a.err);
         BOOST_TEST(count_of(s.db, "SELECT count(*) FROM article") == before + 2);
+    }
+}
+
+// A record whose strings are not UTF-8 (in any field, in a tag) is a bad
+// record like the others: without --skip-invalid the first one is the error
+// (file, record, field, the byte), nothing written; with it, it is listed
+// with its record number and reason and the rest is imported.
+BOOST_AUTO_TEST_CASE(ill_formed_utf8_records_are_rejected_or_skipped) {
+    Seeded s;
+    s.expect_rejected("import-authors", "[" + author("c1") + "," + author("c\xC3(") + "," + author("c\xFF") + "]",
+                      "record 1: field \"username\": ill-formed UTF-8 (byte 0xC3 at byte", "");
+    s.expect_rejected("import-articles", "[" + article("alice") + "," + article("bob", "2015-01-02", "t", "\xED\xA0\x80") + "]",
+                      "record 1: field \"tags\": element 1: ill-formed UTF-8 (byte 0xED", "");
+
+    write_file(s.dir / "mixed.json", "[" + author("d1") + "," + author("d\x80") + "," + author("d2") + "]");
+    Result r = run({"--db", s.db, "import-authors", "--skip-invalid", s.dir / "mixed.json"});
+    BOOST_TEST(r.code == 0, r.err);
+    BOOST_TEST(r.out.find("Imported 2 authors") != std::string::npos, r.out);
+    BOOST_TEST(rejected_lines(r.err) == 1u, r.err);
+    BOOST_TEST(r.err.find("record 1: field \"username\": ill-formed UTF-8 (byte 0x80 at byte") != std::string::npos,
+               r.err);
+    BOOST_TEST(count_of(s.db, "SELECT count(*) FROM author WHERE username IN ('d1', 'd2')") == 2);
+
+    write_file(s.dir / "arts.json", "[" + article("alice", "2015-01-02", "caf\xE9") + "," + article("bob") + "]");
+    for (bool naive : {false, true}) {
+        const auto before = count_of(s.db, "SELECT count(*) FROM article");
+        std::vector<std::string> args = {"--db", s.db, "import-articles", "--skip-invalid", s.dir / "arts.json"};
+        if (naive) args.push_back("--naive");
+        Result a = run(args);
+        BOOST_TEST(a.code == 0, a.err);
+        BOOST_TEST(rejected_lines(a.err) == 1u, a.err);
+        BOOST_TEST(a.err.find("record 0: field \"title\": ill-formed UTF-8 (byte 0xE9 at byte") != std::string::npos,
+                   a.err);
+        BOOST_TEST(count_of(s.db, "SELECT count(*) FROM article") == before + 1);
     }
 }
 

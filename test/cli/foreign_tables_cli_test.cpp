@@ -34,8 +34,9 @@ std::vector<Refused> migrating_commands(const TempDir& dir) {
             {{"clone-article", "1"}, 1}};
 }
 
-// The tables of `target` and their rows, to show nothing was added or changed.
-std::string schema_of(const std::string& target) {
+// The tables of `target` and the rows of `counted`, to show nothing was added
+// or changed.
+std::string schema_of(const std::string& target, const std::string& counted = "notes") {
     folio::Database db(target);
     const bool server = folio::is_postgresql_address(target);
     folio::Statement st = db.prepare(
@@ -43,24 +44,27 @@ std::string schema_of(const std::string& target) {
                : "SELECT name FROM sqlite_schema ORDER BY name");
     std::string out;
     while (st.step()) out += std::string(st.column_text(0)) + ";";
-    return out + " notes rows=" + db.scalar("SELECT count(*) FROM notes").repr();
+    return out + " " + counted + " rows=" + db.scalar("SELECT count(*) FROM " + counted).repr();
 }
 
-void refused_by_every_migrating_command(const std::string& target, const std::string& shown) {
+// `tables`: how the message names the foreign tables; `counted`: one of them.
+void refused_by_every_migrating_command(const std::string& target, const std::string& shown,
+                                        const std::string& tables = "table 'notes'",
+                                        const std::string& counted = "notes") {
     TempDir dir;
-    const std::string before = schema_of(target);
+    const std::string before = schema_of(target, counted);
     for (const Refused& c : migrating_commands(dir)) {
         std::vector<std::string> args = {"--db", target};
         args.insert(args.end(), c.args.begin(), c.args.end());
         BOOST_TEST_CONTEXT(c.args.front() << (c.args.size() > 1 ? " " + c.args[1] : "")) {
             Result r = run(args, {}, in_dir(dir.path().string()));
             BOOST_TEST(r.code == c.code, r.err);
-            BOOST_TEST(r.err.find("database '" + shown + "' holds table 'notes', which folio did not create") !=
+            BOOST_TEST(r.err.find("database '" + shown + "' holds " + tables + ", which folio did not create") !=
                            std::string::npos,
                        r.err);
             BOOST_TEST(r.err.find(c.code == 2 ? "Pass --force" : "migrate --force") != std::string::npos, r.err);
             BOOST_TEST(r.out == "", r.out);
-            BOOST_TEST(schema_of(target) == before);
+            BOOST_TEST(schema_of(target, counted) == before);
         }
     }
 }
@@ -77,13 +81,13 @@ BOOST_AUTO_TEST_CASE(another_programs_sqlite_file_is_refused_then_forced) {
         app.execute_script("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'x')");
     }
     refused_by_every_migrating_command(db, db);
-    // Two foreign tables: one is named, the others counted.
+    // Two foreign tables: both are named.
     {
         folio::Database app(db);
         app.execute("CREATE TABLE zettel (x)");
     }
     Result two = run({"--db", db, "migrate"});
-    BOOST_TEST(two.err.find("holds table 'notes' (and 1 more)") != std::string::npos, two.err);
+    BOOST_TEST(two.err.find("holds tables 'notes', 'zettel', which") != std::string::npos, two.err);
     // A command that only reads says to migrate, as on any unmigrated file.
     Result read = run({"--db", db, "articles"});
     BOOST_TEST(read.code == 1);
@@ -101,7 +105,7 @@ BOOST_AUTO_TEST_CASE(another_programs_sqlite_file_is_refused_then_forced) {
     // The tour still refuses a database that is not folio's alone, unless forced.
     Result tour = run({"--db", db, "tour", "--authors", "2", "--articles", "3"});
     BOOST_TEST(tour.code == 2);
-    BOOST_TEST(tour.err.find("holds table 'notes'") != std::string::npos, tour.err);
+    BOOST_TEST(tour.err.find("holds tables 'notes', 'zettel'") != std::string::npos, tour.err);
     BOOST_TEST(tour.err.find("Pass --force") != std::string::npos, tour.err);
     BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 1);
     Result toured = run({"--db", db, "tour", "--force", "--authors", "2", "--articles", "3"});
@@ -146,6 +150,42 @@ BOOST_AUTO_TEST_CASE(a_suggested_command_quotes_the_database_path) {
     Result read = run({"--db", db, "articles"});
     BOOST_TEST(read.code == 1);
     BOOST_TEST(read.err.find("run `folio --db '" + db + "' migrate` first") != std::string::npos, read.err);
+}
+
+// Tables named like the blog's in a database folio never migrated (SQLite's
+// user_version 0, no folio_migrations on PostgreSQL) are another program's:
+// refused like any other foreign table, named, nothing written. Forcing
+// migrate cannot put the blog's tables where same-named ones stand: it fails
+// naming the table, and the first migration's transaction leaves nothing.
+void version_0_tables_named_like_the_blogs(const std::string& target, const std::string& shown) {
+    {
+        folio::Database app(target);
+        app.execute_script(
+            "CREATE TABLE author (id integer PRIMARY KEY, login text); INSERT INTO author VALUES (7, 'root'); "
+            "CREATE TABLE tag (id integer PRIMARY KEY, label text)");
+    }
+    refused_by_every_migrating_command(target, shown, "tables 'author', 'tag'", "author");
+    const std::string before = schema_of(target, "author");
+    Result forced = run({"--db", target, "migrate", "--force"});
+    BOOST_TEST(forced.code == 1, forced.err);
+    BOOST_TEST(forced.err.find("author") != std::string::npos, forced.err);
+    BOOST_TEST(schema_of(target, "author") == before);
+    BOOST_TEST(count_of(target, "SELECT id FROM author") == 7);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_0_sqlite_file_with_tables_named_like_the_blogs_is_refused) {
+    TempDir dir;
+    const std::string db = dir / "app.sqlite3";
+    version_0_tables_named_like_the_blogs(db, db);
+    BOOST_TEST(count_of(db, "PRAGMA user_version") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_postgresql_schema_with_tables_named_like_the_blogs_is_refused,
+                     *folio_test::needs_postgresql_server()) {
+    folio_test::TestDatabaseTarget where("postgresql", true);
+    version_0_tables_named_like_the_blogs(where.target(), folio::Database(where.target()).path());
+    BOOST_TEST(count_of(where.target(), "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND "
+                                        "tablename = 'folio_migrations'") == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

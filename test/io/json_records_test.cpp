@@ -297,12 +297,10 @@ BOOST_AUTO_TEST_CASE(malformed_json_reports_byte_offset) {
     e = author_error("  \n  [,]");
     BOOST_TEST(e.byte_offset() == 6u, e.what());
 
-    // Truncated file, invalid UTF-8, trailing garbage: all "malformed JSON".
+    // Truncated file, trailing garbage: "malformed JSON". (Ill-formed UTF-8
+    // in a string is its record's error: ill_formed_utf8_test.cpp.)
     e = author_error(R"([{"username": "a)");
     BOOST_TEST(std::string(e.what()).find("malformed JSON at byte 16") != std::string::npos, e.what());
-    e = author_error("[{\"username\": \"a\xFF\"}]");
-    BOOST_TEST(e.byte_offset() == 16u);
-    BOOST_TEST(std::string(e.what()).find("\\xFF") != std::string::npos, e.what());
     e = author_error("[] x");
     BOOST_TEST(e.record() == InputError::npos);
     BOOST_TEST(e.byte_offset() == 3u, e.what());

@@ -39,13 +39,6 @@ cli_test::Result run_bounded(const std::vector<std::string>& args, const std::ve
     return r;
 }
 
-// setpriv to user nobody where the tests run as root (root ignores
-// permissions); empty when already unprivileged.
-std::vector<std::string> unprivileged() {
-    if (::geteuid() != 0) return {};
-    return {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(serve_open)
@@ -77,7 +70,7 @@ BOOST_AUTO_TEST_CASE(a_blog_in_a_directory_the_server_cannot_write_is_served) {
     TempDir dir;
     const std::string db = dir / "blog.sqlite3";
     make_blog(db);
-    const auto as_user = unprivileged();
+    const auto as_user = folio_test::unprivileged();  // setpriv to nobody under root
     if (!as_user.empty() && cli_test::run({"--version"}, {}, as_user).code != 0) {
         BOOST_TEST_MESSAGE("setpriv cannot drop root here; read-only directory case skipped");
         return;

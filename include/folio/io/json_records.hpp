@@ -54,8 +54,9 @@ using ArticleCallback = std::function<void(ArticleRecord&&, std::size_t index)>;
 using ProgressCallback = std::function<void(std::uint64_t bytes_read, std::uint64_t total)>;
 
 // Called, with on_invalid given, for a record that cannot be delivered: an
-// element of the top-level array that is not an object, or an object with a
-// missing or mistyped field. The error names the file, the record and the
+// element of the top-level array that is not an object, an object with a
+// missing or mistyped field, or a string (value or key) of the record that
+// is not well-formed UTF-8. The error names the file, the record and the
 // field (as the one the reader would otherwise throw). The reader then goes
 // on with the next record; the bad one's index is not delivered.
 using InvalidRecordCallback = std::function<void(const InputError&)>;
@@ -77,10 +78,13 @@ inline constexpr std::size_t read_chunk_size = 256 * 1024;
 //  - Returns the number of records delivered.
 //  - Throws InputError (what() naming the file, the record index and the
 //    field) when the file cannot be opened or read, is empty (or only
-//    whitespace), is malformed JSON or invalid UTF-8 ("malformed JSON at byte
-//    N: ..."), or is not an array. A record that is not an object or has a
-//    missing or mistyped field goes to `on_invalid` when given (and the read
-//    goes on, the JSON being well-formed), else throws the same way.
+//    whitespace), is malformed JSON ("malformed JSON at byte N: ..."), or is
+//    not an array. A record that is not an object, has a missing or mistyped
+//    field, or holds a string with ill-formed UTF-8 (RFC 3629: the message
+//    gives the byte's value and offset) goes to `on_invalid` when given (and
+//    the read goes on with the next record), else throws the same way. An
+//    ill-formed byte outside a string, or right after a backslash, is
+//    malformed JSON (the read cannot resume there).
 //  - Cost: one read_chunk_size buffer and one record's strings, reused; the
 //    parse is nlohmann's SAX parser over that buffer (no std::istream).
 std::size_t read_authors(const std::filesystem::path& file, const AuthorCallback& on_record,

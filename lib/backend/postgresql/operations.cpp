@@ -246,9 +246,17 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?";
 }
 
-std::string_view Operations::table_names_sql() const {
-    // folio_migrations is the schema version this backend keeps (schema_version()).
-    return "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+std::string_view Operations::tables_with_schema_version_sql() const {
+    // folio_migrations is the schema version this backend keeps
+    // (schema_version(): its number of rows, 0 without the table). A
+    // statement cannot name a table that may not exist, so the count is read
+    // through query_to_xml's dynamic SQL, only when to_regclass (which
+    // follows search_path, as the migrator does) finds the table: CASE does
+    // not evaluate the volatile branch otherwise.
+    return "SELECT tablename, CASE WHEN to_regclass('\"folio_migrations\"') IS NULL THEN 0 ELSE "
+           "(xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM \"folio_migrations\"', false, true, "
+           "'')))[1]::text::bigint END "
+           "FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
            "AND tablename <> 'folio_migrations' ORDER BY tablename";
 }
 

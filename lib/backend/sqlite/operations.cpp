@@ -307,9 +307,12 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?";
 }
 
-std::string_view Operations::table_names_sql() const {
-    // sqlite_sequence, sqlite_stat1...: SQLite creates them itself.
-    return R"sql(SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name)sql";
+std::string_view Operations::tables_with_schema_version_sql() const {
+    // sqlite_sequence, sqlite_stat1...: SQLite creates them itself. The
+    // version is schema_version()'s user_version, read in the same statement
+    // through the pragma_user_version table (SQLite runs a nested "PRAGMA
+    // user_version" for it, which its trace, and so the SQL log, reports too).
+    return R"sql(SELECT name, (SELECT user_version FROM pragma_user_version) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name)sql";
 }
 
 std::int64_t Operations::count_rows(Database&, std::string_view table) const {

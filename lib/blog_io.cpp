@@ -245,7 +245,9 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
     // Usernames must be unique; the schema does not say so (the guide's model
     // has no unique=True), so the import checks, within the file while
     // parsing and against the database per batch (fast) or once up front
-    // (naive).
+    // (naive). Another import of the same names at the same time must not
+    // pass the same check: other writers of author wait for this transaction.
+    blog.db().operations().lock_table_for_writes(blog.db(), Author::meta().table);
     std::unordered_set<std::string> seen;
     const auto read = [&](const auto& on_record, const auto& progress, const auto& on_invalid) {
         io::read_authors(file, on_record, progress, on_invalid);

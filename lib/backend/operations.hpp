@@ -211,6 +211,13 @@ public:
     // makes concurrent migrators wait (SQLite's BEGIN IMMEDIATE already holds
     // the write lock: nothing; a server takes an advisory lock).
     virtual void lock_schema(Database& db) const = 0;
+    // Inside a transaction that checks rows of `table` and then inserts (the
+    // authors import's "username already in the database"): makes concurrent
+    // writers of `table` wait until this transaction ends, so the check stays
+    // true until the insert. SQLite: nothing (BEGIN IMMEDIATE already holds
+    // the database's write lock). A server under READ COMMITTED: a table
+    // lock that readers pass and writers wait for.
+    virtual void lock_table_for_writes(Database& db, std::string_view table) const = 0;
     // Records that `m`, the `version`-th migration, is applied; inside its
     // transaction, after its script.
     virtual void record_migration(Database& db, const Migration& m, int version) const = 0;

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "support/backend.hpp"
+#include "support/backend_only.hpp"
 
 using namespace cli_test;
 
@@ -236,4 +238,19 @@ BOOST_AUTO_TEST_CASE(tour_runs_and_reruns) {
         BOOST_TEST_MESSAGE("tour run " << i << ": " << secs << " s");
     }
     BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 200);
+}
+
+// The tour's messages, its closing hint included, show a server's password as
+// "***", never in clear (issue 10: "never the password"). The test server
+// trusts its socket, so a password in the conninfo is accepted and unused.
+BOOST_AUTO_TEST_CASE(the_tour_never_prints_a_servers_password, *folio_test::needs_postgresql_server()) {
+    folio_test::TestDatabaseTarget where("postgresql", true);
+    const std::string secret = "tour-secret-8472";
+    const std::string target = where.target() + " password=" + secret;
+    Result t = run({"--db", target, "tour", "--force", "--authors", "3", "--articles", "3"});
+    BOOST_REQUIRE_MESSAGE(t.code == 0, t.err);
+    BOOST_TEST(t.out.find("Tour done") != std::string::npos, t.out);
+    BOOST_TEST(t.out.find(secret) == std::string::npos, t.out);
+    BOOST_TEST(t.err.find(secret) == std::string::npos, t.err);
+    BOOST_TEST(t.out.find("***") != std::string::npos, t.out);
 }

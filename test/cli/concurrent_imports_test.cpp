@@ -28,10 +28,10 @@ const std::vector<std::string> vocabulary = {"minus", "lorem", "ipsum", "dolor",
 
 std::string username(int process, int i) { return "p" + std::to_string(process) + "_author" + std::to_string(i); }
 
-// Process `p`'s authors file: its own usernames.
-void write_authors(const std::string& file, int p) {
+// Process `p`'s authors file: `count` usernames of its own.
+void write_authors(const std::string& file, int p, int count = authors_each) {
     nlohmann::json all = nlohmann::json::array();
-    for (int i = 0; i < authors_each; ++i)
+    for (int i = 0; i < count; ++i)
         all.push_back({{"username", username(p, i)}, {"email", username(p, i) + "@example.org"}, {"bio", "bio"}});
     write_file(file, all.dump());
 }
@@ -162,6 +162,38 @@ void import_at_once(const std::string& db, const TempDir& dir) {
     BOOST_TEST(check.scalar("SELECT sum(articles_count) FROM author").as_integer() == expected);
 }
 
+// The same authors file imported by every process at once: usernames are
+// unique by the import's check, not by the schema (the guide's model has no
+// unique=True), so the check must hold against the other imports too. One
+// process imports them all; every other one is refused naming a username as
+// already in the database (or as busy), and writes nothing.
+void same_usernames_at_once(const std::string& db, const TempDir& dir) {
+    BOOST_REQUIRE_MESSAGE(run({"--db", db, "migrate"}).code == 0, "migrate");
+    const std::string file = dir / "same_authors.json";
+    // Big enough that the imports overlap (each checks, then inserts, in batches).
+    constexpr int count = 3000;
+    write_authors(file, 0, count);
+    const std::vector<std::vector<std::string>> commands(processes, {"--db", db, "import-authors", file});
+    const std::vector<Result> results = run_together(commands, dir, "same");
+    int succeeded = 0;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const Result& r = results[i];
+        BOOST_TEST_CONTEXT("import-authors " << i << " exited " << r.code << ", stderr: " << r.err) {
+            if (r.code == 0) {
+                ++succeeded;
+                continue;
+            }
+            BOOST_TEST(r.code == 1);
+            BOOST_TEST((r.err.find("already in the database") != std::string::npos ||
+                        r.err.find("busy") != std::string::npos || r.err.find("locked") != std::string::npos));
+        }
+    }
+    BOOST_TEST(succeeded == 1);
+    folio::Database check(db);
+    BOOST_TEST(check.scalar("SELECT count(*) FROM author").as_integer() == count);
+    BOOST_TEST(check.scalar("SELECT count(DISTINCT username) FROM author").as_integer() == count);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(concurrent_imports)
@@ -176,6 +208,18 @@ BOOST_AUTO_TEST_CASE(processes_importing_into_one_new_postgresql_database_at_onc
     TempDir dir;
     folio_test::TestDatabaseTarget where("postgresql", true);
     import_at_once(where.target(), dir);
+}
+
+BOOST_AUTO_TEST_CASE(one_authors_file_imported_at_once_into_a_sqlite_file_is_imported_once) {
+    TempDir dir;
+    same_usernames_at_once(dir / "shared.sqlite3", dir);
+}
+
+BOOST_AUTO_TEST_CASE(one_authors_file_imported_at_once_into_a_postgresql_database_is_imported_once,
+                     *folio_test::needs_postgresql_server()) {
+    TempDir dir;
+    folio_test::TestDatabaseTarget where("postgresql", true);
+    same_usernames_at_once(where.target(), dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

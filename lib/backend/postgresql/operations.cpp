@@ -168,6 +168,12 @@ void Operations::lock_schema(Database& db) const {
     db.execute(create_version_table);
 }
 
+void Operations::lock_table_for_writes(Database& db, std::string_view table) const {
+    // SHARE ROW EXCLUSIVE conflicts with itself and with the ROW EXCLUSIVE
+    // lock of INSERT/UPDATE/DELETE, not with SELECT's ACCESS SHARE.
+    db.execute(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", quote_name(table)));
+}
+
 void Operations::record_migration(Database& db, const Migration& m, int) const {
     db.execute(R"sql(INSERT INTO "folio_migrations" ("name") VALUES (?))sql", {Value(m.name)});
 }

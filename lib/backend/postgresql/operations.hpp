@@ -48,6 +48,7 @@ public:
     void prepare_connection(Database& db, bool file, bool read_only) const override;
     int schema_version(Database& db) const override;
     void lock_schema(Database& db) const override;
+    void lock_table_for_writes(Database& db, std::string_view table) const override;
     void record_migration(Database& db, const Migration& m, int version) const override;
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database&, std::int64_t) const override { return nullptr; }
 

@@ -47,6 +47,7 @@ public:
     void prepare_connection(Database& db, bool file, bool read_only) const override;
     int schema_version(Database& db) const override;
     void lock_schema(Database&) const override {}
+    void lock_table_for_writes(Database&, std::string_view) const override {}
     void record_migration(Database& db, const Migration& m, int version) const override;
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const override;
 

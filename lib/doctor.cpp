@@ -362,6 +362,10 @@ void DoctorState::check_plan(const std::string& sql, const std::vector<PlanStep>
         if (column.empty()) break;
         const std::int64_t rows = rows_of(scan.table);
         if (rows < options.scan_min_rows) continue;
+        // An index leading with the column is there already (PostgreSQL may
+        // sort a whole read rather than walk it): a second one is no fix.
+        if (!db->scalar(db->operations().index_leading_with_sql(), {Value(scan.table), Value(column)}).is_null())
+            break;
         Finding f;
         f.pattern = Pattern::UnindexedSort;
         f.what = fmt::format("every row of {} ({} rows) is read and sorted for ORDER BY {} (EXPLAIN: {})",

@@ -251,6 +251,11 @@ public:
     virtual std::string drop_index_sql(std::string_view index) const;
     // One row when an index named ? (bound) exists.
     virtual std::string_view index_exists_sql() const = 0;
+    // One row when an index of table ? leads with column ? (both bound, in
+    // that order), the primary key included: the query doctor asks before it
+    // suggests an index for a sort (a planner that sorts although such an
+    // index exists needs no second one).
+    virtual std::string_view index_leading_with_sql() const = 0;
     // One row per table of the database the connection works in (SQLite:
     // its main file; a server: the current schema), column 0 the table's
     // name, column 1 the recorded schema version (as schema_version() reads

@@ -252,6 +252,13 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?";
 }
 
+std::string_view Operations::index_leading_with_sql() const {
+    // indkey[0]: the index's first column (0 for an expression).
+    return "SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+           "WHERE i.indrelid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) "
+           "AND a.attname = ? LIMIT 1";
+}
+
 std::string_view Operations::tables_with_schema_version_sql() const {
     // folio_migrations is the schema version this backend keeps
     // (schema_version(): its number of rows, 0 without the table). A

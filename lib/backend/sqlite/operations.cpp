@@ -307,6 +307,13 @@ std::string_view Operations::index_exists_sql() const {
     return "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?";
 }
 
+std::string_view Operations::index_leading_with_sql() const {
+    // An INTEGER PRIMARY KEY is the rowid, in no index_list: the table's own order.
+    return "SELECT 1 FROM pragma_index_list(?1) AS l JOIN pragma_index_info(l.name) AS i "
+           "WHERE i.seqno = 0 AND i.name = ?2 "
+           "UNION ALL SELECT 1 FROM pragma_table_info(?1) WHERE pk = 1 AND name = ?2";
+}
+
 std::string_view Operations::tables_with_schema_version_sql() const {
     // sqlite_sequence, sqlite_stat1...: SQLite creates them itself. The
     // version is schema_version()'s user_version, read in the same statement

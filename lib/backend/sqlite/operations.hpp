@@ -57,6 +57,7 @@ public:
 
     const std::vector<Migration>& blog_migrations() const override;
     std::string_view index_exists_sql() const override;
+    std::string_view index_leading_with_sql() const override;
     std::string_view tables_with_schema_version_sql() const override;
     std::int64_t count_rows(Database& db, std::string_view table) const override;
 

@@ -112,9 +112,24 @@ void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::str
     for (std::size_t i = 0; i < foreign.size() && i < named; ++i)
         tables += fmt::format("{}'{}'", i ? ", " : "", foreign[i]);
     if (foreign.size() > named) tables += fmt::format(" (and {} more)", foreign.size() - named);
+    // A table named like one of the blog's (a database folio never migrated
+    // that holds its own `author`): --force cannot put the blog's table beside
+    // it, so the way out is another database, not --force.
+    std::vector<std::string> blog_tables;
+    for (const folio::ModelMeta* m : {&folio::Tag::meta(), &folio::Author::meta(), &folio::Article::meta()}) {
+        blog_tables.push_back(m->table);
+        for (const auto& m2m : m->many_to_many) blog_tables.push_back(m2m.through_table);
+    }
+    const auto clash = std::find_first_of(foreign.begin(), foreign.end(), blog_tables.begin(), blog_tables.end());
+    const std::string clash_way_out =
+        clash == foreign.end()
+            ? std::string(way_out)
+            : fmt::format("Its table '{}' has the name of one of the blog's, so folio cannot add the blog's tables "
+                          "there (not even with --force): use a database of folio's own (--db)",
+                          *clash);
     const std::string message =
         fmt::format("database '{}' holds table{} {}, which folio did not create: {}. {}", db.path(),
-                    foreign.size() > 1 ? "s" : "", tables, doing, way_out);
+                    foreign.size() > 1 ? "s" : "", tables, doing, clash_way_out);
     if (usage) throw UsageError(message);
     throw std::runtime_error(message);
 }

@@ -86,7 +86,7 @@ void add_schema_commands(CLI::App& app, Commands& out) {
 
     auto* sqlm = app.add_subcommand("sqlmigrate", "print the SQL of one migration");
     auto name = std::make_shared<std::string>();
-    sqlm->add_option("NAME", *name, "migration name, e.g. 0003_author_username_index")->required();
+    sqlm->add_option("NAME", *name, "migration name or a unique prefix of it, e.g. 0003_author_username_index or 0003")->required();
     out.push_back({sqlm, [name](Env& env) {
                        folio::Migrator m(env.database(), folio::blog_migrations(env.database()));
                        // Refuses a database this code does not know, as every command does.

@@ -40,17 +40,31 @@ std::vector<MigrationStatus> Migrator::status() const {
     return out;
 }
 
-const std::string& Migrator::sql_of(const std::string& name) const {
-    for (const auto& m : migrations_)
-        if (m.name == name) return m.sql;
-    std::string known;
-    for (const auto& m : migrations_) known += (known.empty() ? "" : ", ") + m.name;
-    throw InvalidQuery(fmt::format("No migration named '{}'. Known migrations: {}", name, known));
+namespace {
+// A migration by its name or a prefix of it only one has ("0004"), as
+// Django's MigrationLoader.get_migration_by_prefix finds sqlmigrate's.
+const Migration& by_name_or_prefix(const std::vector<Migration>& migrations, const std::string& name) {
+    for (const auto& m : migrations)
+        if (m.name == name) return m;
+    std::vector<const Migration*> matches;
+    for (const auto& m : migrations)
+        if (!name.empty() && m.name.starts_with(name)) matches.push_back(&m);
+    if (matches.size() == 1) return *matches.front();
+    std::string listed;
+    for (const auto* m : matches) listed += (listed.empty() ? "" : ", ") + m->name;
+    if (!matches.empty())
+        throw InvalidQuery(
+            fmt::format("More than one migration matches '{}': {}. Please be more specific", name, listed));
+    for (const auto& m : migrations) listed += (listed.empty() ? "" : ", ") + m.name;
+    throw InvalidQuery(fmt::format("No migration named '{}'. Known migrations: {}", name, listed));
 }
+} // namespace
+
+const std::string& Migrator::sql_of(const std::string& name) const { return by_name_or_prefix(migrations_, name).sql; }
 
 std::string Migrator::sqlmigrate(const std::string& name) const {
-    // sql_of() throws first for an unknown name, naming the known ones.
-    return db_.operations().migration_script(Migration{name, sql_of(name)});
+    // Throws first for an unknown or ambiguous name, naming the known ones.
+    return db_.operations().migration_script(by_name_or_prefix(migrations_, name));
 }
 
 int Migrator::migrate(int target) {

@@ -46,12 +46,12 @@ public:
     // Every migration with whether it is applied (showmigrations); throws
     // OperationalError on a database newer than this code (known_version()).
     std::vector<MigrationStatus> status() const;
-    // The SQL of one migration by name; InvalidQuery if unknown. Valid as
-    // long as this Migrator.
+    // The SQL of one migration by name or unique prefix ("0004", as Django's
+    // sqlmigrate); InvalidQuery if unknown or ambiguous. Valid as this Migrator.
     const std::string& sql_of(const std::string& name) const;
     // What Django's sqlmigrate prints: sql_of(name) inside the transaction
     // verbs of the Database's dialect ("BEGIN;\n...\nCOMMIT;\n" on SQLite).
-    // InvalidQuery if unknown.
+    // `name` as sql_of() takes it; InvalidQuery if unknown or ambiguous.
     std::string sqlmigrate(const std::string& name) const;
     // Applies the pending migrations up to `target` (-1, the default: all;
     // a target at or below the current version applies none: folio has no

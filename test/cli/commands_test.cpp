@@ -110,6 +110,14 @@ BOOST_AUTO_TEST_CASE(schema_commands_and_db_resolution) {
     Result bad = run({"--db", db, "sqlmigrate", "0009_nope"});
     BOOST_TEST(bad.code == 1);
     BOOST_TEST(lines(bad.err) == 1u);
+    // A unique prefix, as Django's sqlmigrate takes it.
+    Result prefix = run({"--db", db, "sqlmigrate", "0003"});
+    BOOST_TEST(prefix.code == 0, prefix.err);
+    BOOST_TEST(prefix.out == q.out);
+    Result ambiguous = run({"--db", db, "sqlmigrate", "000"});
+    BOOST_TEST(ambiguous.code == 1);
+    BOOST_TEST(ambiguous.out == "");
+    BOOST_TEST(ambiguous.err.find("More than one migration matches '000'") != std::string::npos, ambiguous.err);
 
     // $FOLIO_DB when there is no --db; a fresh file is created and migrated
     // by a command that writes (one that only reads creates nothing).

@@ -138,7 +138,16 @@ BOOST_AUTO_TEST_CASE(sqlmigrate_and_unknown_name) {
     std::string msg = message_of<InvalidQuery>([&] { mig.sql_of("0006_nothing"); });
     BOOST_TEST(contains(msg, "0006_nothing"), msg);
     BOOST_TEST(contains(msg, "0005_article_created_at_index"), msg);  // lists the known ones
-    BOOST_TEST(mig.current_version() == 0);                         // showing SQL applies nothing
+    // A unique prefix names a migration, as Django's sqlmigrate takes "0004";
+    // an ambiguous one is refused naming the matches.
+    BOOST_TEST(mig.sql_of("0004") == mig.sql_of("0004_author_articles_count"));
+    BOOST_TEST(contains(mig.sqlmigrate("0003"), "CREATE INDEX \"author_username\""));
+    msg = message_of<InvalidQuery>([&] { mig.sql_of("000"); });
+    BOOST_TEST(contains(msg, "More than one migration matches '000'"), msg);
+    BOOST_TEST(contains(msg, "0001_initial"), msg);
+    msg = message_of<InvalidQuery>([&] { mig.sql_of(""); });
+    BOOST_TEST(contains(msg, "No migration named ''"), msg);
+    BOOST_TEST(mig.current_version() == 0);  // showing SQL applies nothing
 }
 
 // Builds a database at version k, fills it with data valid at that version

@@ -294,11 +294,21 @@ std::string filtered_column(const std::string& sql, const std::string& table) {
 namespace {
 // The table and column of the first ORDER BY term of `sql` ("article",
 // "created_at" for `ORDER BY "article"."created_at" DESC`); the table is ""
-// when the term names only a column.
+// when the term names only a column. Both are "" when the term is not a
+// column (an expression such as length("bio"), or a position such as
+// ORDER BY 2): an index on a column of that name would be no fix.
 std::pair<std::string, std::string> order_by_column(const std::string& sql) {
     std::size_t at = sql.find(" ORDER BY ");
     if (at == std::string::npos) return {};
     at += 10;
+    // A column term ends at the end, a comma, a parenthesis or a word after
+    // a blank (DESC, NULLS, LIMIT); not at an operator or a call's "(".
+    auto term_ends = [&] {
+        std::size_t i = at;
+        while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+        return i >= sql.size() || sql[i] == ',' || sql[i] == ')' || sql[i] == ';' ||
+               (i > at && std::isalpha(static_cast<unsigned char>(sql[i])));
+    };
     auto identifier = [&](std::string& out) {
         while (at < sql.size() && sql[at] == ' ') ++at;
         if (at < sql.size() && sql[at] == '"') {
@@ -312,15 +322,16 @@ std::pair<std::string, std::string> order_by_column(const std::string& sql) {
         while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) ++end;
         out = sql.substr(at, end - at);
         at = end;
-        return !out.empty();
+        return !out.empty() && !std::isdigit(static_cast<unsigned char>(out.front()));
     };
     std::string first, second;
     if (!identifier(first)) return {};
     if (at < sql.size() && sql[at] == '.') {
         ++at;
-        if (identifier(second)) return {first, second};
+        if (identifier(second) && term_ends()) return {first, second};
         return {};
     }
+    if (!term_ends()) return {};
     return {"", first};
 }
 

@@ -2,7 +2,6 @@
 // schema commands, gen-data, both import paths, the guide's jobs, the pages,
 // --stats-json and the tour.
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <string>
 
@@ -233,19 +232,18 @@ BOOST_AUTO_TEST_CASE(tour_runs_and_reruns) {
     TempDir dir;
     const std::string db = dir / "tour.sqlite3";
     for (int i = 0; i < 2; ++i) {
-        auto t0 = std::chrono::steady_clock::now();
         // The second run finds the first one's data: --force lets it empty them.
         Result t = i == 0 ? run({"--db", db, "tour"}) : run({"--db", db, "tour", "--force"});
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         BOOST_REQUIRE_MESSAGE(t.code == 0, t.err);
         for (const char* s : {"1 bulk insert", "2 article import", "3 mass update", "4 mass delete", "5 export",
                               "6 clone", "7 list page", "8 defer/only", "9 index", "10 len vs count",
-                              "11 count vs exists", "12 lazy slicing", "SCAN author", "SEARCH author"})
+                              "11 count vs exists", "12 lazy slicing", "SCAN author", "SEARCH author", "Tour done"})
             BOOST_TEST(t.out.find(s) != std::string::npos, s);
-        BOOST_TEST(secs < 60.0);  // ~3 s on a quiet machine
-        BOOST_TEST_MESSAGE("tour run " << i << ": " << secs << " s");
+        // Its closing hint names the database it used, and a rerun replaces
+        // the first run's data rather than adding to it (speed is bench/'s).
+        BOOST_TEST(t.out.find("--db " + db) != std::string::npos, t.out);
+        BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 200, "after run " << i);
     }
-    BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 200);
 }
 
 // The tour's messages, its closing hint included, show a server's password as

@@ -228,6 +228,25 @@ BOOST_AUTO_TEST_CASE(a_database_newer_than_the_code_is_refused) {
     BOOST_TEST(!table_exists(db, "author"), "the newer database was touched");
 }
 
+// A target past the history (or below -1, "all") is a mistake to name,
+// refused before anything runs, with the known range (and its last name).
+BOOST_AUTO_TEST_CASE(a_target_outside_the_history_is_refused_naming_the_range) {
+    TestDatabaseTarget where;
+    Database db(where.target());
+    Migrator blog(db, blog_migrations(db));
+    for (const int target : {7, 99, -2}) {
+        const std::string msg = message_of<InvalidQuery>([&] { blog.migrate(target); });
+        BOOST_TEST(contains(msg, "No migration number " + std::to_string(target)), msg);
+        BOOST_TEST(contains(msg, "0 (none) to 6 (0006_article_count_overflow_guard)"), msg);
+    }
+    Migrator none(db, {});
+    const std::string msg = message_of<InvalidQuery>([&] { none.migrate(1); });
+    BOOST_TEST(contains(msg, "the known migrations are 0 (none) to 0"), msg);
+    BOOST_TEST(msg.ends_with("to 0"), msg);  // no last migration to name
+    BOOST_TEST(none.migrate() == 0);  // "all" of no migrations: nothing to do
+    BOOST_TEST(blog.current_version() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(status_and_known_version_refuse_a_newer_database) {
     TestDatabaseTarget where;
     Database db(where.target());

@@ -1,13 +1,15 @@
 // blog_migrations.cpp: the blog's schema history in SQLite's DDL (the
 // migration text set of the SQLite backend; migrations.cpp applies it).
+#include "lib/backend/migration_text.hpp"
 #include "lib/backend/sqlite/operations.hpp"
 
 namespace folio::backend::sqlite {
 
-const std::vector<Migration>& blog_migrations() {
-    static const std::vector<Migration> migrations = {
-        {"0001_initial",
-         R"sql(CREATE TABLE "author" (
+namespace {
+
+constexpr MigrationText history[] = {
+    {"0001_initial",
+     R"sql(CREATE TABLE "author" (
     "id" INTEGER PRIMARY KEY,
     "username" TEXT NOT NULL,
     "email" TEXT NOT NULL DEFAULT '',
@@ -32,12 +34,12 @@ CREATE TABLE "article_tags" (
     UNIQUE ("article_id", "tag_id")
 );
 CREATE INDEX "article_tags_tag_id" ON "article_tags" ("tag_id");)sql"},
-        {"0002_article_comments_on",
-         R"sql(ALTER TABLE "article" ADD COLUMN "comments_on" INTEGER NOT NULL DEFAULT 1;)sql"},
-        {"0003_author_username_index",
-         R"sql(CREATE INDEX "author_username" ON "author" ("username");)sql"},
-        {"0004_author_articles_count",
-         R"sql(ALTER TABLE "author" ADD COLUMN "articles_count" INTEGER NOT NULL DEFAULT 0;
+    {"0002_article_comments_on",
+     R"sql(ALTER TABLE "article" ADD COLUMN "comments_on" INTEGER NOT NULL DEFAULT 1;)sql"},
+    {"0003_author_username_index",
+     R"sql(CREATE INDEX "author_username" ON "author" ("username");)sql"},
+    {"0004_author_articles_count",
+     R"sql(ALTER TABLE "author" ADD COLUMN "articles_count" INTEGER NOT NULL DEFAULT 0;
 UPDATE "author" SET "articles_count" = (SELECT COUNT(*) FROM "article" WHERE "article"."author_id" = "author"."id");
 CREATE TRIGGER "article_count_insert" AFTER INSERT ON "article" BEGIN
     UPDATE "author" SET "articles_count" = "articles_count" + 1 WHERE "id" = NEW."author_id";
@@ -50,19 +52,19 @@ WHEN OLD."author_id" IS NOT NEW."author_id" BEGIN
     UPDATE "author" SET "articles_count" = "articles_count" - 1 WHERE "id" = OLD."author_id";
     UPDATE "author" SET "articles_count" = "articles_count" + 1 WHERE "id" = NEW."author_id";
 END;)sql"},
-        // The list page (guide section 7) orders by created_at, newest first,
-        // and shows 20: without this index every page sorts the whole
-        // article table. The index's implicit rowid tail also serves the
-        // "-id" tie-break (ORDER BY created_at DESC, id DESC).
-        {"0005_article_created_at_index",
-         R"sql(CREATE INDEX "article_created_at" ON "article" ("created_at");)sql"},
-        // The counting triggers of 0004 add and subtract with SQLite's
-        // arithmetic, which turns a result past 64 bits into a REAL and
-        // stores it. These refuse it instead: the writing statement fails
-        // with nothing changed, and errors.cpp maps the RAISE to DataError
-        // (the error an F() update past 64 bits gives).
-        {"0006_article_count_overflow_guard",
-         R"sql(DROP TRIGGER "article_count_insert";
+    // The list page (guide section 7) orders by created_at, newest first,
+    // and shows 20: without this index every page sorts the whole
+    // article table. The index's implicit rowid tail also serves the
+    // "-id" tie-break (ORDER BY created_at DESC, id DESC).
+    {"0005_article_created_at_index",
+     R"sql(CREATE INDEX "article_created_at" ON "article" ("created_at");)sql"},
+    // The counting triggers of 0004 add and subtract with SQLite's
+    // arithmetic, which turns a result past 64 bits into a REAL and
+    // stores it. These refuse it instead: the writing statement fails
+    // with nothing changed, and errors.cpp maps the RAISE to DataError
+    // (the error an F() update past 64 bits gives).
+    {"0006_article_count_overflow_guard",
+     R"sql(DROP TRIGGER "article_count_insert";
 DROP TRIGGER "article_count_delete";
 DROP TRIGGER "article_count_move";
 CREATE TRIGGER "article_count_insert" AFTER INSERT ON "article" BEGIN
@@ -84,7 +86,12 @@ WHEN OLD."author_id" IS NOT NEW."author_id" BEGIN
     UPDATE "author" SET "articles_count" = "articles_count" - 1 WHERE "id" = OLD."author_id";
     UPDATE "author" SET "articles_count" = "articles_count" + 1 WHERE "id" = NEW."author_id";
 END;)sql"},
-    };
+};
+
+} // namespace
+
+const std::vector<Migration>& blog_migrations() {
+    static const std::vector<Migration> migrations = migration_list(history);
     return migrations;
 }
 

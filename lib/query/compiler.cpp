@@ -286,9 +286,14 @@ int bind_query(const Ops& ops, Statement& st, const Query& q) {
     return at;
 }
 
-Statement prepare_query(Database& db, const Ops& ops, HashedSql sql, const Query& q) {
-    if (db.log().active()) return db.prepare(sql.sql, query_params(ops, q));
-    Statement st(db, sql);
+Statement prepare_query(Database& db, const Ops& ops, const CompiledSelect& cs, const Query& q) {
+    if (db.log().active()) return db.prepare(cs.sql, query_params(ops, q));
+    StatementCache& cache = db.statement_cache();
+    CachedStatement* again = cs.last_cache == &cache ? cache.reacquire(cs.last_entry, cs.last_epoch) : nullptr;
+    Statement st = again ? Statement(db, again) : Statement(db, cs.hashed_sql());
+    cs.last_cache = &cache;
+    cs.last_epoch = cache.epoch();
+    cs.last_entry = st.cache_entry();
     bind_query(ops, st, q);
     return st;
 }

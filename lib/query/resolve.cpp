@@ -455,9 +455,9 @@ Where leaf_where(const ModelMeta& model, const Operand& in) {
     const PathWalk& path = walk(model, in.lookup, unkept);
     w.leaf = resolve_leaf(path, in);
     // The path (length-prefixed, so no name can pass for punctuation), then
-    // the forms of the leaf's values.
-    w.shape.reserve(path.shape.size() + 16);
-    w.shape += path.shape;
+    // the forms of the leaf's values. Not reserved: a short path's shape
+    // ("L2:id#" and 8 more) fits the string itself, with no allocation.
+    w.shape = path.shape;
     leaf_shape(*w.leaf, w.shape);
     return w;
 }

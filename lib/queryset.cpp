@@ -84,9 +84,10 @@ void check_path(const ModelMeta& root, const std::string& path, const char* what
 
 namespace {
 // ANDs a resolved filter into the query's where-tree.
-void add_filter(Query& q, detail::Where resolved) {
+void add_filter(Query& q, detail::Where&& resolved) {
     if (resolved.matches_all()) return;
-    q.where = q.where.matches_all() ? std::move(resolved) : detail::where_and(q.where, resolved);
+    if (q.where.matches_all()) q.where = std::move(resolved);  // no temporary tree
+    else q.where = detail::where_and(q.where, resolved);
 }
 // Django refuses to filter a sliced QuerySet (filter(), exclude(), get()).
 void refuse_filter_on_slice(const Query& q) {

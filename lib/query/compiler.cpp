@@ -264,20 +264,9 @@ std::string render_exists(const Ops& ops, const Query& q) {
     return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + ops.fixed_limit_sql(1);
 }
 
-namespace {
-// The where-tree's values, gathered in a buffer each thread reuses: binding
-// a cached statement allocates nothing for them.
-std::vector<const Value*>& where_values(const Query& q) {
-    thread_local std::vector<const Value*> values;
-    values.clear();
-    q.where.collect(values);
-    return values;
-}
-} // namespace
-
 int bind_query(const Ops& ops, Statement& st, const Query& q) {
     int at = 0;
-    for (const Value* v : where_values(q)) st.bind(++at, *v);
+    q.where.each_value([&](const Value& v) { st.bind(++at, v); });
     if (q.sliced) {
         if (q.limit) st.bind(++at, *q.limit);
         else st.bind(++at, ops.no_limit());
@@ -300,7 +289,7 @@ Statement prepare_query(Database& db, const Ops& ops, const CompiledSelect& cs, 
 
 std::vector<Value> query_params(const Ops& ops, const Query& q) {
     std::vector<Value> out;
-    for (const Value* v : where_values(q)) out.push_back(*v);
+    q.where.each_value([&](const Value& v) { out.push_back(v); });
     if (q.sliced) {
         out.push_back(q.limit ? Value(*q.limit) : ops.no_limit());
         if (q.offset) out.emplace_back(q.offset);
@@ -363,7 +352,7 @@ Compiled compile_update(const Ops& ops, const Query& q, const std::vector<Assign
     } else {
         out.sql += where_clause(cond);
     }
-    for (const Value* v : where_values(q)) out.params.push_back(*v);
+    q.where.each_value([&](const Value& v) { out.params.push_back(v); });
     return out;
 }
 

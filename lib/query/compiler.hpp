@@ -73,7 +73,7 @@ std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, co
                                        const std::vector<std::size_t>& keep = {});
 
 // Rendering a Query: SQL text only (and the slots of a SELECT). Every one
-// binds the same values, in this order: the where-tree's (Where::collect),
+// binds the same values, in this order: the where-tree's (Where::each_value),
 // then, when sliced, the LIMIT and, when not 0, the OFFSET (bind_query).
 using Ops = backend::Operations;
 CompiledSelect render_select(const Ops& ops, const Query& q);

@@ -166,9 +166,24 @@ void QuerySetBase::get_into(const std::string& lookup, const Value& value, Objec
     load_one(q, out);
 }
 
+namespace {
+// True when `q` filters on nothing but its model's primary key by equality:
+// the database holds one such row at most, so the second step of get(),
+// which tells "one" from "several", could only find the end.
+bool at_most_one_row(const Query& q) noexcept {
+    if (q.where.kind != Q::Kind::Leaf || !q.where.leaf) return false;
+    const detail::WhereLeaf& l = *q.where.leaf;
+    using Cond = detail::ColumnCond;
+    return l.kind == detail::WhereLeaf::Kind::Column && l.fk_path.empty() && l.meta == q.model && l.field &&
+           l.field->primary_key && l.cond.form == Cond::Form::Compare && l.cond.op == Cond::Op::Eq &&
+           l.cond.transform == Cond::Transform::None;
+}
+} // namespace
+
 void QuerySetBase::load_one(const Query& q, Object& out) const {
     // fetch() with one slot, no doctor and no prefetch (get() sends those
-    // through results()); a second row is stepped to, never loaded.
+    // through results()); a second row is stepped to, never loaded, unless
+    // the filter allows one row only.
     const backend::Operations& ops = db_->operations();
     const auto compiled = detail::compiled(ops, q, detail::Evaluation::Select);
     const detail::CompiledSelect& cs = *compiled;
@@ -176,7 +191,8 @@ void QuerySetBase::load_one(const Query& q, Object& out) const {
     if (!st.step()) throw DoesNotExist(meta_->name + " matching query does not exist: " + cs.sql);
     detail::load_row(*db_, st, cs, out);
     ObjectAccess::origin(out) = 0;
-    if (st.step()) throw MultipleObjectsReturned("get() returned more than one " + meta_->name + ": " + cs.sql);
+    if (!at_most_one_row(q) && st.step())
+        throw MultipleObjectsReturned("get() returned more than one " + meta_->name + ": " + cs.sql);
 }
 
 QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {

@@ -467,15 +467,19 @@ std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operan
 // for its values, never the values themselves.
 void leaf_shape(const WhereLeaf& leaf, std::string& out) {
     // Written into a buffer and appended once: this runs on every filter().
-    char buf[8 + 24];
+    // Two bytes of bit fields, so that the shape of one leaf on a short path
+    // ("L8:username#", these two, "1") fits the string's own buffer and a
+    // get() allocates nothing for it. Fixed width: what follows cannot be
+    // taken for them.
+    static_assert(static_cast<int>(WhereLeaf::Kind::ReverseForeignKey) < 4);
+    static_assert(static_cast<int>(Cond::Form::Text) < 8 && static_cast<int>(Cond::Op::Lte) < 8 &&
+                  static_cast<int>(Cond::Transform::Day) < 4);
+    char buf[2 + 24];
     char* p = buf;
-    *p++ = static_cast<char>('a' + static_cast<int>(leaf.kind));
-    *p++ = leaf.wants_missing ? 'm' : '-';
-    *p++ = leaf.through ? 't' : '-';
-    *p++ = static_cast<char>('A' + static_cast<int>(leaf.cond.form));
-    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.op));
-    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.transform));
-    *p++ = leaf.cond.null_test ? 'n' : '-';
+    *p++ = static_cast<char>(static_cast<int>(leaf.kind) | (leaf.wants_missing ? 4 : 0) | (leaf.through ? 8 : 0) |
+                             (leaf.cond.null_test ? 16 : 0));
+    *p++ = static_cast<char>(static_cast<int>(leaf.cond.form) | static_cast<int>(leaf.cond.op) << 3 |
+                             static_cast<int>(leaf.cond.transform) << 6);
     out.append(buf, static_cast<std::size_t>(p - buf));
     if (leaf.cond.form == Cond::Form::Text) out += leaf.cond.text_lookup;  // each text lookup its own spelling
     p = std::to_chars(buf, buf + sizeof buf, leaf.cond.params.size()).ptr;
@@ -496,7 +500,7 @@ Where leaf_where(const ModelMeta& model, const Operand& in) {
     w.leaf = resolve_leaf(path, in);
     // The path (length-prefixed, so no name can pass for punctuation), then
     // the forms of the leaf's values. Not reserved: a short path's shape
-    // ("L2:id#" and 8 more) fits the string itself, with no allocation.
+    // ("L8:username#" and 3 more bytes) fits the string itself, no allocation.
     w.shape = path.shape;
     leaf_shape(*w.leaf, w.shape);
     return w;

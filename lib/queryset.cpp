@@ -84,9 +84,14 @@ void check_path(const ModelMeta& root, const std::string& path, const char* what
 
 namespace {
 // ANDs a resolved filter into the query's where-tree.
-void add_filter(Query& q, detail::Where resolved) {
+void add_filter(Query& q, detail::Where&& resolved) {
     if (resolved.matches_all()) return;
-    q.where = q.where.matches_all() ? std::move(resolved) : detail::where_and(q.where, resolved);
+    if (q.where.matches_all()) q.where = std::move(resolved);  // no temporary tree
+    else q.where = detail::where_and(q.where, resolved);
+}
+// Django refuses to filter a sliced QuerySet (filter(), exclude(), get()).
+void refuse_filter_on_slice(const Query& q) {
+    if (q.sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
 }
 } // namespace
 
@@ -98,7 +103,7 @@ void add_filter(Query& q, detail::Where resolved) {
     return out
 
 QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
-    if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    refuse_filter_on_slice(*query_);
     // Resolved once, now: a bad field fails here, and evaluation renders the
     // tree (or finds its SQL in the compiled-query cache) without resolving.
     detail::Where resolved = detail::resolve_where(db_->operations(), *meta_, negate ? !cond : cond);
@@ -107,12 +112,12 @@ QuerySetBase QuerySetBase::with_filter(const Q& cond, bool negate) const {
 
 QuerySetBase QuerySetBase::for_get(const Q& cond) const {
     if (cond.matches_all() && query_->sliced) return *this;
-    if (!cond.matches_all() && query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    refuse_filter_on_slice(*query_);
     return cut_for_get(cond.matches_all() ? detail::Where{} : detail::resolve_where(db_->operations(), *meta_, cond));
 }
 
 QuerySetBase QuerySetBase::for_get(const std::string& lookup, const Value& value) const {
-    if (query_->sliced) throw InvalidQuery("Cannot filter a query once a slice has been taken");
+    refuse_filter_on_slice(*query_);
     return cut_for_get(detail::resolve_where(db_->operations(), *meta_, lookup, value));
 }
 
@@ -123,23 +128,71 @@ bool is_plain(const Query& q) noexcept {
     return q.where.matches_all() && q.order_by.empty() && !q.sliced && !q.reversed && q.select_related.empty() &&
            q.prefetch.empty() && q.deferred.empty() && q.only.empty() && !q.has_only;
 }
-std::shared_ptr<Query> start_from(const Query& base) {
-    if (!is_plain(base)) return std::make_shared<Query>(base);
-    auto q = std::make_shared<Query>();
-    q->model = base.model;
+Query start_from(const Query& base) {
+    if (!is_plain(base)) return base;
+    Query q;
+    q.model = base.model;
     return q;
+}
+// get()'s cut: at most two rows tell "one" from "several", as Django's get() does.
+void cut_to_two_rows(Query& q, detail::Where&& resolved) {
+    add_filter(q, std::move(resolved));
+    q.offset = 0;
+    q.limit = 2;
+    q.sliced = true;
 }
 } // namespace
 
 QuerySetBase QuerySetBase::cut_for_get(detail::Where&& resolved) const {
     QuerySetBase out(*this);
-    auto q = start_from(*query_);
-    add_filter(*q, std::move(resolved));
-    q->offset = 0;
-    q->limit = 2;
-    q->sliced = true;
+    auto q = std::make_shared<Query>(start_from(*query_));
+    cut_to_two_rows(*q, std::move(resolved));
     out.query_ = std::move(q);
     return out;
+}
+
+void QuerySetBase::get_into(const Q& cond, Object& out) const {
+    if (cond.matches_all() && query_->sliced) return load_one(*query_, out);
+    refuse_filter_on_slice(*query_);
+    Query q = start_from(*query_);  // on the stack: it lives only for this call
+    cut_to_two_rows(q, cond.matches_all() ? detail::Where{} : detail::resolve_where(db_->operations(), *meta_, cond));
+    load_one(q, out);
+}
+
+void QuerySetBase::get_into(const std::string& lookup, const Value& value, Object& out) const {
+    refuse_filter_on_slice(*query_);
+    Query q = start_from(*query_);
+    cut_to_two_rows(q, detail::resolve_where(db_->operations(), *meta_, lookup, value));
+    load_one(q, out);
+}
+
+namespace {
+// True when `q` filters on nothing but its model's primary key by equality:
+// the database holds one such row at most, so the second step of get(),
+// which tells "one" from "several", could only find the end.
+bool at_most_one_row(const Query& q) noexcept {
+    if (q.where.kind != Q::Kind::Leaf || !q.where.leaf) return false;
+    const detail::WhereLeaf& l = *q.where.leaf;
+    using Cond = detail::ColumnCond;
+    return l.kind == detail::WhereLeaf::Kind::Column && l.fk_path.empty() && l.meta == q.model && l.field &&
+           l.field->primary_key && l.cond.form == Cond::Form::Compare && l.cond.op == Cond::Op::Eq &&
+           l.cond.transform == Cond::Transform::None;
+}
+} // namespace
+
+void QuerySetBase::load_one(const Query& q, Object& out) const {
+    // fetch() with one slot, no doctor and no prefetch (get() sends those
+    // through results()); a second row is stepped to, never loaded, unless
+    // the filter allows one row only.
+    const backend::Operations& ops = db_->operations();
+    const auto compiled = detail::compiled(ops, q, detail::Evaluation::Select);
+    const detail::CompiledSelect& cs = *compiled;
+    Statement st = detail::prepare_query(*db_, ops, cs, q);
+    if (!st.step()) throw DoesNotExist(meta_->name + " matching query does not exist: " + cs.sql);
+    detail::load_row(*db_, st, cs, out);
+    ObjectAccess::origin(out) = 0;
+    if (!at_most_one_row(q) && st.step())
+        throw MultipleObjectsReturned("get() returned more than one " + meta_->name + ": " + cs.sql);
 }
 
 QuerySetBase QuerySetBase::with_order(std::vector<std::string> keys) const {
@@ -235,7 +288,7 @@ std::uint32_t QuerySetBase::fetch(const std::function<Object&()>& next_slot) con
     const backend::Operations& ops = db_->operations();
     const auto compiled = detail::compiled(ops, *query_, detail::Evaluation::Select);
     const detail::CompiledSelect& cs = *compiled;
-    Statement st = detail::prepare_query(*db_, ops, cs.hashed_sql(), *query_);
+    Statement st = detail::prepare_query(*db_, ops, cs, *query_);
     // With the doctor on, every object is stamped with this evaluation's id.
     const std::uint32_t origin = db_->doctor() ? detail::doctor_begin_fetch(*db_, *query_, cs) : 0;
     std::int64_t rows = 0;
@@ -260,7 +313,7 @@ bool QuerySetBase::next(detail::Cursor& cursor, Object& out) const { return curs
 Count QuerySetBase::count_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Count);
-    Statement st = detail::prepare_query(*db_, ops, c->hashed_sql(), *query_);
+    Statement st = detail::prepare_query(*db_, ops, *c, *query_);
     const std::int64_t n = st.step() ? st.column_int(0) : 0;
     if (db_->doctor()) return detail::doctor_count(*db_, n, c->sql);  // watches a comparison with 0
     return Count(n);
@@ -269,7 +322,7 @@ Count QuerySetBase::count_query() const {
 bool QuerySetBase::exists_query() const {
     const backend::Operations& ops = db_->operations();
     const auto c = detail::compiled(ops, *query_, detail::Evaluation::Exists);
-    Statement st = detail::prepare_query(*db_, ops, c->hashed_sql(), *query_);
+    Statement st = detail::prepare_query(*db_, ops, *c, *query_);
     return st.step();
 }
 

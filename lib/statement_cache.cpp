@@ -2,14 +2,24 @@
 // with checked-out handles so re-entrant use of one SQL gets its own handle.
 #include "folio/statement_cache.hpp"
 
+#include <atomic>
 #include <cassert>
 
 #include "lib/backend/connection.hpp"
 
 namespace folio {
 
+namespace {
+// Epochs are drawn from one counter for the whole process, so a cache made
+// at the address of a closed one never shows an epoch the old one had.
+std::uint64_t next_epoch() noexcept {
+    static std::atomic<std::uint64_t> counter{1};
+    return counter.fetch_add(1, std::memory_order_relaxed);
+}
+} // namespace
+
 StatementCache::StatementCache(backend::Connection& connection, std::size_t capacity)
-    : connection_(connection), capacity_(capacity) {}
+    : connection_(connection), capacity_(capacity), epoch_(next_epoch()) {}
 
 StatementCache::~StatementCache() {
     // Checked-out statements must be gone before the cache (they live on the
@@ -23,16 +33,8 @@ detail::CachedStatement* StatementCache::acquire(HashedSql hashed) {
     const std::string_view sql = hashed.sql;
     auto it = by_sql_.find(hashed);
     if (it != by_sql_.end()) {
-        for (auto& e : it->second) {
-            if (!e->in_use) {
-                lru_unlink(e.get());
-                e->in_use = true;
-                ++stats_.hits;
-                --stats_.idle;
-                ++stats_.in_use;
-                return e.get();
-            }
-        }
+        for (auto& e : it->second)
+            if (!e->in_use) return reacquire(e.get(), epoch_);
     }
     std::unique_ptr<backend::Statement> stmt = connection_.prepare(sql);
     ++stats_.misses;
@@ -48,6 +50,18 @@ detail::CachedStatement* StatementCache::acquire(HashedSql hashed) {
     by_handle_.emplace(raw->stmt, raw);
     ++stats_.in_use;
     return raw;
+}
+
+detail::CachedStatement* StatementCache::reacquire(detail::CachedStatement* entry, std::uint64_t epoch) noexcept {
+    // The same epoch means no handle was finalized since `entry` was seen,
+    // so it is still one of ours.
+    if (epoch != epoch_ || entry == nullptr || entry->in_use) return nullptr;
+    lru_unlink(entry);
+    entry->in_use = true;
+    ++stats_.hits;
+    --stats_.idle;
+    ++stats_.in_use;
+    return entry;
 }
 
 void StatementCache::release(detail::CachedStatement* entry) noexcept {
@@ -92,6 +106,7 @@ void StatementCache::lru_push_front(detail::CachedStatement* e) noexcept {
 }
 
 void StatementCache::destroy(detail::CachedStatement* entry) noexcept {
+    epoch_ = next_epoch();  // entries remembered with the old epoch are no longer ours to trust
     by_handle_.erase(entry->stmt);
     delete entry->stmt;
     auto it = by_sql_.find(*entry->sql);

@@ -123,8 +123,22 @@ public:
     // Django's get(): the one row matching `q` (one statement, LIMIT 2), or
     // DoesNotExist (none) / MultipleObjectsReturned (more), naming the model.
     // InvalidQuery as filter().
-    T get(const Q& q = Q()) const { return get_one(wrap(for_get(q))); }
-    T get(const std::string& lookup, const Value& v) const { return get_one(wrap(for_get(lookup, v))); }
+    // The row is loaded straight into the object returned; with a query
+    // doctor (which watches results()) or prefetch_related lookups (Django's
+    // get() prefetches every row it reads, also a second one it then refuses)
+    // the rows go through results() instead.
+    T get(const Q& q = Q()) const {
+        if (doctor_on() || prefetches()) return get_one(wrap(for_get(q)));
+        T out;
+        get_into(q, out);
+        return out;
+    }
+    T get(const std::string& lookup, const Value& v) const {
+        if (doctor_on() || prefetches()) return get_one(wrap(for_get(lookup, v)));
+        T out;
+        get_into(lookup, v, out);
+        return out;
+    }
     // Django's first()/last(): the first (last) row in the QuerySet's
     // ordering, or by primary key when it has none; nullopt when empty. One
     // statement, none when evaluated. first() on an unordered slice and

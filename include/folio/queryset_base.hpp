@@ -102,6 +102,17 @@ protected:
     QuerySetBase for_get(const Q& q) const;
     // The same for Q(lookup, value), without building the Q.
     QuerySetBase for_get(const std::string& lookup, const Value& value) const;
+    // get() when no query doctor watches and the QuerySet has no
+    // prefetch_related lookups (get() checks both): the one row matching
+    // `q` (or Q(lookup, value)) loaded into `out`, without a QuerySet, a
+    // result vector or a heap-allocated Query. One statement, the same as
+    // for_get()'s; at most two rows are stepped to, one is loaded. Throws
+    // DoesNotExist / MultipleObjectsReturned naming the model and the SQL,
+    // InvalidQuery as for_get(); `out` is unspecified after a throw. The
+    // filter's values are read during the call only. Thread-safety: as the
+    // Database's.
+    void get_into(const Q& q, Object& out) const;
+    void get_into(const std::string& lookup, const Value& value, Object& out) const;
 
     // Runs the SELECT; `next_slot` returns the object to fill for each row.
     // Returns the query doctor's id for this evaluation (0: doctor off).
@@ -122,6 +133,8 @@ protected:
 
 private:
     QuerySetBase cut_for_get(detail::Where&& resolved) const;
+    // Runs get()'s query `q` (already filtered and cut) into `out`.
+    void load_one(const detail::Query& q, Object& out) const;
 
     Database* db_;
     const ModelMeta* meta_;

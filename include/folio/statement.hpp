@@ -48,6 +48,10 @@ public:
     // fails when it runs is: a query panel then shows what it was asked.
     // `args` is read during the call only.
     Statement(Database& db, std::string_view sql, std::span<const Value> args);
+    // Adopts `entry`, already checked out of db.statement_cache() (by
+    // StatementCache::reacquire()) and owned by no other Statement; it goes
+    // back to that cache as any other. Nothing is bound. Never throws.
+    Statement(Database& db, detail::CachedStatement* entry) noexcept : db_(&db), entry_(entry) {}
     ~Statement();
     Statement(Statement&& other) noexcept;
     Statement& operator=(Statement&& other) noexcept;
@@ -98,6 +102,9 @@ public:
     sqlite3_stmt* handle() const noexcept;
     // The backend's statement (lib/backend/connection.hpp, internal).
     backend::Statement* backend() const noexcept;
+    // The cache's entry checked out for this Statement (for
+    // StatementCache::reacquire() later); nullptr when moved from.
+    detail::CachedStatement* cache_entry() const noexcept { return entry_; }
 
 private:
     // `args`: the values the caller will bind, when it gave them (reported

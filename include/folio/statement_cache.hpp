@@ -90,6 +90,19 @@ public:
     // finalizes it when the cache is over capacity).
     void release(detail::CachedStatement* entry) noexcept;
 
+    // A number that changes whenever this cache finalizes a handle (eviction,
+    // clear(), a release() while disabled or over capacity), and that no
+    // other cache of the process ever has. A caller that remembered an entry
+    // of acquire() together with the epoch of that moment may check it out
+    // again with reacquire() while the epoch is the same, without looking up
+    // its SQL text (the compiled-query cache does, for get()).
+    std::uint64_t epoch() const noexcept { return epoch_; }
+    // Checks `entry` out again when `epoch` is still this cache's epoch (so
+    // the entry still exists) and the entry is idle, counting a hit as
+    // acquire() would; nullptr otherwise (the caller then uses acquire()).
+    // Never prepares, never throws.
+    detail::CachedStatement* reacquire(detail::CachedStatement* entry, std::uint64_t epoch) noexcept;
+
     // The entry owning a backend handle (Statement::backend()), or nullptr
     // for one this cache did not prepare. Used by the SQL log to find bound
     // values.
@@ -114,6 +127,7 @@ private:
     backend::Connection& connection_;
     std::size_t capacity_;
     bool enabled_ = true;
+    std::uint64_t epoch_;  // see epoch(); from a process-wide counter
     // Looked up by HashedSql: a hit copies no SQL text and hashes none.
     struct SqlHash {
         using is_transparent = void;

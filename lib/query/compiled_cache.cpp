@@ -102,16 +102,29 @@ CompiledCacheStats compiled_cache_stats() noexcept { return stats; }
 std::shared_ptr<const CompiledSelect> compiled(const backend::Operations& ops, const Query& q, Evaluation kind) {
     Map& cache = cache_of(ops.vendor());
     thread_local std::string key;  // reused: a hit builds its key without allocating
+    // The entry found last, compared first (a loop of get() evaluates one
+    // shape): no hashing, no bucket walk. `last_map` tells the dialect.
+    thread_local std::string last_key;
+    thread_local const Map* last_map = nullptr;
+    thread_local std::shared_ptr<const CompiledSelect> last;
     shape_key(key, q, kind);
-    if (auto it = cache.find(std::string_view(key)); it != cache.end()) {
+    if (last_map == &cache && key == last_key) {
         ++stats.hits;
-        return it->second;
+        return last;
     }
-    auto entry = render(ops, q, kind);
-    ++stats.renders;
-    if (cache.size() >= kCompiledCacheCapacity) cache.clear();
-    cache.emplace(key, entry);
-    return entry;
+    auto it = cache.find(std::string_view(key));
+    if (it == cache.end()) {
+        auto entry = render(ops, q, kind);
+        ++stats.renders;
+        if (cache.size() >= kCompiledCacheCapacity) cache.clear();
+        it = cache.emplace(key, std::move(entry)).first;
+    } else {
+        ++stats.hits;
+    }
+    last_key = key;
+    last_map = &cache;
+    last = it->second;
+    return last;
 }
 
 } // namespace folio::detail

@@ -264,20 +264,9 @@ std::string render_exists(const Ops& ops, const Query& q) {
     return "SELECT 1 FROM " + b.from_sql() + where_clause(cond) + ops.fixed_limit_sql(1);
 }
 
-namespace {
-// The where-tree's values, gathered in a buffer each thread reuses: binding
-// a cached statement allocates nothing for them.
-std::vector<const Value*>& where_values(const Query& q) {
-    thread_local std::vector<const Value*> values;
-    values.clear();
-    q.where.collect(values);
-    return values;
-}
-} // namespace
-
 int bind_query(const Ops& ops, Statement& st, const Query& q) {
     int at = 0;
-    for (const Value* v : where_values(q)) st.bind(++at, *v);
+    q.where.each_value([&](const Value& v) { st.bind(++at, v); });
     if (q.sliced) {
         if (q.limit) st.bind(++at, *q.limit);
         else st.bind(++at, ops.no_limit());
@@ -286,16 +275,21 @@ int bind_query(const Ops& ops, Statement& st, const Query& q) {
     return at;
 }
 
-Statement prepare_query(Database& db, const Ops& ops, HashedSql sql, const Query& q) {
-    if (db.log().active()) return db.prepare(sql.sql, query_params(ops, q));
-    Statement st(db, sql);
+Statement prepare_query(Database& db, const Ops& ops, const CompiledSelect& cs, const Query& q) {
+    if (db.log().active()) return db.prepare(cs.sql, query_params(ops, q));
+    StatementCache& cache = db.statement_cache();
+    CachedStatement* again = cs.last_cache == &cache ? cache.reacquire(cs.last_entry, cs.last_epoch) : nullptr;
+    Statement st = again ? Statement(db, again) : Statement(db, cs.hashed_sql());
+    cs.last_cache = &cache;
+    cs.last_epoch = cache.epoch();
+    cs.last_entry = st.cache_entry();
     bind_query(ops, st, q);
     return st;
 }
 
 std::vector<Value> query_params(const Ops& ops, const Query& q) {
     std::vector<Value> out;
-    for (const Value* v : where_values(q)) out.push_back(*v);
+    q.where.each_value([&](const Value& v) { out.push_back(v); });
     if (q.sliced) {
         out.push_back(q.limit ? Value(*q.limit) : ops.no_limit());
         if (q.offset) out.emplace_back(q.offset);
@@ -358,7 +352,7 @@ Compiled compile_update(const Ops& ops, const Query& q, const std::vector<Assign
     } else {
         out.sql += where_clause(cond);
     }
-    for (const Value* v : where_values(q)) out.params.push_back(*v);
+    q.where.each_value([&](const Value& v) { out.params.push_back(v); });
     return out;
 }
 

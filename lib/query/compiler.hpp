@@ -55,6 +55,14 @@ struct CompiledSelect : Compiled {
     // set, hashed when asked).
     std::size_t sql_hash = 0;
     HashedSql hashed_sql() const { return sql_hash ? HashedSql(sql, sql_hash) : HashedSql(sql); }
+    // The cache entry this statement last ran on, and that cache's epoch
+    // then: prepare_query() checks it out again (StatementCache::reacquire)
+    // without looking the text up. Only prepare_query() touches these, on the
+    // thread whose compiled-query cache holds this entry (the cache is per
+    // thread), so they need no lock.
+    mutable const StatementCache* last_cache = nullptr;
+    mutable std::uint64_t last_epoch = 0;
+    mutable CachedStatement* last_entry = nullptr;
 };
 
 // The fields of `meta` loaded under only()/defer() for the relation at
@@ -65,7 +73,7 @@ std::vector<std::size_t> loaded_fields(const Query& q, const ModelMeta& meta, co
                                        const std::vector<std::size_t>& keep = {});
 
 // Rendering a Query: SQL text only (and the slots of a SELECT). Every one
-// binds the same values, in this order: the where-tree's (Where::collect),
+// binds the same values, in this order: the where-tree's (Where::each_value),
 // then, when sliced, the LIMIT and, when not 0, the OFFSET (bind_query).
 using Ops = backend::Operations;
 CompiledSelect render_select(const Ops& ops, const Query& q);
@@ -79,8 +87,9 @@ int bind_query(const Ops& ops, Statement& st, const Query& q);
 // q's values bound. While the SQL log listens, the values are handed to the
 // checkout (Database::prepare(sql, args)), so a statement that does not
 // prepare is logged with them; otherwise the hashed SQL is checked out and
-// the values bound from the where-tree, allocating nothing.
-Statement prepare_query(Database& db, const Ops& ops, HashedSql sql, const Query& q);
+// the values bound from the where-tree, allocating nothing; the statement
+// `cs` last ran on is checked out again when the cache still holds it idle.
+Statement prepare_query(Database& db, const Ops& ops, const CompiledSelect& cs, const Query& q);
 // The same values, copied (for the SQL of sql(), explain() and messages).
 std::vector<Value> query_params(const Ops& ops, const Query& q);
 

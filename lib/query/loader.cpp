@@ -190,7 +190,7 @@ Cursor::Cursor(Database& db, std::shared_ptr<const Query> q)
     : db_(db),
       query_(std::move(q)),
       compiled_(compiled(db.operations(), *query_, Evaluation::Select)),
-      statement_(prepare_query(db, db.operations(), compiled_->hashed_sql(), *query_)) {}
+      statement_(prepare_query(db, db.operations(), *compiled_, *query_)) {}
 
 bool Cursor::next(Object& out) {
     if (query_->prefetch.empty()) {

@@ -74,8 +74,15 @@ struct WhereLeaf {
     bool through = false;                    // `cond` is on the through table's column
     std::shared_ptr<const WhereLeaf> inner;  // the leaf on `related`, resolved against it
 
-    // Appends, in render order, the values this leaf binds.
-    void collect(std::vector<const Value*>& out) const;
+    // Calls f(value) for each value this leaf binds, in render order.
+    template <class F>
+    void each_value(F&& f) const {
+        if (kind == Kind::Column || through) {
+            for (const Value& v : cond.params) f(v);
+        } else if (inner) {
+            inner->each_value(f);
+        }
+    }
 };
 
 // The resolved form of a Q tree.
@@ -86,7 +93,13 @@ struct Where {
     std::string shape;                      // what the SQL text depends on (not the bound values)
 
     bool matches_all() const noexcept { return kind == Q::Kind::All; }
-    void collect(std::vector<const Value*>& out) const;
+    // Calls f(value) for each value the tree binds, in the order of its
+    // placeholders (what the compiler binds).
+    template <class F>
+    void each_value(F&& f) const {
+        if (leaf) leaf->each_value(f);
+        for (const Where& c : children) c.each_value(f);
+    }
 };
 
 // AND of two resolved trees, flattened as Q's operator& does.

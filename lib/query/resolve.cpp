@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <optional>
 #include <span>
@@ -98,9 +99,9 @@ const Value& checked(const FieldMeta& f, const ModelMeta& meta, const Value& v, 
 // column serves the lookup. No bound is ever year+1 (9999 has none): "> 2012"
 // is "> 2012-12-31". A Date holds years 0001..9999 only, so a year beyond
 // them is decided without a bound (every date, or none).
-Cond year_bounds(const backend::Operations& ops, Cond::Op op, std::int64_t y) {
+// `c` comes as resolve_cond() started it (its storage for values reused).
+Cond year_bounds(const backend::Operations& ops, Cond::Op op, std::int64_t y, Cond c) {
     constexpr std::int64_t kFirst = 1, kLast = 9999;
-    Cond c;
     // Only called with kFirst <= year <= kLast: the cast cannot narrow.
     auto day = [&](std::int64_t year, int month, int d) { return ops.date_value(static_cast<int>(year), month, d); };
     auto bound = [&](Cond::Op o, Value v) {
@@ -177,8 +178,10 @@ LookupWords parse_words(const FieldMeta& f, std::span<const std::string> rest) {
     return w;
 }
 
-// The condition of the lookup `words` ("", "lt", "year__gt", ...) on `f`.
-Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& words, const Operand& in) {
+// The condition of the lookup `words` ("", "lt", "year__gt", ...) on `f`;
+// its values go into `storage` (emptied, its capacity reused).
+Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& words, const Operand& in,
+                  std::vector<Value>&& storage) {
     const backend::Operations& ops = in.ops;
     // Text must be UTF-8 whatever the lookup and the size of the list: SQLite
     // would compare the bytes, a JSON list would refuse them.
@@ -205,6 +208,8 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& 
     const Value* one = in.list ? nullptr : &in.values.front();
 
     Cond c;
+    c.params = std::move(storage);
+    c.params.clear();
     c.null_test = lookup == "isnull" || (one && one->is_null());
     if (lookup == "isnull") {
         if (!one->is_integer())
@@ -221,7 +226,7 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& 
     const bool int_transform = !transform.empty();
     const std::optional<Cond::Op> op = comparison(lookup);
     if (transform == "year" && one && op) {
-        return year_bounds(ops, *op, checked(f, meta, *one, true).as_integer());
+        return year_bounds(ops, *op, checked(f, meta, *one, true).as_integer(), std::move(c));
     }
     c.transform = transform == "year"    ? Cond::Transform::Year
                   : transform == "month" ? Cond::Transform::Month
@@ -328,7 +333,8 @@ void resolve_related(WhereLeaf& leaf, const std::string& part, std::span<const s
     }
     if (direct && !leaf.wants_missing) {
         leaf.through = true;
-        leaf.cond = resolve_cond(leaf.related->fields[0], *leaf.related, parse_words(leaf.related->fields[0], after_pk()), in);
+        leaf.cond = resolve_cond(leaf.related->fields[0], *leaf.related, parse_words(leaf.related->fields[0], after_pk()), in,
+                                 std::move(leaf.cond.params));
     } else if (!direct) {
         leaf.inner = on_related(*leaf.related);
     }
@@ -389,10 +395,21 @@ struct WalkKeyHash {
 const PathWalk& walk(const ModelMeta& base, const std::string& lookup, PathWalk& unkept) {
     thread_local std::unordered_map<std::string, PathWalk, WalkKeyHash, std::equal_to<>> memo;
     thread_local std::string key;  // reused: a hit allocates nothing
+    // The walk found last, checked first: a loop of get() names one path.
+    thread_local const PathWalk* last = nullptr;
+    thread_local const ModelMeta* last_model = nullptr;
+    thread_local std::string last_lookup;
     const ModelMeta* model = &base;
+    if (last && model == last_model && lookup == last_lookup) return *last;
+    auto remember = [&](const PathWalk& found) -> const PathWalk& {
+        last = &found;  // a node of `memo`: never moves, never removed
+        last_model = model;
+        last_lookup = lookup;
+        return found;
+    };
     key.assign(reinterpret_cast<const char*>(&model), sizeof model);
     key.append(lookup);
-    if (auto it = memo.find(std::string_view(key)); it != memo.end()) return it->second;
+    if (auto it = memo.find(std::string_view(key)); it != memo.end()) return remember(it->second);
     PathWalk w = walk_path(base, lookup);  // throws for a bad path: nothing kept
     if (w.field) w.words = parse_words(*w.field, w.rest);
     w.shape.reserve(lookup.size() + 8);
@@ -405,11 +422,34 @@ const PathWalk& walk(const ModelMeta& base, const std::string& lookup, PathWalk&
         unkept = std::move(w);
         return unkept;
     }
-    return memo.emplace(key, std::move(w)).first->second;
+    return remember(memo.emplace(key, std::move(w)).first->second);
+}
+
+// A leaf to fill, as new. Each thread keeps the last leaf it made: once
+// nothing else holds it (the get() or QuerySet that used it is gone), the
+// next resolution reuses it and the storage of its values, so a loop of
+// get() allocates neither. A leaf something still holds is never touched.
+std::shared_ptr<WhereLeaf> blank_leaf() {
+    thread_local std::shared_ptr<WhereLeaf> spare;
+    if (spare && spare.use_count() == 1) {
+        // The last other owner may have been another thread (a copied
+        // QuerySet): its reads of the leaf happen before these writes.
+        std::atomic_thread_fence(std::memory_order_acquire);
+        std::vector<Value> storage = std::move(spare->cond.params);
+        *spare = WhereLeaf{};
+        constexpr std::size_t kKeptValues = 4;  // a long IN list's storage is not kept
+        if (storage.capacity() <= kKeptValues) {
+            storage.clear();
+            spare->cond.params = std::move(storage);
+        }
+        return spare;
+    }
+    spare = std::make_shared<WhereLeaf>();
+    return spare;
 }
 
 std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operand& in) {
-    auto leaf = std::make_shared<WhereLeaf>();
+    std::shared_ptr<WhereLeaf> leaf = blank_leaf();
     leaf->meta = path.meta;
     leaf->fk_path = path.fk_path;
     leaf->outer = path.outer;
@@ -419,7 +459,7 @@ std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operan
     }
     leaf->field = path.field;
     leaf->nullable = path.field->nullable || path.outer;
-    leaf->cond = resolve_cond(*path.field, *path.meta, path.words, in);
+    leaf->cond = resolve_cond(*path.field, *path.meta, path.words, in, std::move(leaf->cond.params));
     return leaf;
 }
 
@@ -427,15 +467,19 @@ std::shared_ptr<const WhereLeaf> resolve_leaf(const PathWalk& path, const Operan
 // for its values, never the values themselves.
 void leaf_shape(const WhereLeaf& leaf, std::string& out) {
     // Written into a buffer and appended once: this runs on every filter().
-    char buf[8 + 24];
+    // Two bytes of bit fields, so that the shape of one leaf on a short path
+    // ("L8:username#", these two, "1") fits the string's own buffer and a
+    // get() allocates nothing for it. Fixed width: what follows cannot be
+    // taken for them.
+    static_assert(static_cast<int>(WhereLeaf::Kind::ReverseForeignKey) < 4);
+    static_assert(static_cast<int>(Cond::Form::Text) < 8 && static_cast<int>(Cond::Op::Lte) < 8 &&
+                  static_cast<int>(Cond::Transform::Day) < 4);
+    char buf[2 + 24];
     char* p = buf;
-    *p++ = static_cast<char>('a' + static_cast<int>(leaf.kind));
-    *p++ = leaf.wants_missing ? 'm' : '-';
-    *p++ = leaf.through ? 't' : '-';
-    *p++ = static_cast<char>('A' + static_cast<int>(leaf.cond.form));
-    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.op));
-    *p++ = static_cast<char>('0' + static_cast<int>(leaf.cond.transform));
-    *p++ = leaf.cond.null_test ? 'n' : '-';
+    *p++ = static_cast<char>(static_cast<int>(leaf.kind) | (leaf.wants_missing ? 4 : 0) | (leaf.through ? 8 : 0) |
+                             (leaf.cond.null_test ? 16 : 0));
+    *p++ = static_cast<char>(static_cast<int>(leaf.cond.form) | static_cast<int>(leaf.cond.op) << 3 |
+                             static_cast<int>(leaf.cond.transform) << 6);
     out.append(buf, static_cast<std::size_t>(p - buf));
     if (leaf.cond.form == Cond::Form::Text) out += leaf.cond.text_lookup;  // each text lookup its own spelling
     p = std::to_chars(buf, buf + sizeof buf, leaf.cond.params.size()).ptr;
@@ -455,9 +499,9 @@ Where leaf_where(const ModelMeta& model, const Operand& in) {
     const PathWalk& path = walk(model, in.lookup, unkept);
     w.leaf = resolve_leaf(path, in);
     // The path (length-prefixed, so no name can pass for punctuation), then
-    // the forms of the leaf's values.
-    w.shape.reserve(path.shape.size() + 16);
-    w.shape += path.shape;
+    // the forms of the leaf's values. Not reserved: a short path's shape
+    // ("L8:username#" and 3 more bytes) fits the string itself, no allocation.
+    w.shape = path.shape;
     leaf_shape(*w.leaf, w.shape);
     return w;
 }
@@ -503,19 +547,6 @@ Where resolve_where(const backend::Operations& ops, const ModelMeta& model, cons
 Where resolve_where(const backend::Operations& ops, const ModelMeta& model, const std::string& lookup,
                     const Value& value) {
     return leaf_where(model, Operand{ops, lookup, std::span<const Value>(&value, 1), false});
-}
-
-void WhereLeaf::collect(std::vector<const Value*>& out) const {
-    if (kind == Kind::Column || through) {
-        for (const Value& v : cond.params) out.push_back(&v);
-    } else if (inner) {
-        inner->collect(out);
-    }
-}
-
-void Where::collect(std::vector<const Value*>& out) const {
-    if (leaf) leaf->collect(out);
-    for (const Where& c : children) c.collect(out);
 }
 
 Where where_and(const Where& a, const Where& b) {

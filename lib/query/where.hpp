@@ -3,7 +3,7 @@
 // A QueryBuilder renders one statement's FROM/JOIN and WHERE parts from a
 // resolved where-tree (resolve.hpp); it checks nothing the resolver checked
 // and binds nothing: a tree's values are bound in the order of its
-// placeholders by Where::collect(). Paths through foreign keys become JOINs
+// placeholders by Where::each_value(). Paths through foreign keys become JOINs
 // (one per path, reused); paths through many-valued relations (many-to-many,
 // reverse foreign keys) become `id IN (SELECT ...)` semi-joins, which never
 // duplicate rows (no DISTINCT needed) and keep their meaning under OR and NOT.

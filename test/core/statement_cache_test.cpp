@@ -223,6 +223,54 @@ BOOST_FIXTURE_TEST_CASE(disabled_cache_finalizes_on_release, SmallCache) {
     check_live_sqlite_statements(db, 1);
 }
 
+// reacquire() checks out an entry remembered with the cache's epoch, as a
+// hit of acquire() would, only while that entry is idle and the cache has
+// finalized no handle since (clear(), an eviction, a release while
+// disabled): then the entry may be gone, and reacquire() does not touch it.
+BOOST_FIXTURE_TEST_CASE(reacquire_takes_an_idle_entry_of_the_same_epoch_only, SmallCache) {
+    detail::CachedStatement* e = cache.acquire("SELECT x FROM t");
+    std::uint64_t epoch = cache.epoch();
+    cache.release(e);
+    const auto s0 = stats();
+    BOOST_TEST(cache.reacquire(e, epoch) == e);
+    BOOST_TEST(stats().hits == s0.hits + 1);
+    BOOST_TEST(stats().in_use == 1u);
+    BOOST_TEST(stats().idle == s0.idle - 1);
+    BOOST_TEST(cache.reacquire(e, epoch) == nullptr);  // checked out already
+    BOOST_TEST(stats().hits == s0.hits + 1);
+    cache.release(e);
+    BOOST_TEST(cache.epoch() == epoch);  // keeping a handle changes nothing
+    BOOST_TEST(cache.reacquire(nullptr, epoch) == nullptr);
+
+    cache.clear();
+    BOOST_TEST(cache.epoch() != epoch);
+    BOOST_TEST(cache.reacquire(e, epoch) == nullptr);  // e is gone; not read
+    BOOST_TEST(stats().in_use == 0u);
+
+    // An eviction (capacity 3) changes the epoch too.
+    e = cache.acquire("SELECT x FROM t");
+    epoch = cache.epoch();
+    cache.release(e);
+    for (const char* sql : {"SELECT 1", "SELECT 2", "SELECT 3"}) db.scalar(sql);
+    BOOST_TEST(stats().evictions >= 1u);
+    BOOST_TEST(cache.reacquire(e, epoch) == nullptr);
+
+    // So does a release while disabled (it finalizes).
+    e = cache.acquire("SELECT x FROM t");
+    epoch = cache.epoch();
+    cache.set_enabled(false);
+    cache.release(e);
+    cache.set_enabled(true);
+    BOOST_TEST(cache.epoch() != epoch);
+    BOOST_TEST(cache.reacquire(e, epoch) == nullptr);
+
+    // Another cache never shows this one's epoch.
+    TestDatabaseTarget other_where;
+    Database other(other_where.target());
+    BOOST_TEST(other.statement_cache().epoch() != cache.epoch());
+    BOOST_TEST(stats().in_use == 0u);
+}
+
 BOOST_FIXTURE_TEST_CASE(counters_track_checked_out_and_idle, SmallCache) {
     const auto s0 = stats();
     {

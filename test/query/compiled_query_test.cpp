@@ -147,6 +147,123 @@ BOOST_FIXTURE_TEST_CASE(a_compiled_query_finds_the_handle_of_the_same_text, Blog
     BOOST_TEST(end.hits - start.hits == 3u);
 }
 
+// get() checks out again the statement its compiled query last ran on
+// (StatementCache::reacquire), without looking its text up, but only while
+// that cache has finalized nothing since and the handle is idle: after a
+// clear(), with the cache disabled, while the handle is checked out
+// elsewhere, on another Database of the same dialect and after a Database
+// closed, every get() finds (or prepares) a handle of its own Database and
+// answers right.
+BOOST_FIXTURE_TEST_CASE(get_reuses_its_last_statement_only_while_the_cache_kept_it, BlogFixture) {
+    folio::StatementCache& cache = db.statement_cache();
+    const auto name_of = [&](std::size_t i) { return blog.authors().get("id", authors[i].id()).username(); };
+    const auto user = [](std::size_t i) { return "user" + std::to_string(i); };
+    BOOST_TEST(name_of(0) == user(0));
+    const auto s0 = cache.stats();
+    for (std::size_t i = 1; i < 5; ++i) BOOST_TEST(name_of(i) == user(i));
+    const auto s1 = cache.stats();
+    BOOST_TEST(s1.misses == s0.misses);
+    BOOST_TEST(s1.hits == s0.hits + 4);
+    BOOST_TEST(s1.in_use == 0u);
+
+    // clear() finalizes the handle: the next get() prepares its text again.
+    const auto epoch = cache.epoch();
+    cache.clear();
+    BOOST_TEST(cache.epoch() != epoch);
+    BOOST_TEST(name_of(5) == user(5));
+    BOOST_TEST(name_of(6) == user(6));
+    BOOST_TEST(cache.stats().misses == s1.misses + 1);
+
+    // Disabled: every release finalizes. The idle handle serves the first
+    // get() (as a lookup by text would), then every get() prepares.
+    cache.set_enabled(false);
+    const auto s2 = cache.stats();
+    for (std::size_t i = 7; i < 10; ++i) BOOST_TEST(name_of(i) == user(i));
+    BOOST_TEST(cache.stats().misses == s2.misses + 2);
+    BOOST_TEST(cache.stats().hits == s2.hits + 1);
+    cache.set_enabled(true);
+
+    // The handle get() last ran on, checked out by a Statement of the same
+    // text: get() takes another handle and leaves that one alone.
+    BOOST_TEST(name_of(10) == user(10));
+    const std::string sql = blog.authors().filter("id", authors[0].id()).slice(0, 2).sql();
+    {
+        folio::Statement held = db.prepare(sql, std::vector<Value>{authors[0].id(), 2});
+        BOOST_TEST(held.step());
+        BOOST_TEST(held.column_text(1) == user(0));
+        const auto s3 = cache.stats();
+        BOOST_TEST(name_of(11) == user(11));
+        BOOST_TEST(cache.stats().misses == s3.misses + 1);
+        BOOST_TEST(cache.stats().in_use == 1u);
+        BOOST_TEST(held.column_text(1) == user(0));  // its row untouched
+        BOOST_TEST(!held.step());
+    }
+    BOOST_TEST(name_of(12) == user(12));
+
+    // Another Database of the same dialect on this thread shares the
+    // compiled query, never the handle: each answers from its own rows.
+    folio_test::TestDatabaseTarget other_where;
+    {
+        folio::Blog other = folio::Blog::open(other_where.target());
+        std::vector<folio::Author> others{folio::Author("other0", "o0@example.com", "bio"),
+                                          folio::Author("other1", "o1@example.com", "bio")};
+        other.authors().bulk_create(others);
+        for (int round = 0; round < 3; ++round) {
+            BOOST_TEST(other.authors().get("id", others[1].id()).username() == "other1");
+            BOOST_TEST(name_of(1) == user(1));
+        }
+        BOOST_CHECK_THROW(other.authors().get("id", authors[19].id() + 1000), folio::DoesNotExist);
+    }
+    // That Database closed; another opened (perhaps where it was): fine too.
+    folio_test::TestDatabaseTarget third_where;
+    folio::Blog third = folio::Blog::open(third_where.target());
+    std::vector<folio::Author> thirds{folio::Author("third0", "t0@example.com", "bio")};
+    third.authors().bulk_create(thirds);
+    BOOST_TEST(third.authors().get("id", thirds[0].id()).username() == "third0");
+    BOOST_TEST(third.authors().get("id", thirds[0].id()).username() == "third0");
+    BOOST_TEST(name_of(2) == user(2));
+}
+
+// get() without a doctor loads its row straight into the result: still one
+// statement (two with a prefetch), Django's errors with the SQL, and a slice
+// taken before get() kept.
+BOOST_FIXTURE_TEST_CASE(get_loads_one_row_in_one_statement, BlogFixture) {
+    folio::QueryCapture capture(db);
+    const folio::Author a = blog.authors().get("username", std::string("user3"));
+    BOOST_TEST(capture.count() == 1u);
+    BOOST_TEST(a.username() == "user3");
+    BOOST_TEST(a.email() == "user3@example.com");
+    BOOST_TEST(a.pk() == authors[3].id());
+    BOOST_TEST(a.database() == &db);
+    const folio::Article art = blog.articles().prefetch_related({"tags"}).get("title", std::string("Article 5"));
+    BOOST_TEST(capture.count() == 3u);
+    BOOST_REQUIRE(art.prefetched("tags") != nullptr);
+    BOOST_TEST(art.prefetched("tags")->size() == 3u);
+    BOOST_TEST(blog.articles().order_by({"id"}).slice(5, 6).get().title() == "Article 5");
+    BOOST_TEST(capture.count() == 4u);
+    try {
+        (void)blog.articles().get("author", authors[0].id());
+        BOOST_FAIL("no MultipleObjectsReturned");
+    } catch (const folio::MultipleObjectsReturned& e) {
+        BOOST_TEST(std::string(e.what()).find("get() returned more than one Article: SELECT") == 0u);
+    }
+    // By primary key equality one step suffices; any other filter on the
+    // key still tells one row from several.
+    BOOST_TEST(blog.authors().get("pk", authors[7].id()).username() == "user7");
+    BOOST_CHECK_THROW(blog.authors().get("id__gt", authors[18].id() - 1), folio::MultipleObjectsReturned);
+    BOOST_TEST(blog.authors().get("id__gt", authors[18].id()).username() == "user19");
+    BOOST_CHECK_THROW(blog.authors().get("id", authors[19].id() + 1000), folio::DoesNotExist);
+    BOOST_TEST(capture.count() == 9u);
+    try {
+        (void)blog.authors().get("username", std::string("nobody"));
+        BOOST_FAIL("no DoesNotExist");
+    } catch (const folio::DoesNotExist& e) {
+        BOOST_TEST(std::string(e.what()).find("Author matching query does not exist: SELECT") == 0u);
+    }
+    BOOST_TEST(capture.count() == 10u);
+    BOOST_TEST(db.statement_cache().stats().in_use == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(list_page_plan)

@@ -125,11 +125,23 @@ Value Statement::column(int i) const {
 }
 
 void Statement::read_column(int i, Value& out) const {
-    switch (sqlite3_column_type(stmt_, i)) {
+    // One column call, then the value's own accessors: each sqlite3_column_*
+    // call checks the statement and the connection's malloc state again (the
+    // loaders' hot path reads every column of every row). The value is
+    // "unprotected" (no mutex of its own): this connection is opened
+    // NOMUTEX and used by one thread at a time (database.hpp), so nothing
+    // else touches it while it is read here.
+    sqlite3_value* v = sqlite3_column_value(stmt_, i);
+    switch (sqlite3_value_type(v)) {
     case SQLITE_NULL: out = Value(); break;
-    case SQLITE_INTEGER: out = Value(column_int(i)); break;
-    case SQLITE_FLOAT: out = Value(column_double(i)); break;
-    default: out.assign_text(column_text(i)); break;
+    case SQLITE_INTEGER: out = Value(static_cast<std::int64_t>(sqlite3_value_int64(v))); break;
+    case SQLITE_FLOAT: out = Value(sqlite3_value_double(v)); break;
+    default: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+        const int n = sqlite3_value_bytes(v);
+        out.assign_text(p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view());
+        break;
+    }
     }
 }
 

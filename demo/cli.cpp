@@ -115,11 +115,7 @@ void refuse_foreign_tables(folio::Database& db, std::string_view doing, std::str
     // A table named like one of the blog's (a database folio never migrated
     // that holds its own `author`): --force cannot put the blog's table beside
     // it, so the way out is another database, not --force.
-    std::vector<std::string> blog_tables;
-    for (const folio::ModelMeta* m : {&folio::Tag::meta(), &folio::Author::meta(), &folio::Article::meta()}) {
-        blog_tables.push_back(m->table);
-        for (const auto& m2m : m->many_to_many) blog_tables.push_back(m2m.through_table);
-    }
+    const std::vector<std::string> blog_tables = folio::blog_table_names();
     const auto clash = std::find_first_of(foreign.begin(), foreign.end(), blog_tables.begin(), blog_tables.end());
     const std::string clash_way_out =
         clash == foreign.end()

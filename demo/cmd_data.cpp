@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -73,6 +74,17 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        const auto t0 = std::chrono::steady_clock::now();
                        folio::ImportReport r = articles ? folio::import_articles(blog, a->file, opt)
                                                         : folio::import_authors(blog, a->file, opt);
+                       // --replace promises that the old rows go only if new ones arrive: a
+                       // file whose every record --skip-invalid rejected would otherwise empty
+                       // the table. The transaction rolls back (the old rows stay).
+                       if (a->replace && existing > 0 && r.imported == 0 && !r.rejected.empty()) {
+                           bar.finish();
+                           for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
+                           throw std::runtime_error(fmt::format(
+                               "every record of {} was rejected ({}); --replace kept the {} {} already there "
+                               "rather than leave none",
+                               a->file, r.rejected.size(), existing, noun));
+                       }
                        // Said when the COMMIT starts and when it has returned: a big
                        // import's commit (WAL append, fsync) can take a while.
                        bar.status("committing...");

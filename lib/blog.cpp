@@ -94,13 +94,21 @@ int created_by_migration(const backend::Operations& ops, const std::string& tabl
 }
 } // namespace
 
+std::vector<std::string> blog_table_names() {
+    std::vector<std::string> out;
+    for (const ModelMeta* meta : {&Tag::meta(), &Author::meta(), &Article::meta()}) {
+        out.push_back(meta->table);
+        for (const auto& m : meta->many_to_many) out.push_back(m.through_table);
+    }
+    return out;
+}
+
 std::vector<std::string> foreign_tables(Database& db) {
     std::vector<std::pair<std::string, int>> blog_tables;  // table, migration that creates it
-    for (const ModelMeta* meta : {&Tag::meta(), &Author::meta(), &Article::meta()}) {
-        blog_tables.emplace_back(meta->table, 0);
-        for (const auto& m : meta->many_to_many) blog_tables.emplace_back(m.through_table, 0);
+    for (std::string& table : blog_table_names()) {
+        const int version = created_by_migration(db.operations(), table);
+        blog_tables.emplace_back(std::move(table), version);
     }
-    for (auto& [table, version] : blog_tables) version = created_by_migration(db.operations(), table);
     // One statement: every row carries the recorded schema version beside
     // the table's name, so a table named like the blog's counts as folio's
     // only once the migration that creates it is recorded (a version-0

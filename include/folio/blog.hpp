@@ -117,6 +117,13 @@ private:
     std::unique_ptr<Database> db_;
 };
 
+// The names of the blog's tables, from its models' metadata: each model's
+// table (tag, author, article) and each many-to-many's through table
+// (article_tags), in that order. Touches no database; registers the three
+// models on first use (the registry's own thread-safety: safe from any
+// thread). Throws only std::bad_alloc.
+std::vector<std::string> blog_table_names();
+
 // The tables of `db` that the blog did not create, sorted by name: every
 // table except the backend's own (SQLite's sqlite_* tables, the
 // schema-version table on PostgreSQL) and those the blog's migrations

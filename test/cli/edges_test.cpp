@@ -88,9 +88,36 @@ BOOST_AUTO_TEST_CASE(importing_again_warns_or_replaces) {
     Result bad = run({"--db", db, "import-articles", "--replace", dir / "bad.json"});
     BOOST_TEST(bad.code == 1);
     BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 30);
+    // --replace --skip-invalid with a file whose every record is rejected: refused, the old rows stay
+    // (it would otherwise empty the table and exit 0).
+    Result none_valid = run({"--db", db, "import-articles", "--replace", "--skip-invalid", dir / "bad.json"});
+    BOOST_TEST(none_valid.code == 1, none_valid.err);
+    BOOST_TEST(none_valid.err.find("every record of") != std::string::npos, none_valid.err);
+    BOOST_TEST(none_valid.err.find("rejected: ") != std::string::npos, none_valid.err);
+    BOOST_TEST(none_valid.err.find("record 0") != std::string::npos, none_valid.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 30);
+    BOOST_TEST(count_of(db, "SELECT sum(articles_count) FROM author") == 30);
+    // One valid record among the rejected ones: --replace does replace, with what was valid.
+    write_file(dir / "one_good.json",
+               R"([{"created_at":"2011-02-30","author":"x","tags":[],"title":"t","content":""},)"
+               R"( {"created_at":"2011-02-28","author":")" +
+                   folio::Database(db).scalar("SELECT username FROM author ORDER BY id LIMIT 1").as_text() +
+                   R"(","tags":[],"title":"kept","content":""}])");
+    Result one_good = run({"--db", db, "import-articles", "--replace", "--skip-invalid", dir / "one_good.json"});
+    BOOST_TEST(one_good.code == 0, one_good.err);
+    BOOST_TEST(one_good.out.find("replaced 30") != std::string::npos, one_good.out);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 1);
+    BOOST_TEST(count_of(db, "SELECT sum(articles_count) FROM author") == 1);
+    const Result restored = run({"--db", db, "import-articles", "--replace", dir / "d/old_articles.json"});
+    BOOST_REQUIRE_MESSAGE(restored.code == 0, restored.err);
     // Authors too.
     Result authors = run({"--db", db, "import-authors", "--replace", dir / "d/old_authors.json"});
     BOOST_TEST(authors.code == 0, authors.err);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 5);
+    write_file(dir / "bad_authors.json", R"([{"username":"","email":"","bio":""}])");
+    Result no_authors = run({"--db", db, "import-authors", "--replace", "--skip-invalid", dir / "bad_authors.json"});
+    BOOST_TEST(no_authors.code == 1, no_authors.err);
+    BOOST_TEST(no_authors.err.find("kept the 5 authors") != std::string::npos, no_authors.err);
     BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 5);
 }
 

@@ -17,6 +17,22 @@ std::string joined(const std::vector<std::string>& names) {
 
 BOOST_AUTO_TEST_SUITE(foreign_tables_of_a_database)
 
+BOOST_AUTO_TEST_CASE(the_blogs_table_names_are_those_its_migrations_create) {
+    // blog_table_names() comes from the models' metadata; a migrated blog
+    // holds every one of them (and foreign_tables() says no more), so the metadata
+    // and the migrations' DDL name the same set.
+    BOOST_TEST(joined(blog_table_names()) == "tag,author,article,article_tags");
+    TestDatabaseTarget where;
+    Blog blog = Blog::open(where.target());
+    for (const std::string& table : blog_table_names())
+        BOOST_TEST(blog.db().scalar("SELECT count(*) FROM " + table).as_integer() == 0, table);
+    // What a version-0 database calls `author` is foreign, named like the blog's.
+    TestDatabaseTarget other;
+    Database db(other.target());
+    db.execute("CREATE TABLE author (id integer PRIMARY KEY)");
+    BOOST_TEST(joined(foreign_tables(db)) == "author");
+}
+
 BOOST_AUTO_TEST_CASE(a_new_database_and_a_migrated_blog_hold_none) {
     TestDatabaseTarget where;
     Database db(where.target());

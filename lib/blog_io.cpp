@@ -394,12 +394,11 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     std::vector<std::pair<std::int64_t, std::int64_t>> links;
     for (const PendingArticle* p : sources)
         for (const auto& t : p->record.tags) links.emplace_back(p->object.id(), tag_ids.at(t));
-    // Duplicate tags within one article would be one link; the INSERT skips
-    // existing pairs, and sorting makes duplicates inside it adjacent. Padded
-    // (lib/bulk_insert.hpp): its few shapes stay prepared from batch to batch.
+    // Duplicate tags within one article would be one link; bulk_link skips
+    // existing pairs, and sorting makes duplicates inside the INSERT adjacent.
     std::sort(links.begin(), links.end());
     links.erase(std::unique(links.begin(), links.end()), links.end());
-    detail::link_pairs(blog.db(), Article::meta().many_to_many[0], links, /*padded=*/true);
+    bulk_link(blog.db(), Article::meta().many_to_many[0], links);
     rejects.report().imported += articles.size();
     ++rejects.report().batches;
     pending.clear();

@@ -3,14 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <optional>
 
 #include "folio/database.hpp"
 #include "folio/errors.hpp"
 #include "folio/queryset.hpp"
 #include "folio/transaction.hpp"
-#include "lib/bulk_insert.hpp"
 #include "lib/query/compiler.hpp"
 
 namespace folio {
@@ -24,25 +22,17 @@ std::size_t pair_chunk(Database& db) { return static_cast<std::size_t>(std::max(
 } // namespace
 
 void bulk_link(Database& db, const ManyToManyMeta& rel, const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
-    detail::link_pairs(db, rel, pairs, false);
-}
-
-void detail::link_pairs(Database& db, const ManyToManyMeta& rel,
-                        const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs, bool padded) {
     if (pairs.empty()) return;
     const std::size_t chunk = pair_chunk(db);
     std::optional<Transaction> tx;
     if (pairs.size() > chunk) tx.emplace(db);
     for (std::size_t at = 0; at < pairs.size(); at += chunk) {
-        const std::size_t n = std::min(chunk, pairs.size() - at);
-        const std::size_t rows = padded ? std::min(std::bit_ceil(n), chunk) : n;
-        Statement st = db.prepare(detail::m2m_link_sql(db.operations(), rel, rows));
+        std::size_t n = std::min(chunk, pairs.size() - at);
+        Statement st = db.prepare(detail::m2m_link_sql(db.operations(), rel, n));
         int k = 1;
-        for (std::size_t i = 0; i < rows; ++i) {
-            // Past the n pairs, the last one again: the conflict clause skips it.
-            const auto& pair = pairs[at + std::min(i, n - 1)];
-            st.bind(k++, pair.first);
-            st.bind(k++, pair.second);
+        for (std::size_t i = 0; i < n; ++i) {
+            st.bind(k++, pairs[at + i].first);
+            st.bind(k++, pairs[at + i].second);
         }
         st.execute();
     }

@@ -6,8 +6,6 @@
 // on every backend (the import's PRAGMA tuning is SQLite's).
 #include "seeded_blog.hpp"
 
-#include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -174,63 +172,6 @@ BOOST_AUTO_TEST_CASE(statements_per_batch) {
         BOOST_TEST(s.blog.db().scalar("PRAGMA cache_size").as_integer() == -2000);  // restored
         BOOST_TEST(s.blog.db().scalar("PRAGMA temp_store").as_integer() == 0);
     }
-}
-
-// The links' INSERT of each batch holds a power of two of pairs, padded
-// with the batch's last pair (skipped as a duplicate): batches with
-// different numbers of pairs share a few SQL texts, which stay prepared.
-// Still one INSERT per batch, and the links are exactly the articles' tags
-// (duplicates within an article once).
-BOOST_AUTO_TEST_CASE(links_of_batches_of_any_size_share_a_few_statement_shapes) {
-    Seeded s;
-    std::string text = "[";
-    std::vector<std::vector<std::string>> tags;  // each article's distinct tags, sorted
-    for (int i = 0; i < 40; ++i) {
-        std::string list;
-        std::vector<std::string> mine;
-        for (int t = 0; t <= i % 5; ++t) {
-            const std::string name = "k" + std::to_string((i + 3 * t) % 11);
-            list += (t ? ", \"" : "\"") + name + "\"";
-            mine.push_back(name);
-        }
-        if (i % 7 == 0) list += ", \"" + mine.front() + "\"";  // the same tag twice
-        std::sort(mine.begin(), mine.end());
-        mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-        tags.push_back(mine);
-        text += std::string(i ? "," : "") + R"({"created_at": "2015-01-02", "author": "alice", "tags": [)" + list +
-                R"(], "title": "L)" + std::to_string(i) + R"(", "content": "c"})";
-    }
-    write_file(s.dir / "links.json", text + "]");
-    folio::ImportOptions o;
-    o.batch_size = 3;
-    folio::QueryCapture q(s.blog.db());
-    const folio::ImportReport r = folio::import_articles(s.blog, s.dir / "links.json", o);
-    BOOST_TEST(r.imported == 40u);
-    BOOST_TEST(r.batches == 14u);
-    BOOST_TEST(q.count() == 5u * 14u + (on_postgresql() ? 0u : 6u));
-    std::set<std::string> shapes;
-    std::size_t inserts = 0;
-    for (const folio::LoggedStatement& st : q.queries()) {
-        if (!st.sql.starts_with("INSERT INTO \"article_tags\"")) continue;
-        ++inserts;
-        shapes.insert(st.sql);
-        const std::size_t pairs = st.args.size() / 2;
-        BOOST_TEST((pairs & (pairs - 1)) == 0u, pairs);  // a power of two
-    }
-    BOOST_TEST(inserts == 14u);
-    BOOST_TEST(shapes.size() <= 3u);  // 3 to 15 pairs a batch: 4, 8 or 16
-    std::size_t links = 0;
-    for (int i = 0; i < 40; ++i) {
-        BOOST_TEST_CONTEXT("article " << i) {
-            const folio::Article a = s.blog.articles().get("title", "L" + std::to_string(i));
-            std::vector<std::string> names;
-            for (const folio::Value& v : a.tags().order_by({"name"}).values_list_flat("name"))
-                names.push_back(v.as_text());
-            BOOST_TEST(names == tags[static_cast<std::size_t>(i)], boost::test_tools::per_element());
-            links += names.size();
-        }
-    }
-    BOOST_TEST(s.rows("article_tags") == static_cast<std::int64_t>(links));
 }
 
 // The import's settings are tuning only: a connection whose own settings

@@ -42,9 +42,9 @@
 namespace folio::detail {
 
 // A batch also ends at this much record text, so big records (the guide's
-// articles reach 10 KB) keep memory flat: a batch's text is held about three
-// times during its flush (records, objects, bound values), and two batches
-// are in flight.
+// articles reach 10 KB) keep memory flat: a batch's text is held once (the
+// objects the parsing thread made of the records, bound without a copy),
+// and two batches are in flight.
 inline constexpr std::size_t max_batch_bytes = 2 * 1024 * 1024;
 
 // The records of one bulk batch, in slots reused from batch to batch.
@@ -53,6 +53,8 @@ class ReusedBatch {
 public:
     explicit ReusedBatch(std::size_t capacity) : slots_(capacity) {}
     T& next() { return slots_[used_++]; }
+    // Gives back the slot next() returned last (a record not admitted).
+    void drop_last() { --used_; }
     void add_bytes(std::size_t n) { bytes_ += n; }
     bool full() const { return used_ == slots_.size() || bytes_ >= max_batch_bytes; }
     bool empty() const { return used_ == 0; }

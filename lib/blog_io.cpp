@@ -21,6 +21,7 @@
 #include "folio/transaction.hpp"
 #include "lib/backend/operations.hpp"
 #include "lib/batch_pipeline.hpp"
+#include "lib/bulk_insert.hpp"
 
 namespace folio {
 
@@ -121,38 +122,59 @@ private:
     std::size_t old_;
 };
 
-// A record waiting in a batch, with its index in the file.
-template <class Record>
-struct Pending {
-    std::size_t index = 0;
-    Record record;
+// What is wrong with a record: the field and message of its InputError.
+struct Problem {
+    std::string field;
+    std::string message;
 };
-using PendingAuthor = Pending<io::AuthorRecord>;
-using PendingArticle = Pending<io::ArticleRecord>;
+
+// A record waiting in a batch, with its index in the file, and the object
+// the parsing thread made of it and checked with the model's rules (the
+// record's texts moved into it, not copied). The writing thread only binds
+// the object's values: no text is checked or copied twice.
+template <class R, class M>
+struct Pending {
+    using Record = R;
+    std::size_t index = 0;
+    R record;  // after admission, only what `object` does not hold (an article's author and tags)
+    M object;
+    // Articles: a problem the parsing thread found, reported at the flush
+    // after the author check, so that a record with both reports its
+    // unknown author first, as the one-record-at-a-time import does.
+    std::optional<Problem> problem;
+};
+using PendingAuthor = Pending<io::AuthorRecord, Author>;
+using PendingArticle = Pending<io::ArticleRecord, Article>;
 
 // A record's text, to end a batch at max_batch_bytes.
-std::size_t text_size(const io::AuthorRecord& a) { return a.username.size() + a.email.size() + a.bio.size(); }
-std::size_t text_size(const io::ArticleRecord& a) {
-    return a.title.size() + a.content.size() + a.author.size() + a.created_at.size() + 16 * a.tags.size();
+std::size_t text_size(const PendingAuthor& p) {
+    const Author& a = p.object;
+    return a.username().size() + a.email().size() + a.bio().size();
+}
+std::size_t text_size(const PendingArticle& p) {
+    const Article& a = p.object;
+    return a.title().size() + a.content().size() + a.created_at().size() + p.record.author.size() +
+           16 * p.record.tags.size();
 }
 
 // The bulk path of both imports, parsing overlapped with writing
 // (lib/batch_pipeline.hpp). On the pipeline's thread `read(on_record,
-// progress, on_invalid)` runs the file's reader; `admit(record, index,
-// reject)` checks what needs no database and says whether the record goes
-// into the batch (`reject(index, field, message)` reports it otherwise). On
-// the calling thread `flush(batch)` writes each batch, in file order. A bad
+// progress, on_invalid)` runs the file's reader; `admit(slot)` makes the
+// slot's object of its record and checks what needs no database, returning
+// the problem when the record must not go into the batch. On the calling
+// thread `flush(batch)` writes each batch, in file order. A bad
 // record the parsing side finds, without skip_invalid, ships the records
 // before it first, so that an earlier one only the database check rejects
 // is still the one reported; its error then reaches the caller from
 // BatchPipeline::next() once those are written.
-template <class Record, class Read, class Admit, class Flush>
+template <class Slot, class Read, class Admit, class Flush>
 void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Read& read, const Admit& admit,
                         const Flush& flush) {
+    using Record = typename Slot::Record;
     Rejects parsed(rejects.file(), rejects.skipping()); // the parsing thread's own list
     {
-        detail::BatchPipeline<Pending<Record>> pipeline(
-            batch_size_of(options), [&](typename detail::BatchPipeline<Pending<Record>>::Producer& out) {
+        detail::BatchPipeline<Slot> pipeline(
+            batch_size_of(options), [&](typename detail::BatchPipeline<Slot>::Producer& out) {
                 std::size_t records = 0;
                 const auto reject_error = [&](const io::InputError& e) {
                     if (!parsed.skipping()) out.ship();
@@ -168,11 +190,17 @@ void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Re
                     [&](Record&& r, std::size_t index) {
                         out.check_stop();
                         ++records;
-                        if (!admit(r, index, reject)) return;
-                        Pending<Record>& slot = out.batch().next();
+                        // Swapped, not copied: the reader gets the slot's
+                        // old buffers back to fill with the next record.
+                        Slot& slot = out.batch().next();
                         slot.index = index;
                         std::swap(slot.record, r);
-                        out.batch().add_bytes(text_size(slot.record));
+                        if (std::optional<Problem> problem = admit(slot)) {
+                            out.batch().drop_last(); // before reject(), which may ship the batch
+                            reject(index, std::move(problem->field), std::move(problem->message));
+                            return;
+                        }
+                        out.batch().add_bytes(text_size(slot));
                         if (out.batch().full()) out.ship();
                     },
                     progress,
@@ -182,29 +210,29 @@ void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Re
                         reject_error(e);
                     });
             });
-        while (ReusedBatch<Pending<Record>>* batch = pipeline.next(options.progress)) flush(*batch);
+        while (ReusedBatch<Slot>* batch = pipeline.next(options.progress)) flush(*batch);
     }
     rejects.absorb(parsed);
 }
 
 // ---- authors ----
 
+// An author made of the record's texts (moved).
+Author author_of(io::AuthorRecord& r) {
+    return Author(std::move(r.username), std::move(r.email), std::move(r.bio));
+}
+
 // Author's rules and a username unique within the file: what needs no
-// database. `reject(index, field, message)` reports a bad one.
-template <class Reject>
-bool author_admitted(const io::AuthorRecord& r, std::size_t index, std::unordered_set<std::string>& seen,
-                     const Reject& reject) {
+// database. Returns what is wrong with `a`, if anything.
+std::optional<Problem> check_author(const Author& a, std::unordered_set<std::string>& seen) {
     try {
-        Author(r.username, r.email, r.bio).validate();
+        a.validate();
     } catch (const ValidationError& e) {
-        reject(index, field_of(e, Author::meta()), e.what());
-        return false;
+        return Problem{field_of(e, Author::meta()), e.what()};
     }
-    if (!seen.insert(r.username).second) {
-        reject(index, "username", fmt::format("duplicate username '{}' in the file", r.username));
-        return false;
-    }
-    return true;
+    if (!seen.insert(a.username()).second)
+        return Problem{"username", fmt::format("duplicate username '{}' in the file", a.username())};
+    return std::nullopt;
 }
 
 void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejects) {
@@ -212,20 +240,21 @@ void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejec
     // One SELECT tells which usernames of the batch the database has already.
     std::vector<Value> names;
     names.reserve(batch.items().size());
-    for (const auto& p : batch.items()) names.emplace_back(p.record.username);
+    for (const auto& p : batch.items()) names.emplace_back(p.object.username());
     std::unordered_set<std::string> taken;
     for (const Value& v : blog.authors().filter(Q("username__in", std::move(names))).values_list_flat("username"))
         taken.insert(v.as_text());
-    std::vector<Author> authors;
+    std::vector<Object*> authors;
     authors.reserve(batch.items().size());
-    for (const auto& p : batch.items()) {
-        if (taken.contains(p.record.username))
+    for (auto& p : batch.items()) {
+        if (taken.contains(p.object.username()))
             rejects.reject(p.index, "username",
-                           fmt::format("duplicate username '{}': already in the database", p.record.username));
+                           fmt::format("duplicate username '{}': already in the database", p.object.username()));
         else
-            authors.emplace_back(p.record.username, p.record.email, p.record.bio);
+            authors.push_back(&p.object);
     }
-    blog.authors().bulk_create(authors);
+    // Checked on the parsing thread (check_author): bulk_create's writing half only.
+    detail::insert_validated(blog.db(), Author::meta(), authors, {});
     rejects.report().imported += authors.size();
     ++rejects.report().batches;
     batch.clear();
@@ -253,29 +282,31 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
         io::read_authors(file, on_record, progress, on_invalid);
     };
     if (!options.naive) {
-        import_in_pipeline<io::AuthorRecord>(
+        import_in_pipeline<PendingAuthor>(
             options, rejects, read,
-            [&](const io::AuthorRecord& r, std::size_t index, const auto& reject) {
-                return author_admitted(r, index, seen, reject);
+            [&](PendingAuthor& p) {
+                p.object = author_of(p.record);
+                return check_author(p.object, seen);
             },
             [&](ReusedBatch<PendingAuthor>& batch) { flush_authors(blog, batch, rejects); });
     } else {
         std::unordered_set<std::string> existing;
         for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
         std::size_t records = 0;
-        const auto reject = [&](std::size_t index, std::string field, std::string message) {
-            rejects.reject(index, std::move(field), std::move(message));
-        };
         read(
             [&](io::AuthorRecord&& r, std::size_t index) {
                 ++records;
-                if (!author_admitted(r, index, seen, reject)) return;
-                if (existing.contains(r.username)) {
-                    reject(index, "username",
-                           fmt::format("duplicate username '{}': already in the database", r.username));
+                Author author = author_of(r);
+                if (std::optional<Problem> problem = check_author(author, seen)) {
+                    rejects.reject(index, std::move(problem->field), std::move(problem->message));
                     return;
                 }
-                Author(r.username, r.email, r.bio).save(blog.db()); // the guide's "before": one INSERT per author
+                if (existing.contains(author.username())) {
+                    rejects.reject(index, "username",
+                                   fmt::format("duplicate username '{}': already in the database", author.username()));
+                    return;
+                }
+                author.save(blog.db()); // the guide's "before": one INSERT per author
                 ++rejects.report().imported;
             },
             progress_of(options, records),
@@ -292,19 +323,28 @@ namespace {
 
 // ---- articles ----
 
-// Checks the tag names with Tag's rules; the first bad one is reported.
-bool tags_valid(const PendingArticle& p, Rejects& rejects) {
-    Tag probe;
-    for (const auto& t : p.record.tags) {
-        try {
-            probe.set_name(t);
-            probe.validate();
-        } catch (const ValidationError& e) {
-            rejects.reject(p.index, e, Tag::meta(), "tags");
-            return false;
-        }
+// Makes the slot's article of its record (texts moved) and checks it with
+// Article's rules, all but its author (a name the flush looks up), and the
+// tag names with Tag's: on the parsing thread. The first problem is kept
+// for the flush.
+void admit_article(PendingArticle& p) {
+    io::ArticleRecord& r = p.record;
+    p.object = Article(); // a new one: the slot's last article has an id and a database
+    p.object.set_title(std::move(r.title)).set_content(std::move(r.content)).set_created_at(std::move(r.created_at));
+    p.problem.reset();
+    const ModelMeta& meta = Article::meta();
+    try {
+        for (std::size_t i = 1; i < meta.fields.size(); ++i)
+            if (i != Article::AUTHOR) validate_field(meta, i, p.object.get(i));
+    } catch (const ValidationError& e) {
+        p.problem = Problem{field_of(e, meta), e.what()};
+        return;
     }
-    return true;
+    try {
+        for (const auto& t : r.tags) validate_field(Tag::meta(), Tag::NAME, Value(std::string_view(t)));
+    } catch (const ValidationError& e) {
+        p.problem = Problem{"tags", e.what()};
+    }
 }
 
 void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& rejects) {
@@ -321,30 +361,28 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     for (const auto& row : blog.authors().filter(Q("username__in", std::move(names))).values_list({"username", "id"}))
         author_ids.emplace(row[0].as_text(), row[1].as_integer());
 
-    std::vector<Article> articles;
+    // The articles were made and checked on the parsing thread
+    // (admit_article); here they only get their author's id.
+    std::vector<Object*> articles;
     std::vector<const PendingArticle*> sources;
     articles.reserve(batch.size());
+    sources.reserve(batch.size());
     std::vector<Value> tag_names;
     std::unordered_set<std::string_view> distinct_tags;
-    for (const auto& p : batch) {
+    for (auto& p : batch) {
         auto it = author_ids.find(p.record.author);
         if (it == author_ids.end()) {
             rejects.reject(p.index, "author", fmt::format("no author with username '{}'", p.record.author));
             continue;
         }
-        Article a;
-        a.set_title(p.record.title).set_content(p.record.content).set_created_at(p.record.created_at);
-        a.set_author_id(it->second);
-        try {
-            a.validate();
-        } catch (const ValidationError& e) {
-            rejects.reject(p.index, e, Article::meta());
+        if (p.problem) {
+            rejects.reject(p.index, std::move(p.problem->field), std::move(p.problem->message));
             continue;
         }
-        if (!tags_valid(p, rejects)) continue;
+        p.object.set_author_id(it->second);
         for (const auto& t : p.record.tags)
             if (distinct_tags.insert(t).second) tag_names.emplace_back(t);
-        articles.push_back(std::move(a));
+        articles.push_back(&p.object);
         sources.push_back(&p);
     }
     // 2 statements: the tags, created when missing.
@@ -352,10 +390,10 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     if (!tag_names.empty())
         for (const Tag& t : blog.tags().get_or_create_many("name", tag_names)) tag_ids.emplace(t.name(), t.id());
     // 1 statement: the articles (ids come back); 1 statement: the links.
-    blog.articles().bulk_create(articles);
+    detail::insert_validated(blog.db(), Article::meta(), articles, {});
     std::vector<std::pair<std::int64_t, std::int64_t>> links;
-    for (std::size_t i = 0; i < articles.size(); ++i)
-        for (const auto& t : sources[i]->record.tags) links.emplace_back(articles[i].id(), tag_ids.at(t));
+    for (const PendingArticle* p : sources)
+        for (const auto& t : p->record.tags) links.emplace_back(p->object.id(), tag_ids.at(t));
     // Duplicate tags within one article would be one link; bulk_link skips
     // existing pairs, and sorting makes duplicates inside the INSERT adjacent.
     std::sort(links.begin(), links.end());
@@ -417,10 +455,15 @@ ImportReport import_articles(Blog& blog, const std::filesystem::path& file, cons
         io::read_articles(file, on_record, progress, on_invalid);
     };
     if (!options.naive) {
-        // Articles need the database for every check (their author), so all
-        // of it happens at the flush.
-        import_in_pipeline<io::ArticleRecord>(
-            options, rejects, read, [](const io::ArticleRecord&, std::size_t, const auto&) { return true; },
+        // The parsing thread makes and checks the articles; their author
+        // needs the database, so that check (and the report of the others'
+        // problems, after it) happens at the flush.
+        import_in_pipeline<PendingArticle>(
+            options, rejects, read,
+            [](PendingArticle& p) -> std::optional<Problem> {
+                admit_article(p);
+                return std::nullopt; // its problem, if any, is reported by the flush
+            },
             [&](ReusedBatch<PendingArticle>& batch) { flush_articles(blog, batch, rejects); });
     } else {
         std::size_t records = 0;

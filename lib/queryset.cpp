@@ -15,6 +15,7 @@
 #include "folio/database.hpp"
 #include "folio/explain.hpp"
 #include "folio/transaction.hpp"
+#include "lib/bulk_insert.hpp"
 #include "lib/doctor_state.hpp"
 #include "lib/object_access.hpp"
 #include "lib/query/compiled_cache.hpp"
@@ -494,22 +495,28 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
         if (&o->meta() != meta_) throw InvalidQuery(fmt::format("bulk_create on {} got a {}", meta_->name, o->meta().name));
         o->validate();
     }
+    detail::insert_validated(*db_, *meta_, objects, options);
+}
+
+void detail::insert_validated(Database& db, const ModelMeta& meta, std::span<Object* const> objects,
+                              const BulkOptions& options) {
+    if (objects.empty()) return;
     std::vector<std::size_t> fields;
-    for (std::size_t i = 1; i < meta_->fields.size(); ++i)
-        if (!meta_->fields[i].db_managed) fields.push_back(i);
+    for (std::size_t i = 1; i < meta.fields.size(); ++i)
+        if (!meta.fields[i].db_managed) fields.push_back(i);
     std::vector<std::size_t> with_id = fields;
     with_id.insert(with_id.begin(), 0);
-    const std::vector<std::size_t> back = detail::returned_fields(*meta_);
-    const std::string returning = detail::returning_sql(db_->operations(), *meta_, back);
+    const std::vector<std::size_t> back = detail::returned_fields(meta);
+    const std::string returning = detail::returning_sql(db.operations(), meta, back);
 
     // Rows per statement: as many as the bound-variable limit allows for the
     // columns of the group (with or without explicit ids), or fewer if asked.
     // The rows with ids leave room for the parameters their spelling adds.
-    const std::size_t key_params = db_->operations().insert_with_keys_sql({}, {}, {}, {}).params.size();
+    const std::size_t key_params = db.operations().insert_with_keys_sql({}, {}, {}, {}).params.size();
     auto batch_for = [&](std::size_t columns) {
         const std::size_t reserved = columns == with_id.size() ? key_params : 0;
         const std::size_t limit_rows = std::max<std::size_t>(
-            1, (static_cast<std::size_t>(db_->variable_limit()) - reserved) / columns);
+            1, (static_cast<std::size_t>(db.variable_limit()) - reserved) / columns);
         return options.batch_size ? std::min(options.batch_size, limit_rows) : limit_rows;
     };
 
@@ -526,11 +533,11 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
     if (statements > 1) {
         const std::size_t bytes = estimated_load_bytes(objects, with_id);
         if (bytes >= kTunedBulkFloorBytes)
-            tuning = db_->operations().bulk_load_tuning(
-                *db_, static_cast<std::int64_t>(std::min(bytes / 1024, kTunedBulkMaxKib)));
+            tuning = db.operations().bulk_load_tuning(
+                db, static_cast<std::int64_t>(std::min(bytes / 1024, kTunedBulkMaxKib)));
     }
     std::optional<Transaction> tx;
-    if (statements > 1) tx.emplace(*db_);
+    if (statements > 1) tx.emplace(db);
 
     for (int pass = 0; pass < 2; ++pass) {
         const auto& cols = pass == 0 ? with_id : fields;
@@ -540,9 +547,9 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
             std::size_t n = std::min(batch, group.size() - at);
             // Rows with their ids (pass 0): spelled so the later ones' automatic ids pass them.
             const detail::Compiled insert =
-                pass == 0 ? detail::insert_with_keys_sql(db_->operations(), *meta_, cols, n, back)
-                          : detail::Compiled{detail::insert_sql(db_->operations(), *meta_, cols, n) + returning, {}};
-            Statement st = db_->prepare(insert.sql);
+                pass == 0 ? detail::insert_with_keys_sql(db.operations(), meta, cols, n, back)
+                          : detail::Compiled{detail::insert_sql(db.operations(), meta, cols, n) + returning, {}};
+            Statement st = db.prepare(insert.sql);
             int k = 1;
             for (std::size_t r = 0; r < n; ++r) {
                 const auto& vals = ObjectAccess::values(*group[at + r]);
@@ -562,10 +569,10 @@ void QuerySetBase::bulk_insert(std::span<Object* const> objects, const BulkOptio
             for (; st.step(); ++r) {
                 if (r >= n) continue;
                 detail::store_returned(st, back, *group[at + r]);
-                ObjectAccess::set_db(*group[at + r], db_);
+                ObjectAccess::set_db(*group[at + r], &db);
             }
             if (r != n)
-                throw Error(fmt::format("INSERT into {} returned {} rows for {} inserted", meta_->table, r, n));
+                throw Error(fmt::format("INSERT into {} returned {} rows for {} inserted", meta.table, r, n));
         }
     }
     if (tx) tx->commit();

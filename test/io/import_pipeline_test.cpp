@@ -72,6 +72,34 @@ folio::ImportOptions batches_of(std::size_t n) {
     return o;
 }
 
+// An article of the given fields (`tags`: the JSON array's elements).
+std::string article_of(const std::string& author, const std::string& title, const std::string& created_at,
+                       const std::string& tags) {
+    return R"({"created_at": ")" + created_at + R"(", "author": ")" + author + R"(", "tags": [)" + tags +
+           R"(], "title": ")" + title + R"(", "content": "c"})";
+}
+
+// Records that each break one of Article's or Tag's rules (the bulk import
+// checks them on the parsing thread), with the field and a piece of the
+// message the error must give.
+struct RuleCase {
+    std::string record;
+    std::string field;
+    std::string reason;
+};
+std::vector<RuleCase> rule_cases() {
+    const std::string good_tags = R"("lorem")";
+    return {
+        {article_of("alice", "", "2015-01-02", good_tags), "title", "cannot be blank"},
+        {article_of("alice", std::string(65, 't'), "2015-01-02", good_tags), "title", "at most 64 characters"},
+        {article_of("alice", "T", "2015-13-02", good_tags), "created_at", "not a valid date"},
+        {article_of("alice", "T", "yesterday", good_tags), "created_at", "not a valid date"},
+        {article_of("alice", "T", "2015-01-02", R"("lorem", "")"), "tags", "cannot be blank"},
+        {article_of("alice", "T", "2015-01-02", "\"" + std::string(65, 'g') + "\""), "tags",
+         "at most 64 characters"},
+    };
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(import_pipeline)
@@ -210,6 +238,115 @@ BOOST_AUTO_TEST_CASE(progress_runs_on_the_calling_thread_and_may_stop_the_import
     BOOST_CHECK_THROW(folio::import_articles(s.blog, s.dir / "big.json", o), Stop);
     BOOST_TEST(calls == 3u);
     BOOST_TEST(s.rows("article") == before);
+}
+
+
+// Article's and Tag's rules are checked on the parsing thread; what the
+// caller sees must not depend on it. For each rule: the record is reported
+// with its field and reason; an unknown author (a database check, on the
+// writing thread) in an earlier batch, or in the same record, is reported
+// instead, as the one-record-at-a-time import reports it; nothing is written.
+BOOST_AUTO_TEST_CASE(model_rules_checked_while_parsing_report_as_the_naive_import) {
+    Seeded s;
+    for (const RuleCase& c : rule_cases()) {
+        BOOST_TEST_CONTEXT(c.record) {
+            for (const bool naive : {false, true}) {
+                BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
+                    folio::ImportOptions o = batches_of(2);
+                    o.naive = naive;
+                    const auto import = [&](const std::string& text) {
+                        write_file(s.dir / "bad.json", text);
+                        return folio_test::catch_input_error(
+                            [&] { folio::import_articles(s.blog, s.dir / "bad.json", o); });
+                    };
+                    SlowWriter slow(s.blog.db(), "INSERT INTO \"article\"", std::chrono::milliseconds(naive ? 0 : 20));
+                    // Alone, after two full batches.
+                    auto e = import(articles_then(4, c.record));
+                    BOOST_TEST(e.record() == 4u, e.what());
+                    BOOST_TEST(e.field() == c.field, e.what());
+                    BOOST_TEST(std::string(e.what()).find(c.reason) != std::string::npos, e.what());
+                    BOOST_TEST(std::string(e.what()).find("bad.json") != std::string::npos, e.what());
+                    // An unknown author two batches before it wins.
+                    e = import("[" + article_json("alice") + "," + article_json("nobody") + "," +
+                               article_json("bob") + "," + article_json("bob") + "," + c.record + "]");
+                    BOOST_TEST(e.record() == 1u, e.what());
+                    BOOST_TEST(e.field() == "author", e.what());
+                    // The same record with an unknown author: the author is reported.
+                    std::string unknown = c.record;
+                    unknown.replace(unknown.find("\"alice\""), 7, "\"nobody\"");
+                    e = import(articles_then(3, unknown));
+                    BOOST_TEST(e.record() == 3u, e.what());
+                    BOOST_TEST(e.field() == "author", e.what());
+                    BOOST_TEST(s.rows("article") == 0);
+                    BOOST_TEST(s.rows("tag") == 0);
+                    BOOST_TEST(s.rows("article_tags") == 0);
+                }
+            }
+        }
+    }
+}
+
+// With skip_invalid, every record a rule rejects is listed, in file order
+// among the database's rejections, and every other record is imported whole
+// (its texts, author, tags and the authors' counts) across many small
+// batches whose slots are reused.
+BOOST_AUTO_TEST_CASE(skip_invalid_lists_rule_and_database_rejections_in_order) {
+    Seeded s;
+    for (const bool naive : {false, true}) {
+        BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
+            const std::string tag = naive ? "naive" : "bulk";
+            std::string text = "[";
+            std::vector<std::string> fields;  // of the rejected records, in file order
+            std::size_t good = 0;
+            // Article n: by alice (n even) or bob, title tag + n, tags {tag, "t" + n % 3}.
+            const auto good_one = [&](const std::string& created_at, const std::string& tags) {
+                const std::size_t n = good++;
+                return article_of(n % 2 ? "bob" : "alice", tag + std::to_string(n), created_at, tags);
+            };
+            for (const RuleCase& c : rule_cases()) {
+                for (int i = 0; i < 2; ++i)
+                    text += good_one("2015-01-02", "\"" + tag + "\", \"t" + std::to_string(good % 3) + "\"") + ",";
+                text += c.record + "," + article_json("nobody") + ",";
+                fields.push_back(c.field);
+                fields.push_back("author");
+            }
+            text += good_one("2016-02-29", "\"" + tag + "\"") + "]";
+            write_file(s.dir / "mixed.json", text);
+            folio::ImportOptions o = batches_of(3);
+            o.naive = naive;
+            o.skip_invalid = true;
+            const auto before = s.rows("article");
+            const folio::ImportReport r = folio::import_articles(s.blog, s.dir / "mixed.json", o);
+            BOOST_TEST(r.imported == good);
+            BOOST_REQUIRE(r.rejected.size() == fields.size());
+            for (std::size_t i = 0; i < fields.size(); ++i) {
+                BOOST_TEST(r.rejected[i].index == 4 * (i / 2) + 2 + i % 2);
+                BOOST_TEST(r.rejected[i].error.find("field \"" + fields[i] + "\"") != std::string::npos,
+                           r.rejected[i].error);
+            }
+            BOOST_TEST(s.rows("article") == before + static_cast<std::int64_t>(good));
+            for (std::size_t i = 0; i < good; ++i) {
+                const std::string title = tag + std::to_string(i);
+                BOOST_TEST_CONTEXT(title) {
+                    const folio::Article a = s.blog.articles().get("title", title);
+                    BOOST_TEST(a.author().username() == (i % 2 ? "bob" : "alice"));
+                    BOOST_TEST(a.content() == "c");
+                    BOOST_TEST(a.created_at() == (i + 1 == good ? "2016-02-29" : "2015-01-02"));
+                    std::vector<std::string> names;
+                    for (const folio::Value& v : a.tags().order_by({"name"}).values_list_flat("name"))
+                        names.push_back(v.as_text());
+                    const std::vector<std::string> expected =
+                        i + 1 == good ? std::vector<std::string>{tag}
+                                      : std::vector<std::string>{tag, "t" + std::to_string(i % 3)};
+                    BOOST_TEST(names == expected, boost::test_tools::per_element());
+                }
+            }
+            for (const char* name : {"alice", "bob"}) {
+                const folio::Author a = s.blog.authors().get("username", name);
+                BOOST_TEST(a.articles_count() == a.articles().count());
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

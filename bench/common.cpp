@@ -155,12 +155,7 @@ Timing time_variant(const Context& ctx, const std::function<void()>& setup, cons
     Timing rest = time_runs(runs - 1, setup, body);
     // The first run is a real run too (same setup): keep it in the median.
     rest.samples.insert(rest.samples.begin(), first.samples.front());
-    std::vector<double> sorted = rest.samples;
-    std::sort(sorted.begin(), sorted.end());
-    const std::size_t n = sorted.size();
-    rest.runs = static_cast<int>(n);
-    rest.min = sorted.front();
-    rest.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    summarize(rest);
     return rest;
 }
 

@@ -59,15 +59,37 @@ Timing time_runs(int runs, const std::function<void()>& setup, const std::functi
         body();
         t.samples.push_back(sw.seconds());
     }
-    std::vector<double> sorted = t.samples;
-    std::sort(sorted.begin(), sorted.end());
-    const std::size_t n = sorted.size();
-    t.min = sorted.front();
-    t.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    summarize(t);
     return t;
 }
 
 Timing time_runs(int runs, const std::function<void()>& body) { return time_runs(runs, {}, body); }
+
+void summarize(Timing& t) {
+    if (t.samples.empty()) throw std::invalid_argument("summarize: no samples");
+    std::vector<double> sorted = t.samples;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t n = sorted.size();
+    t.runs = static_cast<int>(n);
+    t.min = sorted.front();
+    t.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+std::pair<Timing, Timing> time_alternating(int pairs, const std::function<void()>& a, const std::function<void()>& b) {
+    if (pairs < 1) throw std::invalid_argument("time_alternating: pairs must be >= 1");
+    Timing ta, tb;
+    for (int i = 0; i < pairs; ++i) {
+        Stopwatch sa;
+        a();
+        ta.samples.push_back(sa.seconds());
+        Stopwatch sb;
+        b();
+        tb.samples.push_back(sb.seconds());
+    }
+    summarize(ta);
+    summarize(tb);
+    return {ta, tb};
+}
 
 // ---- memory ---------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace folio::bench {
@@ -46,6 +47,12 @@ struct Timing {
 // untimed before every run so writing variants start from fresh data.
 Timing time_runs(int runs, const std::function<void()>& setup, const std::function<void()>& body);
 Timing time_runs(int runs, const std::function<void()>& body);
+// Fills t.runs, t.min and t.median from t.samples (at least one).
+void summarize(Timing& t);
+// Times `a` and `b` in turns, one run of each `pairs` times (a, b, a, b...):
+// on a shared machine both see the same drift, which sequential runs of
+// short bodies (milliseconds) do not. Returns {a's timing, b's timing}.
+std::pair<Timing, Timing> time_alternating(int pairs, const std::function<void()>& a, const std::function<void()>& b);
 
 struct MemSample {
     double t_seconds;

@@ -24,15 +24,6 @@ constexpr const char* kTitle = "Mass insertion (bulk_create)";
 // (about 120 MB with the username index) with room to spare.
 constexpr int kTunedCacheKib = 256 * 1024;
 
-// Fills runs/min/median from the samples of alternating single runs.
-void summarize(Timing& t) {
-    std::vector<double> v = t.samples;
-    std::sort(v.begin(), v.end());
-    t.runs = static_cast<int>(v.size());
-    t.min = v.front();
-    t.median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 // SQLite only: the big pair again, raw with a page cache sized to the work.
 void add_tuned_rows(Context& ctx, Blog& blog, Blog& empty, std::size_t lib_stmts, std::size_t raw_stmts,
                     const std::function<void()>& big_setup, const std::function<void()>& lib_body,

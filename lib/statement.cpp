@@ -106,6 +106,11 @@ void Statement::bind_all(std::span<const Value> values) {
 }
 
 bool Statement::step() {
+    // A listener that threw while an earlier statement ended (the trace
+    // reports a statement when it finishes, e.g. at the reset after a
+    // scalar read) reports before this statement runs: a write must never
+    // run and then throw another statement's error.
+    db_->log().rethrow_listener_error();
     bool row = false;
     const FailureClock clock(db_->log());
     try {

@@ -57,6 +57,34 @@ BOOST_AUTO_TEST_CASE(a_listener_throwing_twice_in_one_statement_surfaces_its_fir
     BOOST_TEST(db.scalar("SELECT articles_count FROM author WHERE id = ?", {Value(a.id())}).as_integer() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_listener_error_from_an_earlier_statement_stops_the_next_before_it_runs) {
+    // A scalar read's statement is reported when it is reset, after its row
+    // was read: what the listener threw then must not surface only after the
+    // next statement, a write, has run (a fresh user saw save() throw with
+    // its row committed and no id).
+    folio_test::BackendBlog b;
+    Database& db = b.db();
+    const std::size_t id = db.log().add_listener([](const LoggedStatement& s) {
+        if (s.sql.find("COUNT(") != std::string::npos) throw std::runtime_error("listener refused: " + s.sql);
+    });
+    std::string error;
+    try {
+        (void)b.blog.authors().count();
+        Author a("ann", "", "");
+        a.save(db);
+        error = "no error";
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+    }
+    db.log().remove_listener(id);
+    BOOST_TEST(error.rfind("listener refused: ", 0) == 0, error);
+    // Whichever statement reported it, the INSERT did not run.
+    BOOST_TEST(db.scalar("SELECT count(*) FROM author").as_integer() == 0);
+    Author c("cid", "", "");
+    c.save(db);  // the connection keeps working
+    BOOST_TEST(c.id() > 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_muted_log_reports_no_statement_and_no_trigger) {
     folio_test::BackendBlog b;
     Database& db = b.db();

@@ -84,6 +84,9 @@ public:
         field_ = npos;
         for (std::size_t i = 0; i < fields_.size(); ++i)
             if (fields_[i].name == k) field_ = i;
+        // A repeated key keeps its last value: what was wrong with an earlier
+        // one no longer counts, the new value is judged afresh.
+        if (field_ != npos) wrong_[field_].clear();
         return true;
     }
 
@@ -137,6 +140,13 @@ private:
         on_invalid_(err);
     }
     void reject_field(std::string message) { reject(std::string(fields_[field_].name), std::move(message)); }
+    // A value of the wrong type for field_: judged when the record ends, as a
+    // later value of the same key replaces it (the first such field wins).
+    void wrong_type(std::string message) {
+        wrong_[field_] = std::move(message);
+        wrong_order_[field_] = ++wrong_count_;
+        seen_ &= ~(std::uint32_t{1} << field_);
+    }
     void reject_missing(std::size_t field) {
         InputError err = InputError::missing_field(file_, index_, std::string(fields_[field].name));
         if (!on_invalid_) throw err;
@@ -169,10 +179,18 @@ private:
         bad_ = false;
         seen_ = 0;
         field_ = npos;
+        for (auto& w : wrong_) w.clear();
+        wrong_count_ = 0;
     }
 
     // The record at depth 2 closed (or a scalar element stood for one).
     void end_record() {
+        if (!bad_) {
+            std::size_t first = npos;
+            for (std::size_t i = 0; i < fields_.size(); ++i)
+                if (!wrong_[i].empty() && (first == npos || wrong_order_[i] < wrong_order_[first])) first = i;
+            if (first != npos) reject(std::string(fields_[first].name), std::move(wrong_[first]));
+        }
         if (!bad_)
             for (std::size_t i = 0; i < fields_.size(); ++i)
                 if ((seen_ & (std::uint32_t{1} << i)) == 0) {
@@ -199,11 +217,11 @@ private:
             if (field_ == npos) return true; // unknown key: ignore its value
             const auto& f = fields_[field_];
             if (f.list != nullptr) {
-                reject_field("expected an array of strings, got " + std::string(what));
+                wrong_type("expected an array of strings, got " + std::string(what));
                 return true;
             }
             if (str == nullptr) {
-                reject_field("expected a string, got " + std::string(what));
+                wrong_type("expected a string, got " + std::string(what));
                 return true;
             }
             (record_.*f.text).assign(*str);
@@ -212,7 +230,8 @@ private:
         }
         // depth 3: an element of field_'s array of strings
         if (str == nullptr) {
-            reject_field(element_prefix() + "expected a string, got " + std::string(what));
+            if (wrong_[field_].empty()) wrong_type(element_prefix() + "expected a string, got " + std::string(what));
+            ++element_;
             return true;
         }
         auto& list = record_.*fields_[field_].list;
@@ -243,12 +262,19 @@ private:
                 ignore_from_ = 3; // unknown key: skip its whole value
                 return true;
             }
-            if (fields_[field_].list == nullptr) reject_field("expected a string, got " + what);
-            else if (object) reject_field("expected an array of strings, got object");
-            else element_ = 0;
+            // A container where it does not belong: its content is skipped.
+            if (fields_[field_].list == nullptr || object) {
+                wrong_type(fields_[field_].list == nullptr ? "expected a string, got " + what
+                                                           : "expected an array of strings, got object");
+                ignore_from_ = 3;
+            } else {
+                element_ = 0;
+            }
             return true;
         }
-        reject_field(element_prefix() + "expected a string, got " + what); // a container inside the array
+        // A container inside the array: skipped, the array judged wrong.
+        if (wrong_[field_].empty()) wrong_type(element_prefix() + "expected a string, got " + what);
+        ignore_from_ = d;
         return true;
     }
 
@@ -266,7 +292,7 @@ private:
         if (ignoring()) return true;
         // d == 3: the end of field_'s array of strings
         (record_.*fields_[field_].list).resize(element_);
-        seen_ |= std::uint32_t{1} << field_;
+        if (wrong_[field_].empty()) seen_ |= std::uint32_t{1} << field_;
         return true;
     }
 
@@ -286,12 +312,17 @@ private:
     std::size_t field_ = npos; // schema index of the current key, npos if unknown
     std::size_t element_ = 0;  // index inside the current string array
     std::uint32_t seen_ = 0;   // bit i: field i was present in this record
+    static constexpr std::size_t kMaxFields = 8;
+    std::array<std::string, kMaxFields> wrong_;   // field i's value has the wrong type ("" if not)
+    std::array<std::size_t, kMaxFields> wrong_order_{}; // when it was found, to report the first
+    std::size_t wrong_count_ = 0;
 };
 
 // Runs the SAX parse over `input`, handling the empty-input case first.
 template <class Record, std::size_t N>
 std::size_t parse(detail::ChunkedInput& input, const std::string& name, const std::array<FieldSpec<Record>, N>& fields,
                   const std::function<void(Record&&, std::size_t)>& emit, const InvalidRecordCallback& on_invalid) {
+    static_assert(N <= 8, "RecordSax keeps the wrong-type state of at most 8 fields");
     bool at_end = false;
     const std::uint64_t skipped = input.skip_whitespace(at_end);
     if (at_end) throw InputError(name, InputError::npos, {}, "empty file");

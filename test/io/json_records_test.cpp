@@ -86,6 +86,31 @@ BOOST_AUTO_TEST_CASE(duplicate_key_last_wins_and_tags_do_not_accumulate) {
     BOOST_TEST(v[0].title == "t2");
 }
 
+BOOST_AUTO_TEST_CASE(a_repeated_key_is_judged_by_its_last_value_only) {
+    // The README and json_records.hpp: "a repeated key keeps its last value".
+    // An earlier value of the wrong type no longer counts (a fresh user saw
+    // {"title": null, "title": "Last"} rejected), a later wrong one does.
+    const auto v = articles_from(
+        R"([{"title": null, "title": "Last", "content": {"a": [1, {"b": 2}]}, "content": "c",)"
+        R"( "created_at": 5, "created_at": "2011-03-04", "author": ["x"], "author": "a",)"
+        R"( "tags": [1, ["y"], {"z": 1}], "tags": "t", "tags": ["ok"]}])");
+    BOOST_REQUIRE_EQUAL(v.size(), 1u);
+    BOOST_TEST(v[0].title == "Last");
+    BOOST_TEST(v[0].content == "c");
+    BOOST_TEST(v[0].created_at == "2011-03-04");
+    BOOST_TEST(v[0].author == "a");
+    BOOST_TEST((v[0].tags == std::vector<std::string>{"ok"}));
+    auto e = article_error("[" + good_article.substr(0, good_article.size() - 1) + R"(, "title": 7}])");
+    BOOST_TEST(e.field() == "title");
+    BOOST_TEST(e.message() == "expected a string, got number 7");
+    e = article_error("[" + good_article.substr(0, good_article.size() - 1) + R"(, "tags": ["a", null]}])");
+    BOOST_TEST(e.message() == "element 1: expected a string, got null");
+    // Of two fields wrong at the end, the first found is reported.
+    e = author_error(R"([{"bio": 1, "username": null, "email": ""}])");
+    BOOST_TEST(e.field() == "bio");
+    BOOST_TEST(e.message() == "expected a string, got number 1");
+}
+
 BOOST_AUTO_TEST_CASE(empty_array_gives_no_records) {
     BOOST_TEST(authors_from(" [ ] \n").empty());
 }

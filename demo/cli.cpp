@@ -138,20 +138,40 @@ folio::Database& Env::database() {
     return *db_;
 }
 
+void Env::check_before_writing(const std::function<void(folio::Database&)>& check) {
+    if (active_ || read_only) {
+        check(database());
+        return;
+    }
+    const std::string path = db_path();
+    std::error_code ec;
+    const bool existing_file = !folio::is_postgresql_address(path) && path != ":memory:" && !path.empty() &&
+                               std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) > 0;
+    if (!existing_file || ec) {
+        check(database());
+        return;
+    }
+    const std::unique_ptr<folio::Database> probe = open_read_only(path);
+    check(*probe);
+}
+
 folio::Blog& Env::blog() {
     if (blog_) return *blog_;
-    if (!db_) database();
     if (read_only) {
+        if (!db_) database();
         require_latest_schema(*db_);
     } else if (!allow_foreign_tables) {
-        folio::Migrator m(*db_, folio::blog_migrations(*db_));
-        if (m.known_version() < m.latest_version())
-            refuse_foreign_tables(*db_, "this command would add the blog's tables to it (migrate it)",
-                                  fmt::format("Use a database of folio's own (--db), or run `folio --db {} migrate "
-                                              "--force` to add them anyway",
-                                              shell_quote(db_->path())),
-                                  false);
+        check_before_writing([](folio::Database& db) {
+            folio::Migrator m(db, folio::blog_migrations(db));
+            if (m.known_version() < m.latest_version())
+                refuse_foreign_tables(db, "this command would add the blog's tables to it (migrate it)",
+                                      fmt::format("Use a database of folio's own (--db), or run `folio --db {} "
+                                                  "migrate --force` to add them anyway",
+                                                  shell_quote(db.path())),
+                                      false);
+        });
     }
+    if (!db_) database();
     blog_.emplace(std::move(db_));  // migrates: "created and migrated on first use"
     // The stats describe the command, not the opening checks and migrations.
     if (stats_) {

@@ -60,6 +60,12 @@ public:
 
     // --db, else $FOLIO_DB, else ./folio.sqlite3.
     std::string db_path() const;
+    // Runs `check` (e.g. a refusal of another program's database) on the
+    // database before the command writes to it: on an existing SQLite file
+    // through a read-only connection, since opening it read-write already
+    // changes it (journal_mode=WAL is written into its header), so that a
+    // refusal leaves it byte for byte as it was; else on database().
+    void check_before_writing(const std::function<void(folio::Database&)>& check);
     // Creates the --stats-json file's temporary beside it, so that an
     // unwritable place fails before the command does any work.
     void open_outputs();

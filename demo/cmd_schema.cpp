@@ -42,27 +42,37 @@ void add_schema_commands(CLI::App& app, Commands& out) {
                       "migrate even a database that holds tables folio did not create (adds the blog's tables "
                       "beside them)");
     out.push_back({migrate, [target, force](Env& env) {
-                       folio::Database& db = env.database();
-                       folio::Migrator m(db, folio::blog_migrations(db));
-                       // Refuses a database newer than this code, as the data commands do.
-                       const int from = m.known_version();
-                       const int to = *target < 0 ? m.latest_version() : *target;
-                       // Django would unapply down to the target; folio has no
-                       // backward migrations, and "nothing to apply" would hide that.
-                       if (from > to)
-                           throw std::runtime_error(fmt::format(
-                               "database '{}' is at schema version {}, past --target {}: folio does not unapply "
-                               "migrations (nothing changed)",
-                               db.path(), from, to));
+                       int from = 0, to = 0;
+                       // Checked before anything is written (a refusal leaves the file as it was).
+                       env.check_before_writing([&](folio::Database& db) {
+                           folio::Migrator m(db, folio::blog_migrations(db));
+                           // Refuses a database newer than this code, as the data commands do.
+                           from = m.known_version();
+                           to = *target < 0 ? m.latest_version() : *target;
+                           // Django would unapply down to the target; folio has no
+                           // backward migrations, and "nothing to apply" would hide that.
+                           if (from > to)
+                               throw std::runtime_error(fmt::format(
+                                   "database '{}' is at schema version {}, past --target {}: folio does not "
+                                   "unapply migrations (nothing changed)",
+                                   db.path(), from, to));
+                           if (from != to && !*force)
+                               refuse_foreign_tables(db, "migrate would add the blog's tables to it",
+                                                     "Pass --force to add them anyway, or use a database of "
+                                                     "folio's own (--db)",
+                                                     true);
+                       });
                        if (from == to) {
                            std::cout << "No migrations to apply.\n";
                            return Exit::ok;
                        }
-                       if (!*force)
-                           refuse_foreign_tables(db, "migrate would add the blog's tables to it",
-                                                 "Pass --force to add them anyway, or use a database of folio's "
-                                                 "own (--db)",
-                                                 true);
+                       folio::Database& db = env.database();
+                       folio::Migrator m(db, folio::blog_migrations(db));
+                       from = m.known_version();  // another process may have migrated meanwhile
+                       if (from >= to) {
+                           std::cout << "No migrations to apply.\n";
+                           return Exit::ok;
+                       }
                        const auto status = m.status();
                        // One at a time, to say which one runs (each is its own transaction).
                        for (int v = from; v < to; ++v) {

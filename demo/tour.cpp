@@ -383,13 +383,14 @@ void add_tour_command(CLI::App& app, Commands& out) {
                        // Another program's database: the tour would add the
                        // blog's tables to it (and empty them), --force or not at all.
                        if (!*force)
-                           refuse_foreign_tables(env.database(), "the tour would add the blog's tables to it and "
-                                                 "empty them",
-                                                 named ? fmt::format("Pass --force to run the tour there anyway, or "
-                                                                     "leave out --db to use the tour's own {}",
-                                                                     default_tour_db)
-                                                       : std::string("Pass --force to run the tour there anyway"),
-                                                 true);
+                           env.check_before_writing([&](folio::Database& db) {
+                               refuse_foreign_tables(db, "the tour would add the blog's tables to it and empty them",
+                                                     named ? fmt::format("Pass --force to run the tour there anyway, "
+                                                                         "or leave out --db to use the tour's own {}",
+                                                                         default_tour_db)
+                                                           : std::string("Pass --force to run the tour there anyway"),
+                                                     true);
+                           });
                        env.allow_foreign_tables = *force;
                        Blog& blog = env.blog();
                        reset(blog, named, *force);

@@ -114,9 +114,10 @@ BOOST_AUTO_TEST_CASE(read_only_directory) {
         ~Restore() { fs::permissions(p, fs::perms::owner_all, fs::perm_options::add); }
     } restore{s.dir.path()};
     const std::string before = checksum(s.db);
-    // Commands that only read open the file read-only and work.
+    // Commands that only read open the file read-only and work; so does a
+    // migrate with nothing to apply (it checks before it writes).
     for (const std::vector<std::string>& cmd : {std::vector<std::string>{"top-authors"}, {"articles"},
-                                                {"showmigrations"}, {"export-articles", "-"}}) {
+                                                {"showmigrations"}, {"export-articles", "-"}, {"migrate"}}) {
         std::vector<std::string> args = {"--db", s.db};
         args.insert(args.end(), cmd.begin(), cmd.end());
         Result r = run(args, {}, as_user);
@@ -125,7 +126,7 @@ BOOST_AUTO_TEST_CASE(read_only_directory) {
     }
     // Commands that write say what to fix: the directory, for WAL.
     for (const std::vector<std::string>& cmd : {std::vector<std::string>{"disallow-comments", "--before", "2000"},
-                                                {"delete-tagged", "minus"}, {"migrate"}}) {
+                                                {"delete-tagged", "minus"}}) {
         std::vector<std::string> args = {"--db", s.db};
         args.insert(args.end(), cmd.begin(), cmd.end());
         Result r = run(args, {}, as_user);

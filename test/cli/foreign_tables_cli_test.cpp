@@ -4,6 +4,10 @@
 // writes nothing; the tour and migrate take --force (and say so), the data
 // commands point at `migrate --force`. On a SQLite file and, with a server,
 // in a PostgreSQL schema.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "cli_support.hpp"
 #include "support/backend.hpp"
 #include "support/backend_only.hpp"
@@ -179,6 +183,37 @@ void version_0_tables_named_like_the_blogs(const std::string& target, const std:
     BOOST_TEST(forced.err.find("author") != std::string::npos, forced.err);
     BOOST_TEST(schema_of(target, "author") == before);
     BOOST_TEST(count_of(target, "SELECT id FROM author") == 7);
+}
+
+BOOST_AUTO_TEST_CASE(a_refusal_leaves_another_programs_sqlite_file_byte_for_byte) {
+    // Opening a file read-write switches it to WAL (a change of its header)
+    // before any check: each refusal must check through a read-only
+    // connection first (a fresh user found the app's file left in WAL mode).
+    TempDir dir;
+    const std::string db = dir / "app.sqlite3";
+    {
+        folio::Database app(db);
+        app.execute_script("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'x')");
+        BOOST_REQUIRE(app.scalar("PRAGMA journal_mode = DELETE").as_text() == "delete");
+    }
+    const auto bytes = [&] {
+        std::ifstream in(db, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string before = bytes();
+    BOOST_REQUIRE(before.size() > 100);
+    BOOST_REQUIRE(before[18] == 1 && before[19] == 1);  // the header's rollback-journal (legacy) mode
+    for (const Refused& c : migrating_commands(dir)) {
+        std::vector<std::string> args = {"--db", db};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        BOOST_TEST_CONTEXT(c.args.front()) {
+            const Result r = run(args, {}, in_dir(dir.path().string()));
+            BOOST_TEST(r.code == c.code, r.err);
+            BOOST_TEST(r.err.find("which folio did not create") != std::string::npos, r.err);
+            BOOST_TEST((bytes() == before));
+            BOOST_TEST(!std::filesystem::exists(db + "-wal"));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_version_0_sqlite_file_with_tables_named_like_the_blogs_is_refused) {

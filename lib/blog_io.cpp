@@ -156,6 +156,9 @@ std::size_t text_size(const PendingArticle& p) {
     return a.title().size() + a.content().size() + a.created_at().size() + p.record.author.size() +
            16 * p.record.tags.size();
 }
+// A record's parts, to end a batch at max_batch_parts: an article's tags.
+std::size_t parts_of(const PendingAuthor&) { return 0; }
+std::size_t parts_of(const PendingArticle& p) { return p.record.tags.size(); }
 
 // The bulk path of both imports, parsing overlapped with writing
 // (lib/batch_pipeline.hpp). On the pipeline's thread `read(on_record,
@@ -201,6 +204,7 @@ void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Re
                             return;
                         }
                         out.batch().add_bytes(text_size(slot));
+                        out.batch().add_parts(parts_of(slot));
                         if (out.batch().full()) out.ship();
                     },
                     progress,
@@ -367,8 +371,9 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     std::vector<const PendingArticle*> sources;
     articles.reserve(batch.size());
     sources.reserve(batch.size());
+    // The batch's distinct tag names (keys: the records' own strings) and, once known, their ids.
     std::vector<Value> tag_names;
-    std::unordered_set<std::string_view> distinct_tags;
+    std::unordered_map<std::string_view, std::int64_t> tag_ids;
     for (auto& p : batch) {
         auto it = author_ids.find(p.record.author);
         if (it == author_ids.end()) {
@@ -381,19 +386,28 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
         }
         p.object.set_author_id(it->second);
         for (const auto& t : p.record.tags)
-            if (distinct_tags.insert(t).second) tag_names.emplace_back(t);
+            if (tag_ids.emplace(t, 0).second) tag_names.emplace_back(t);
         articles.push_back(&p.object);
         sources.push_back(&p);
     }
-    // 2 statements: the tags, created when missing.
-    std::unordered_map<std::string, std::int64_t> tag_ids;
-    if (!tag_names.empty())
-        for (const Tag& t : blog.tags().get_or_create_many("name", tag_names)) tag_ids.emplace(t.name(), t.id());
+    // 2 statements: the tags, created when missing (get_or_create_many's
+    // statements; names checked on the parsing thread), read straight into
+    // tag_ids: no Tag objects, however many tags the batch names.
+    detail::insert_missing_then_select(blog.db(), Tag::meta(), Tag::NAME, tag_names, {Tag::ID, Tag::NAME},
+                                       [&](const Statement& row) {
+                                           auto it = tag_ids.find(row.column_text(1));
+                                           if (it != tag_ids.end()) it->second = row.column_int(0);
+                                       });
     // 1 statement: the articles (ids come back); 1 statement: the links.
     detail::insert_validated(blog.db(), Article::meta(), articles, {});
     std::vector<std::pair<std::int64_t, std::int64_t>> links;
     for (const PendingArticle* p : sources)
-        for (const auto& t : p->record.tags) links.emplace_back(p->object.id(), tag_ids.at(t));
+        for (const auto& t : p->record.tags) {
+            const std::int64_t tag = tag_ids.at(t);
+            // The import holds the write lock: a tag it inserted or found is there.
+            if (tag == 0) throw Error(fmt::format("tag '{}' was neither found nor created", t));
+            links.emplace_back(p->object.id(), tag);
+        }
     // Duplicate tags within one article would be one link; bulk_link skips
     // existing pairs, and sorting makes duplicates inside the INSERT adjacent.
     std::sort(links.begin(), links.end());

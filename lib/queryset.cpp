@@ -578,6 +578,43 @@ void detail::insert_validated(Database& db, const ModelMeta& meta, std::span<Obj
     if (tx) tx->commit();
 }
 
+namespace detail {
+
+void insert_missing_then_select(Database& db, const ModelMeta& meta, std::size_t field,
+                                const std::vector<Value>& distinct, const std::vector<std::size_t>& fields,
+                                const std::function<void(const Statement&)>& on_row) {
+    if (distinct.empty()) return;
+    const backend::Operations& ops = db.operations();
+    if (as_arrays(ops, distinct.size())) {
+        // Many values: each statement binds them as one array, so its text
+        // (and what SQLite spends preparing it) does not grow with them.
+        {
+            Statement ins = db.prepare(insert_ignore_unique_from_array_sql(ops, meta, field));
+            int k = 1;
+            for (const Value& v : ops.rows_from_arrays_params({distinct})) ins.bind(k++, v);
+            ins.execute();
+        }
+        Statement sel = db.prepare(select_where_in_array_sql(ops, meta, fields, field));
+        sel.bind(1, ops.array_param(distinct));
+        while (sel.step()) on_row(sel);
+        return;
+    }
+    const std::size_t chunk = static_cast<std::size_t>(std::max(1, db.variable_limit() - 16));
+    for (std::size_t at = 0; at < distinct.size(); at += chunk) {
+        std::size_t n = std::min(chunk, distinct.size() - at);
+        {
+            Statement ins = db.prepare(insert_ignore_unique_sql(ops, meta, field, n));
+            for (std::size_t i = 0; i < n; ++i) ins.bind(static_cast<int>(i + 1), distinct[at + i]);
+            ins.execute();
+        }
+        Statement sel = db.prepare(select_where_in_sql(ops, meta, fields, field, n));
+        for (std::size_t i = 0; i < n; ++i) sel.bind(static_cast<int>(i + 1), distinct[at + i]);
+        while (sel.step()) on_row(sel);
+    }
+}
+
+} // namespace detail
+
 void QuerySetBase::get_or_create_by(std::string_view field, std::span<const Value> values,
                                     const std::function<Object&()>& next_slot) const {
     const std::size_t fi = meta_->field_index(field);
@@ -596,27 +633,16 @@ void QuerySetBase::get_or_create_by(std::string_view field, std::span<const Valu
     // The model's rules, before anything is written.
     for (const auto& v : distinct) validate_field(*meta_, fi, v);
     Transaction tx(*db_);
-    const std::size_t chunk = static_cast<std::size_t>(std::max(1, db_->variable_limit() - 16));
     std::vector<std::unique_ptr<Object>> found;
-    for (std::size_t at = 0; at < distinct.size(); at += chunk) {
-        std::size_t n = std::min(chunk, distinct.size() - at);
-        {
-            Statement ins = db_->prepare(detail::insert_ignore_unique_sql(db_->operations(), *meta_, fi, n));
-            for (std::size_t i = 0; i < n; ++i) ins.bind(static_cast<int>(i + 1), distinct[at + i]);
-            ins.execute();
-        }
-        std::vector<std::size_t> all(meta_->fields.size());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        Statement sel = db_->prepare(detail::select_where_in_sql(db_->operations(), *meta_, all, fi, n));
-        for (std::size_t i = 0; i < n; ++i) sel.bind(static_cast<int>(i + 1), distinct[at + i]);
-        while (sel.step()) {
-            auto o = meta_->make();
-            auto& vals = ObjectAccess::values(*o);
-            for (std::size_t i = 0; i < all.size(); ++i) vals[i] = sel.column(static_cast<int>(i));
-            ObjectAccess::set_db(*o, db_);
-            found.push_back(std::move(o));
-        }
-    }
+    std::vector<std::size_t> all(meta_->fields.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    detail::insert_missing_then_select(*db_, *meta_, fi, distinct, all, [&](const Statement& sel) {
+        auto o = meta_->make();
+        auto& vals = ObjectAccess::values(*o);
+        for (std::size_t i = 0; i < all.size(); ++i) vals[i] = sel.column(static_cast<int>(i));
+        ObjectAccess::set_db(*o, db_);
+        found.push_back(std::move(o));
+    });
     tx.commit();
     std::unordered_map<std::string, Object*> by_value;
     for (auto& o : found) by_value.emplace(key(ObjectAccess::values(*o)[fi]), o.get());

@@ -9,6 +9,7 @@
 #include "folio/errors.hpp"
 #include "folio/queryset.hpp"
 #include "folio/transaction.hpp"
+#include "lib/backend/operations.hpp"
 #include "lib/query/compiler.hpp"
 
 namespace folio {
@@ -23,12 +24,28 @@ std::size_t pair_chunk(Database& db) { return static_cast<std::size_t>(std::max(
 
 void bulk_link(Database& db, const ManyToManyMeta& rel, const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
     if (pairs.empty()) return;
+    const backend::Operations& ops = db.operations();
+    if (detail::as_arrays(ops, pairs.size())) {
+        // Many pairs: one statement, its rows bound as arrays.
+        std::vector<std::vector<Value>> columns(2);
+        columns[0].reserve(pairs.size());
+        columns[1].reserve(pairs.size());
+        for (const auto& [source, target] : pairs) {
+            columns[0].emplace_back(source);
+            columns[1].emplace_back(target);
+        }
+        Statement st = db.prepare(detail::m2m_link_from_arrays_sql(ops, rel));
+        int k = 1;
+        for (const Value& v : ops.rows_from_arrays_params(columns)) st.bind(k++, v);
+        st.execute();
+        return;
+    }
     const std::size_t chunk = pair_chunk(db);
     std::optional<Transaction> tx;
     if (pairs.size() > chunk) tx.emplace(db);
     for (std::size_t at = 0; at < pairs.size(); at += chunk) {
         std::size_t n = std::min(chunk, pairs.size() - at);
-        Statement st = db.prepare(detail::m2m_link_sql(db.operations(), rel, n));
+        Statement st = db.prepare(detail::m2m_link_sql(ops, rel, n));
         int k = 1;
         for (std::size_t i = 0; i < n; ++i) {
             st.bind(k++, pairs[at + i].first);

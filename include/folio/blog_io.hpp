@@ -55,7 +55,8 @@ struct ImportOptions {
     // whole: the reader cannot resynchronise after a syntax error.
     bool skip_invalid = false;
     // Records per bulk batch (fast path); capped at 10000, 0 means 2000. A
-    // batch also ends at 2 MB of record text, so memory stays flat.
+    // batch also ends at 2 MB of record text, or at 20,000 tags (articles),
+    // so memory stays flat.
     std::size_t batch_size = 2000;
     // Called once per read chunk (folio::io::read_chunk_size, 256 KiB) of
     // input and at the end, on the calling thread (between batch writes).
@@ -103,8 +104,10 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
 // IN, INSERT/SELECT tags, one multi-row INSERT of articles, one INSERT of
 // the links), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path, the guide's code: per article one author SELECT,
 // one INSERT, and per tag a get_or_create (1-2) and an add (1).
-// Memory: two batches (batch_size x article size, one parsed on a second
-// thread while the other is written) and a read chunk, whatever the size.
+// Memory: two batches (up to batch_size articles, 2 MB of text or 20,000
+// tags, one parsed on a second thread while the other is written) and a
+// read chunk, whatever the file's size. A single record is never split: one
+// article of 200,000 tags holds them all at once (about 300 bytes a tag).
 ImportReport import_articles(Blog& blog, const std::filesystem::path& file, const ImportOptions& options = {});
 
 struct ExportOptions {

@@ -155,9 +155,14 @@ public:
     // rethrown. Costs 1 statement (found), 2 (created) or 3 (race lost).
     std::pair<T, bool> get_or_create(const Q& lookup, T defaults) const;
     // For a field with a UNIQUE constraint: every row whose `field` is one of
-    // `values`, inserting the missing ones first. Two statements per chunk
-    // (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... IN), whatever the
-    // number of values. Results follow the order of `values` (duplicates once).
+    // `values`, inserting the missing ones first. Two statements (INSERT ...
+    // ON CONFLICT DO NOTHING, then SELECT ... IN), whatever the number of
+    // values: up to 256 distinct values they are bound one placeholder each
+    // (two statements per chunk of the bound-variable limit, if it is lower),
+    // past that as one array parameter per statement (json_each on SQLite,
+    // unnest / = ANY on PostgreSQL), so the statements' text, and the memory
+    // SQLite spends preparing them, do not grow with the values. Results
+    // follow the order of `values` (duplicates once).
     std::vector<T> get_or_create_many(std::string_view field, const std::vector<Value>& values) const;
 
     // Multi-row INSERTs, one statement per batch, ids (and db_managed fields,

@@ -102,8 +102,12 @@ ManyToMany<T> Object::many_to_many(std::string_view relation) const {
 }
 
 // Links many (source id, target id) pairs of one many-to-many relation at
-// once: one INSERT per chunk of pairs below the bound-variable limit,
-// skipping pairs that exist. What a bulk import uses.
+// once, skipping pairs that exist. What a bulk import uses. Up to 256 pairs:
+// one INSERT ... VALUES per chunk of pairs below the bound-variable limit
+// (in one transaction when there are several). More: one INSERT whatever
+// their number, the pairs bound as arrays (json_each on SQLite, unnest on
+// PostgreSQL), its text the same for any number of pairs. Either way a
+// failing pair (IntegrityError) links none of them.
 void bulk_link(Database& db, const ManyToManyMeta& relation,
                const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs);
 

@@ -30,6 +30,7 @@
 
 #include "folio/explain.hpp"
 #include "folio/migrations.hpp"
+#include "folio/model_meta.hpp"
 #include "folio/value.hpp"
 
 namespace folio {
@@ -154,6 +155,20 @@ public:
     // the value to bind. Throws ValidationError when a value cannot travel so.
     virtual std::string in_array_sql(std::string_view expr) const = 0;
     virtual Value array_param(const std::vector<Value>& values) const = 0;
+    // A SELECT of rows whose values travel as array parameters, one per
+    // column on PostgreSQL ("SELECT * FROM unnest(?::bigint[], ?::text[])"),
+    // one JSON array of rows on SQLite ("SELECT value ->> 0, value ->> 1
+    // FROM json_each(?) WHERE true"): what a multi-row INSERT of many rows
+    // selects from (INSERT INTO t (a, b) <this> [ON CONFLICT ...]), so its
+    // text, and the memory SQLite's parser spends on it (a few hundred bytes
+    // per "(?, ?)" row of a VALUES list), stay the same whatever the number
+    // of rows. `types` are the columns' types, in order (at least one).
+    // rows_from_arrays_params() builds the values to bind for `columns`
+    // (each one column's values, all of the same length, at least one row).
+    // Both throw ValidationError for a value that cannot travel so (text
+    // that is not UTF-8).
+    virtual std::string rows_from_arrays_sql(const std::vector<FieldType>& types) const = 0;
+    virtual std::vector<Value> rows_from_arrays_params(const std::vector<std::vector<Value>>& columns) const = 0;
     // " RETURNING a, b" for quoted column names (features().can_return_rows_from_insert).
     virtual std::string returning_sql(const std::vector<std::string>& quoted_columns) const = 0;
     // An INSERT ... RETURNING (`insert`, "?" placeholders) of rows that carry

@@ -434,6 +434,28 @@ std::string select_where_in_sql(const Ops& ops, const ModelMeta& meta, const std
                        ops.quote_name(meta.fields[in_field].column), Ops::placeholders(n));
 }
 
+bool as_arrays(const Ops& ops, std::size_t n) { return n > ops.features().max_inline_in_list; }
+
+std::string insert_ignore_unique_from_array_sql(const Ops& ops, const ModelMeta& meta, std::size_t field) {
+    const std::vector<std::string> col = quoted_columns(ops, meta, {field});
+    return fmt::format("INSERT INTO {} ({}) {}{}", ops.quote_name(meta.table), col[0],
+                       ops.rows_from_arrays_sql({meta.fields[field].type}), ops.ignore_conflicts_sql(col));
+}
+
+std::string select_where_in_array_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                                      std::size_t in_field) {
+    const std::string table = ops.quote_name(meta.table);
+    return fmt::format("SELECT {} FROM {} WHERE {}", qualified_columns(ops, meta, fields), table,
+                       ops.in_array_sql(table + "." + ops.quote_name(meta.fields[in_field].column)));
+}
+
+std::string m2m_link_from_arrays_sql(const Ops& ops, const ManyToManyMeta& rel) {
+    const std::string source = ops.quote_name(rel.source_column), target = ops.quote_name(rel.target_column);
+    return fmt::format("INSERT INTO {} ({}, {}) {}{}", ops.quote_name(rel.through_table), source, target,
+                       ops.rows_from_arrays_sql({FieldType::ForeignKey, FieldType::ForeignKey}),
+                       ops.ignore_conflicts_sql({source, target}));
+}
+
 std::string m2m_link_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t pairs) {
     const std::string source = ops.quote_name(rel.source_column), target = ops.quote_name(rel.target_column);
     std::string sql = fmt::format("INSERT INTO {} ({}, {}) VALUES ", ops.quote_name(rel.through_table), source, target);

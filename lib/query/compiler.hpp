@@ -122,8 +122,24 @@ std::string insert_ignore_unique_sql(const Ops& ops, const ModelMeta& meta, std:
 std::string select_where_in_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
                                 std::size_t in_field, std::size_t n);
 
+// Whether `n` values (or rows) of one statement travel as array parameters
+// (Operations::in_array_sql, rows_from_arrays_sql) rather than one
+// placeholder each: past features().max_inline_in_list. A statement's text
+// then stays the same whatever n, so it is prepared once, and SQLite's
+// parser no longer spends memory per value (a 100,000-row VALUES list took
+// over 100 MB to prepare).
+bool as_arrays(const Ops& ops, std::size_t n);
+// insert_ignore_unique_sql and select_where_in_sql with the values in one
+// array parameter (Operations::rows_from_arrays_params / array_param).
+std::string insert_ignore_unique_from_array_sql(const Ops& ops, const ModelMeta& meta, std::size_t field);
+std::string select_where_in_array_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
+                                      std::size_t in_field);
+
 // Many-to-many link statements.
 std::string m2m_link_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t pairs);
+// m2m_link_sql with the pairs as arrays (rows_from_arrays_params of the
+// source ids, then the target ids).
+std::string m2m_link_from_arrays_sql(const Ops& ops, const ManyToManyMeta& rel);
 std::string m2m_unlink_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t targets);
 std::string m2m_clear_sql(const Ops& ops, const ManyToManyMeta& rel);
 std::string m2m_unlink_others_sql(const Ops& ops, const ManyToManyMeta& rel, std::size_t keep);

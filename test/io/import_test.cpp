@@ -174,6 +174,35 @@ BOOST_AUTO_TEST_CASE(statements_per_batch) {
     }
 }
 
+// A batch ends at 20,000 tags as it does at 2 MB of text: records with many
+// distinct tags (here 300 each) no longer pile them all into one batch,
+// whose name -> id map, arrays and links grew with them (1,000 articles of
+// 100 tags peaked at 170 MB). Still 5 statements a batch, however many tags
+// (they travel as arrays), and every tag and link is there.
+BOOST_AUTO_TEST_CASE(a_batch_ends_at_twenty_thousand_tags) {
+    Seeded s;
+    std::string articles = "[";
+    for (int a = 0; a < 100; ++a) {
+        std::string tags;
+        for (int t = 0; t < 300; ++t) tags += (t ? ",\"" : "\"") + std::to_string(a) + "-" + std::to_string(t) + "\"";
+        articles += (a ? "," : "") + std::string(R"({"created_at": "2015-01-02", "author": "alice", "tags": [)") + tags +
+                    R"(], "title": "T", "content": "c"})";
+    }
+    write_file(s.dir / "tags.json", articles + "]");
+    const std::size_t tuning = on_postgresql() ? 0u : 6u;
+    folio::QueryCapture q(s.blog.db());
+    const folio::ImportReport r = folio::import_articles(s.blog, s.dir / "tags.json");
+    BOOST_TEST(r.imported == 100u);
+    // 67 articles make 20,100 tags: the first batch ends there, the other 33 make the second.
+    BOOST_TEST(r.batches == 2u);
+    BOOST_TEST(q.count() == 5u * 2u + tuning);
+    BOOST_TEST(s.rows("tag") == 30000);
+    BOOST_TEST(s.rows("article_tags") == 30000);
+    BOOST_TEST(s.blog.authors().get("username", "alice").articles_count() == 100);
+    const std::int64_t first = s.blog.articles().order_by({"id"}).first()->id();
+    BOOST_TEST(s.blog.articles().get("id", first).tags().filter("name", "0-299").count() == 1);
+}
+
 // The import's settings are tuning only: a connection whose own settings
 // are already those of a bulk load keeps them (and runs fewer PRAGMAs), and
 // one with a temporary database (where changing temp_store would drop its

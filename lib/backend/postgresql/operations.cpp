@@ -116,6 +116,32 @@ Value Operations::array_param(const std::vector<Value>& values) const {
     return Value(out + "}");
 }
 
+// unnest() of several arrays yields their elements side by side, row by
+// row; the casts type the array parameters, which folio sends as text.
+std::string Operations::rows_from_arrays_sql(const std::vector<FieldType>& types) const {
+    std::string args;
+    for (FieldType t : types) {
+        std::string_view name = "text";
+        switch (t) {
+            case FieldType::Integer:
+            case FieldType::ForeignKey: name = "bigint"; break;
+            case FieldType::Real: name = "double precision"; break;
+            case FieldType::Boolean: name = "boolean"; break;
+            case FieldType::Date: name = "date"; break;
+            case FieldType::Text: break;
+        }
+        args += fmt::format("{}?::{}[]", args.empty() ? "" : ", ", name);
+    }
+    return fmt::format("SELECT * FROM unnest({})", args);
+}
+
+std::vector<Value> Operations::rows_from_arrays_params(const std::vector<std::vector<Value>>& columns) const {
+    std::vector<Value> out;
+    out.reserve(columns.size());
+    for (const auto& column : columns) out.push_back(array_param(column));
+    return out;
+}
+
 std::string Operations::returning_sql(const std::vector<std::string>& quoted_columns) const {
     return " RETURNING " + joined(quoted_columns);
 }

@@ -37,6 +37,8 @@ public:
     std::vector<Value> text_lookup_params(std::string_view lookup, const std::string& value) const override;
     std::string in_array_sql(std::string_view expr) const override;
     Value array_param(const std::vector<Value>& values) const override;
+    std::string rows_from_arrays_sql(const std::vector<FieldType>& types) const override;
+    std::vector<Value> rows_from_arrays_params(const std::vector<std::vector<Value>>& columns) const override;
     std::string returning_sql(const std::vector<std::string>& quoted_columns) const override;
     std::string ignore_conflicts_sql(const std::vector<std::string>& quoted_columns) const override;
     InsertWithKeys insert_with_keys_sql(std::string insert, std::string_view quoted_table, std::string_view pk_column,

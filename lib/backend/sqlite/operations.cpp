@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -196,20 +197,63 @@ std::string Operations::in_array_sql(std::string_view expr) const {
     return fmt::format("{} IN (SELECT value FROM json_each(?))", expr);
 }
 
-Value Operations::array_param(const std::vector<Value>& values) const {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& v : values) {
-        if (v.is_integer()) arr.push_back(v.as_integer());
-        else if (v.is_real()) arr.push_back(v.as_real());
-        else if (v.is_text()) arr.push_back(v.as_text());
-        else arr.push_back(nullptr);
-    }
+namespace {
+
+nlohmann::json json_of(const Value& v) {
+    if (v.is_integer()) return v.as_integer();
+    if (v.is_real()) return v.as_real();
+    if (v.is_text()) return v.as_text();
+    return nullptr;
+}
+
+// The JSON text of `arr`; only text that is not UTF-8 fails (filter() and
+// the models' validation refuse it first).
+Value json_text(const nlohmann::json& arr, std::size_t values) {
     try {
         return Value(arr.dump());
     } catch (const nlohmann::json::exception& e) {
-        // Only text that is not UTF-8 gets here; filter() refuses it first.
-        throw ValidationError(fmt::format("A list of {} values cannot be sent as JSON: {}", values.size(), e.what()));
+        throw ValidationError(fmt::format("A list of {} values cannot be sent as JSON: {}", values, e.what()));
     }
+}
+
+} // namespace
+
+Value Operations::array_param(const std::vector<Value>& values) const {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& v : values) arr.push_back(json_of(v));
+    return json_text(arr, values.size());
+}
+
+// json_each() yields each element of the array as `value`, in order; for a
+// row (itself an array) `value ->> N` is its element N as an SQL value
+// (SQLite 3.38's ->> operator). "WHERE true" settles the parsing ambiguity
+// SQLite documents for an upsert whose INSERT takes its rows from a SELECT.
+std::string Operations::rows_from_arrays_sql(const std::vector<FieldType>& types) const {
+    if (types.size() == 1) return "SELECT value FROM json_each(?) WHERE true";
+    std::string cols;
+    for (std::size_t i = 0; i < types.size(); ++i) cols += fmt::format("{}value ->> {}", i ? ", " : "", i);
+    return fmt::format("SELECT {} FROM json_each(?) WHERE true", cols);
+}
+
+std::vector<Value> Operations::rows_from_arrays_params(const std::vector<std::vector<Value>>& columns) const {
+    if (columns.size() == 1) return {array_param(columns[0])};
+    // Written out directly, not as a JSON tree (one allocation per row,
+    // several per value): only texts go through nlohmann's escaping.
+    const std::size_t rows = columns.empty() ? 0 : columns[0].size();
+    std::string out = "[";
+    out.reserve(rows * columns.size() * 12 + 2);
+    for (std::size_t r = 0; r < rows; ++r) {
+        out += r ? ",[" : "[";
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (c) out += ',';
+            const Value& v = columns[c].at(r);
+            if (v.is_integer()) fmt::format_to(std::back_inserter(out), "{}", v.as_integer());
+            else out += json_text(json_of(v), 1).as_text();
+        }
+        out += ']';
+    }
+    out += ']';
+    return {Value(std::move(out))};
 }
 
 std::string Operations::returning_sql(const std::vector<std::string>& quoted_columns) const {

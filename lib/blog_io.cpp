@@ -162,9 +162,10 @@ std::size_t parts_of(const PendingArticle& p) { return p.record.tags.size(); }
 
 // The bulk path of both imports, parsing overlapped with writing
 // (lib/batch_pipeline.hpp). On the pipeline's thread `read(on_record,
-// progress, on_invalid)` runs the file's reader; `admit(slot)` makes the
-// slot's object of its record and checks what needs no database, returning
-// the problem when the record must not go into the batch. On the calling
+// progress, on_invalid)` runs the file's reader; `admit(slot, starts_batch)`
+// makes the slot's object of its record and checks what needs no database,
+// returning the problem when the record must not go into the batch
+// (`starts_batch`: the slot is the first of a new batch). On the calling
 // thread `flush(batch)` writes each batch, in file order. A bad
 // record the parsing side finds, without skip_invalid, ships the records
 // before it first, so that an earlier one only the database check rejects
@@ -198,7 +199,7 @@ void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Re
                         Slot& slot = out.batch().next();
                         slot.index = index;
                         std::swap(slot.record, r);
-                        if (std::optional<Problem> problem = admit(slot)) {
+                        if (std::optional<Problem> problem = admit(slot, out.batch().items().size() == 1)) {
                             out.batch().drop_last(); // before reject(), which may ship the batch
                             reject(index, std::move(problem->field), std::move(problem->message));
                             return;
@@ -226,7 +227,8 @@ Author author_of(io::AuthorRecord& r) {
     return Author(std::move(r.username), std::move(r.email), std::move(r.bio));
 }
 
-// Author's rules and a username unique within the file: what needs no
+// Author's rules and a username unique among `seen` (the bulk path: the
+// batch being filled; the naive path: the whole file): what needs no
 // database. Returns what is wrong with `a`, if anything.
 std::optional<Problem> check_author(const Author& a, std::unordered_set<std::string>& seen) {
     try {
@@ -239,26 +241,37 @@ std::optional<Problem> check_author(const Author& a, std::unordered_set<std::str
     return std::nullopt;
 }
 
-void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejects) {
+// `first_new_id`: the smallest id this import gave an author (0 before its
+// first batch). A username of the batch that the database holds already
+// was imported earlier from this file when its row is that new (ids only
+// grow, and other writers of author wait for the import), else it was
+// there before: the parsing thread checks each batch's own usernames only,
+// so memory stays flat however many authors the file holds.
+void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejects, std::int64_t& first_new_id) {
     if (batch.items().empty()) return;
     // One SELECT tells which usernames of the batch the database has already.
     std::vector<Value> names;
     names.reserve(batch.items().size());
     for (const auto& p : batch.items()) names.emplace_back(p.object.username());
-    std::unordered_set<std::string> taken;
-    for (const Value& v : blog.authors().filter(Q("username__in", std::move(names))).values_list_flat("username"))
-        taken.insert(v.as_text());
+    std::unordered_map<std::string, std::int64_t> taken;
+    for (const auto& row : blog.authors().filter(Q("username__in", std::move(names))).values_list({"username", "id"}))
+        taken.emplace(row[0].as_text(), row[1].as_integer());
     std::vector<Object*> authors;
     authors.reserve(batch.items().size());
     for (auto& p : batch.items()) {
-        if (taken.contains(p.object.username()))
+        auto it = taken.find(p.object.username());
+        if (it == taken.end())
+            authors.push_back(&p.object);
+        else if (first_new_id != 0 && it->second >= first_new_id)
+            rejects.reject(p.index, "username", fmt::format("duplicate username '{}' in the file", p.object.username()));
+        else
             rejects.reject(p.index, "username",
                            fmt::format("duplicate username '{}': already in the database", p.object.username()));
-        else
-            authors.push_back(&p.object);
     }
     // Checked on the parsing thread (check_author): bulk_create's writing half only.
     detail::insert_validated(blog.db(), Author::meta(), authors, {});
+    for (const Object* a : authors)
+        if (first_new_id == 0 || a->pk() < first_new_id) first_new_id = a->pk();
     rejects.report().imported += authors.size();
     ++rejects.report().batches;
     batch.clear();
@@ -286,13 +299,17 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
         io::read_authors(file, on_record, progress, on_invalid);
     };
     if (!options.naive) {
+        std::int64_t first_new_id = 0;
         import_in_pipeline<PendingAuthor>(
             options, rejects, read,
-            [&](PendingAuthor& p) {
+            [&](PendingAuthor& p, bool starts_batch) {
+                // Usernames within the batch; the database check at its
+                // flush covers the batches before it.
+                if (starts_batch) seen.clear();
                 p.object = author_of(p.record);
                 return check_author(p.object, seen);
             },
-            [&](ReusedBatch<PendingAuthor>& batch) { flush_authors(blog, batch, rejects); });
+            [&](ReusedBatch<PendingAuthor>& batch) { flush_authors(blog, batch, rejects, first_new_id); });
     } else {
         std::unordered_set<std::string> existing;
         for (const Value& v : blog.authors().values_list_flat("username")) existing.insert(v.as_text());
@@ -474,7 +491,7 @@ ImportReport import_articles(Blog& blog, const std::filesystem::path& file, cons
         // problems, after it) happens at the flush.
         import_in_pipeline<PendingArticle>(
             options, rejects, read,
-            [](PendingArticle& p) -> std::optional<Problem> {
+            [](PendingArticle& p, bool) -> std::optional<Problem> {
                 admit_article(p);
                 return std::nullopt; // its problem, if any, is reported by the flush
             },

@@ -199,6 +199,36 @@ BOOST_AUTO_TEST_CASE(authors_report_the_first_bad_record_whichever_side_finds_it
     }
 }
 
+// The parser remembers the usernames of the batch it fills only (memory
+// stays flat however many authors the file holds); a username of an earlier
+// batch is found by the database check, which still tells one imported
+// from this file ("in the file") from one that was there before.
+BOOST_AUTO_TEST_CASE(authors_duplicated_across_batches_are_told_apart_from_the_database_s) {
+    for (const std::size_t batch : {1u, 2u, 3u}) {
+        BOOST_TEST_CONTEXT("batch " << batch) {
+            Seeded s;
+            write_file(s.dir / "a.json", "[" + author_json("u0") + "," + author_json("u1") + "," + author_json("u0") + "," +
+                                             author_json("alice") + "," + author_json("u1") + "," + author_json("u2") + "]");
+            folio::ImportOptions o = batches_of(batch);
+            o.skip_invalid = true;
+            const folio::ImportReport r = folio::import_authors(s.blog, s.dir / "a.json", o);
+            BOOST_TEST(r.imported == 3u);
+            BOOST_REQUIRE(r.rejected.size() == 3u);
+            BOOST_TEST(r.rejected[0].index == 2u);
+            BOOST_TEST(r.rejected[0].error.find("duplicate username 'u0' in the file") != std::string::npos,
+                       r.rejected[0].error);
+            BOOST_TEST(r.rejected[1].index == 3u);
+            BOOST_TEST(r.rejected[1].error.find("duplicate username 'alice': already in the database") !=
+                           std::string::npos,
+                       r.rejected[1].error);
+            BOOST_TEST(r.rejected[2].index == 4u);
+            BOOST_TEST(r.rejected[2].error.find("duplicate username 'u1' in the file") != std::string::npos,
+                       r.rejected[2].error);
+            BOOST_TEST(s.rows("author") == 5);
+        }
+    }
+}
+
 // Progress comes on the calling thread, in order, once per read chunk and at
 // the end, with the records parsed so far; an exception it throws stops the
 // import (parser included) and leaves nothing written.

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -68,6 +69,91 @@ std::vector<std::int64_t> import_in_child(const std::string& db_path, const std:
     const double wall = sw.seconds();
     const double cpu = cpu_seconds() - cpu0;
     return {statements, records, static_cast<std::int64_t>(wall * 1e9), static_cast<std::int64_t>(cpu * 1e9)};
+}
+
+// A file of `articles` articles by `author`, each naming 100 tags no other
+// article names: the batch's tags, not its text, are what grows.
+std::uint64_t write_tag_heavy(const std::filesystem::path& file, std::size_t articles, const std::string& author) {
+    std::ofstream out(file, std::ios::binary);
+    out << '[';
+    for (std::size_t a = 0; a < articles; ++a) {
+        out << (a ? ",\n" : "") << fmt::format(R"({{"title": "T{}", "content": "c", "created_at": "2015-01-02", )"
+                                                R"("author": "{}", "tags": [)",
+                                                a, author);
+        for (std::size_t t = 0; t < 100; ++t) out << (t ? ", " : "") << fmt::format(R"("tag-{}-{}")", a, t);
+        out << "]}";
+    }
+    out << "]\n";
+    out.close();
+    return std::filesystem::file_size(file);
+}
+
+// Issue 11's memory, for the inputs that grew it besides the file's size:
+// the authors of import_authors (every username was kept to check
+// duplicates) and the tags of one batch (articles of 100 new tags each, in
+// one VALUES list). Each at two sizes, the second twice the first: peak RSS
+// and time of one child run each (after an untimed first run), on a
+// database reset before each run (empty for the authors, the authors-only
+// copy for the articles).
+void run_flat_memory_rows(Context& ctx, const std::filesystem::path& data, const std::string& authors_db,
+                          const std::string& db_path) {
+    const std::size_t k = ctx.sizes.s5_mb[0];  // 100 at --scale full
+    const std::string empty_db = ctx.fresh_target("s14-empty");
+    { Blog created = Blog::open(empty_db); }  // a migrated blog without rows
+    std::unique_ptr<Blog> authors_pg, target_pg, empty_pg;
+    if (ctx.on_postgresql()) {
+        authors_pg = std::make_unique<Blog>(Blog::open(authors_db));
+        empty_pg = std::make_unique<Blog>(Blog::open(empty_db));
+        target_pg = std::make_unique<Blog>(Blog::open(db_path));
+    }
+    const auto reset = [&](bool with_authors) {
+        if (target_pg) {
+            restore(*target_pg, with_authors ? *authors_pg : *empty_pg);
+            return;
+        }
+        remove_db(db_path);
+        std::filesystem::copy_file(with_authors ? authors_db : empty_db, db_path);
+    };
+    std::string author;
+    {
+        Blog blog = Blog::open(authors_db);
+        author = blog.authors().order_by({"id"}).first()->username();
+    }
+    const auto row = [&](const std::string& name, const std::filesystem::path& file, std::size_t records,
+                         bool articles) {
+        double seconds = 0, peak = 0;
+        for (int run = 0; run < 2; ++run) {  // the first warms the page cache of the OS
+            reset(articles);
+            ChildMemory m = measure_in_child(std::function<std::vector<std::int64_t>()>([&] {
+                Blog blog = Blog::open(db_path);
+                const ImportReport r = articles ? import_articles(blog, file) : import_authors(blog, file);
+                return std::vector<std::int64_t>{static_cast<std::int64_t>(r.imported)};
+            }));
+            if (static_cast<std::size_t>(m.values.at(0)) != records)
+                throw std::runtime_error(fmt::format("§14 {}: imported {} of {}", name, m.values.at(0), records));
+            seconds = m.seconds;
+            peak = m.peak_rss_mb;
+        }
+        const double mb = static_cast<double>(std::filesystem::file_size(file)) / 1e6;
+        ctx.add(kSection, kTitle, name, {}, seconds, peak, {},
+                fmt::format("one run after a warm-up; {:.1f} MB file, {} records, {:.0f} MB/s", mb, records,
+                            mb / seconds));
+    };
+    for (std::size_t n : {3000 * k, 6000 * k}) {
+        const io::GenOptions opts{.authors = n, .articles = 0, .content_bytes = 1, .tags_per_article = 1,
+                                  .seed = kSeed};
+        io::write_dataset(data, opts);
+        row(fmt::format("import_authors @{}", n), data / "old_authors.json", n, false);
+    }
+    for (std::size_t n : {10 * k, 20 * k}) {
+        const auto file = data / "tag_heavy.json";
+        write_tag_heavy(file, n, author);
+        row(fmt::format("import_articles, 100 new tags each @{}", n), file, n, true);
+    }
+    target_pg.reset();
+    empty_pg.reset();
+    authors_pg.reset();
+    ctx.drop("s14-empty");
 }
 
 }  // namespace
@@ -144,6 +230,7 @@ void run_section_14(Context& ctx) {
                     raw_import ? "" : raw_name);
         }
     }
+    run_flat_memory_rows(ctx, data, authors_db, db_path);
     ctx.report.add_headline({kSection, fmt::format("import {} MB: folio vs hand-written C API", z.s5_mb[1]),
                              fmt::format("raw importer @{}MB", z.s5_mb[1]), fmt::format("import_articles @{}MB", z.s5_mb[1])});
     target_pg.reset();

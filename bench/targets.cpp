@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <ostream>
+#include <string>
+#include <tuple>
 
 namespace folio::bench {
 namespace {
@@ -92,6 +94,27 @@ std::vector<Target> evaluate_targets(const Report& r, const Sizes& z, bool judge
         out.push_back(std::move(t));
     }
     flat_peak_target(out, r, 14, "import_articles", z);
+    // Issue 11's memory for the other inputs that grew it: authors, and tags per batch.
+    for (const auto& [variant, lo_n, hi_n] :
+         {std::tuple<std::string, std::size_t, std::size_t>{"import_authors", 3000 * z.s5_mb[0], 6000 * z.s5_mb[0]},
+          {"import_articles, 100 new tags each", 10 * z.s5_mb[0], 20 * z.s5_mb[0]}}) {
+        const std::string a = fmt::format("{} @{}", variant, lo_n), b = fmt::format("{} @{}", variant, hi_n);
+        Target peak{14, b + " peak RSS", "<= 64 MB", "not run", std::nullopt};
+        Target flat{14, fmt::format("{} peak RSS, {} vs {}", variant, hi_n, lo_n), "within 10%", "not run",
+                    std::nullopt};
+        const auto pa = peak_of(r, 14, a), pb = peak_of(r, 14, b);
+        if (pb) {
+            peak.measured = fmt::format("{:.1f} MB", *pb);
+            peak.met = *pb <= 64.0;
+        }
+        if (pa && pb && *pa > 0) {
+            const double d = (*pb - *pa) / *pa;
+            flat.measured = fmt::format("{:+.1f}% ({:.1f} -> {:.1f} MB)", d * 100, *pa, *pb);
+            flat.met = std::abs(d) <= 0.10;
+        }
+        out.push_back(std::move(peak));
+        out.push_back(std::move(flat));
+    }
 
     const std::string page = "select_related + prefetch_related";
     // Issue 12: with migration 0005's index on created_at, fewer statements must buy time too.

@@ -119,7 +119,12 @@ void run_section_01(Context& ctx) {
             big_raw);
     ctx.add(kSection, kTitle, big_raw, raw_stmts, rawt.median, {}, {},
             fmt::format("{}; {:.0f} rows/s", runs_note(rawt), n / rawt.median));
-    ctx.expect_at_most(kSection, big, lib_stmts, guide_stmts + guide_stmts / 2 + 1);
+    // Past 8 MB of rows bulk_create also sets and restores its page cache and
+    // temp_store (queryset.hpp: up to 6 PRAGMAs, SQLite only): at --scale
+    // small (100,000 authors, 2 INSERTs) they made 8 statements of a bound of 4,
+    // and the run exited 1.
+    const std::size_t tuning = ctx.on_postgresql() ? 0 : 6;
+    ctx.expect_at_most(kSection, big, lib_stmts, guide_stmts + guide_stmts / 2 + 1 + tuning);
 
     if (ctx.on_postgresql()) {
         ctx.skip_note(kSection, "the page-cache rows", "PRAGMA cache_size is SQLite's; the server's shared_buffers "

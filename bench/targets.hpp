@@ -19,6 +19,8 @@ struct Target {
     // False when the figure is only reported: SQLite's targets on a
     // PostgreSQL run, except the one the PostgreSQL issue names (§5 memory).
     bool judged = true;
+    // What the status says when it is not judged.
+    std::string reported_as = "reported (SQLite's goal)";
 };
 
 // `judge_all`: false on a PostgreSQL run (see Target::judged).

@@ -587,15 +587,17 @@ void insert_missing_then_select(Database& db, const ModelMeta& meta, std::size_t
     const backend::Operations& ops = db.operations();
     if (as_arrays(ops, distinct.size())) {
         // Many values: each statement binds them as one array, so its text
-        // (and what SQLite spends preparing it) does not grow with them.
+        // (and what SQLite spends preparing it) does not grow with them. For
+        // one column both statements read the same array (rows_from_arrays):
+        // built once, not copied into a column first.
+        const Value array = ops.array_param(distinct);
         {
             Statement ins = db.prepare(insert_ignore_unique_from_array_sql(ops, meta, field));
-            int k = 1;
-            for (const Value& v : ops.rows_from_arrays_params({distinct})) ins.bind(k++, v);
+            ins.bind(1, array);
             ins.execute();
         }
         Statement sel = db.prepare(select_where_in_array_sql(ops, meta, fields, field));
-        sel.bind(1, ops.array_param(distinct));
+        sel.bind(1, array);
         while (sel.step()) on_row(sel);
         return;
     }

@@ -164,7 +164,8 @@ public:
     // per "(?, ?)" row of a VALUES list), stay the same whatever the number
     // of rows. `types` are the columns' types, in order (at least one).
     // rows_from_arrays_params() builds the values to bind for `columns`
-    // (each one column's values, all of the same length, at least one row).
+    // (each one column's values, all of the same length, at least one row);
+    // for one column that is {array_param(column)}.
     // Both throw ValidationError for a value that cannot travel so (text
     // that is not UTF-8).
     virtual std::string rows_from_arrays_sql(const std::vector<FieldType>& types) const = 0;

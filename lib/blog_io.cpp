@@ -353,6 +353,15 @@ void admit_article(PendingArticle& p) {
     p.object = Article(); // a new one: the slot's last article has an id and a database
     p.object.set_title(std::move(r.title)).set_content(std::move(r.content)).set_created_at(std::move(r.created_at));
     p.problem.reset();
+    // The author is named by a username: one no author can have (U+0000,
+    // too long, blank) is this record's error, and must not reach the
+    // batch's lookup, whose filter() would refuse it for the whole batch.
+    try {
+        validate_field(Author::meta(), Author::USERNAME, Value(std::string_view(r.author)));
+    } catch (const ValidationError& e) {
+        p.problem = Problem{"author", e.what()};
+        return;
+    }
     const ModelMeta& meta = Article::meta();
     try {
         for (std::size_t i = 1; i < meta.fields.size(); ++i)
@@ -368,6 +377,8 @@ void admit_article(PendingArticle& p) {
     }
 }
 
+bool has_author_problem(const PendingArticle& p) { return p.problem && p.problem->field == "author"; }
+
 void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& rejects) {
     const std::span<PendingArticle> batch = pending.items();
     if (batch.empty()) return;
@@ -376,7 +387,7 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     {
         std::unordered_set<std::string_view> distinct;
         for (const auto& p : batch)
-            if (distinct.insert(p.record.author).second) names.emplace_back(p.record.author);
+            if (!has_author_problem(p) && distinct.insert(p.record.author).second) names.emplace_back(p.record.author);
     }
     std::unordered_map<std::string, std::int64_t> author_ids;
     for (const auto& row : blog.authors().filter(Q("username__in", std::move(names))).values_list({"username", "id"}))
@@ -392,8 +403,8 @@ void flush_articles(Blog& blog, ReusedBatch<PendingArticle>& pending, Rejects& r
     std::vector<Value> tag_names;
     std::unordered_map<std::string_view, std::int64_t> tag_ids;
     for (auto& p : batch) {
-        auto it = author_ids.find(p.record.author);
-        if (it == author_ids.end()) {
+        auto it = has_author_problem(p) ? author_ids.end() : author_ids.find(p.record.author);
+        if (it == author_ids.end() && !has_author_problem(p)) {
             rejects.reject(p.index, "author", fmt::format("no author with username '{}'", p.record.author));
             continue;
         }
@@ -451,6 +462,9 @@ void import_article_naive(Blog& blog, PendingArticle& p, Rejects& rejects, bool 
         return;
     } catch (const MultipleObjectsReturned&) {
         rejects.reject(p.index, "author", fmt::format("several authors with username '{}'", p.record.author));
+        return;
+    } catch (const ValidationError& e) {  // a name filter() refuses (U+0000): no author has it
+        rejects.reject(p.index, "author", e.what());
         return;
     }
     try {

@@ -152,9 +152,9 @@ Page Pages::author(const std::string& username, std::int64_t page) {
     std::optional<folio::Author> a;
     try {
         a = blog_.authors().filter("username", username).first();
-    } catch (const folio::DataError&) {
-        // A name the database cannot even compare (PostgreSQL's text holds
-        // no NUL byte: /authors/%00x): no author has it.
+    } catch (const folio::ValidationError&) {
+        // A name no author can have (/authors/%00x, /authors/%FF): folio
+        // refuses it as a filter value before any query.
     }
     if (!a) throw HttpError(404, fmt::format("there is no author '{}'", printable(username)));
     // articles_count is kept by triggers: the page count costs no COUNT(*).

@@ -102,8 +102,9 @@ inline constexpr std::size_t kMaxFields = 64;
 // The field rules of folio, shared by every write path (save, update,
 // bulk_create, get_or_create_many, the importer through Object::validate)
 // so that none accepts what another refuses: NULL only where nullable (or
-// db_managed); Text: text, at most max_length code points, not "" unless
-// blank, an e-mail address where email; Date: a real day "YYYY-MM-DD" (the
+// db_managed); Text: well-formed UTF-8 without U+0000 (Django's
+// ProhibitNullCharactersValidator; PostgreSQL's text cannot hold it), at most
+// max_length code points, not "" unless blank, an e-mail address where email; Date: a real day "YYYY-MM-DD" (the
 // rule filter() applies); Integer and ForeignKey: an integer; Boolean: 0 or
 // 1; Real: a number. Throws ValidationError "Model.field: why (value V)".
 // `field` must be an index into meta.fields. Thread-safe (reads only).

@@ -45,7 +45,8 @@ public:
     // (exclude() keeps NULL columns; "tags__isnull" means "has none"). No
     // query runs. Throws InvalidQuery naming field and model for an unknown
     // field, relation or lookup, a value of the wrong type, or a sliced
-    // QuerySet; ValidationError for text that is not UTF-8.
+    // QuerySet; ValidationError for text that is not UTF-8 or holds U+0000
+    // (no stored text can: see validate_field).
     QuerySet filter(const Q& q) const { return wrap(with_filter(q, false)); }
     QuerySet filter(std::string lookup, Value v) const { return filter(Q(std::move(lookup), std::move(v))); }
     QuerySet filter(std::string lookup, std::vector<Value> list) const { return filter(Q(std::move(lookup), std::move(list))); }

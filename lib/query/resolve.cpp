@@ -191,6 +191,13 @@ Cond resolve_cond(const FieldMeta& f, const ModelMeta& meta, const LookupWords& 
         if (bad != std::string_view::npos)
             throw ValidationError(fmt::format("{}.{}: a filter value ('{}') is not valid UTF-8 (byte {} of {})",
                                               meta.name, f.name, in.lookup, bad, v.as_text().size()));
+        // No stored text holds U+0000 (validate_field refuses it), PostgreSQL
+        // refuses it in a parameter and SQLite's json_each would cut a long
+        // list's value there and match its prefix.
+        if (const std::size_t nul = v.as_text().find('\0'); nul != std::string_view::npos)
+            throw ValidationError(fmt::format("{}.{}: a filter value ('{}') holds a null character (U+0000, byte "
+                                              "{} of {})",
+                                              meta.name, f.name, in.lookup, nul, v.as_text().size()));
     }
     if (!words.unsupported.empty())
         throw InvalidQuery(fmt::format("Unsupported lookup '{}' for field '{}.{}' (in '{}')", words.unsupported,

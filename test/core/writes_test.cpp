@@ -314,6 +314,40 @@ BOOST_FIXTURE_TEST_CASE(text_that_is_not_utf8_is_refused_on_every_write_path, Ba
     BOOST_TEST(blog.authors().get("username", "\xc3\xa9t\xc3\xa9").bio() == "\xf0\x9f\x93\x9d");
 }
 
+BOOST_FIXTURE_TEST_CASE(u0000_is_refused_on_every_write_path_and_in_filters, BackendBlog) {
+    // Django's ProhibitNullCharactersValidator, on every backend alike:
+    // PostgreSQL's text cannot hold U+0000 and SQLite's json_each (which
+    // carries lists past 256 values) ends a string there.
+    Author ann = make_author(db(), "ann");
+    const std::string nul = std::string("a") + '\0' + "b";
+    auto refused = [](const std::string& msg, const char* field) {
+        BOOST_TEST(contains(msg, field), msg);
+        BOOST_TEST(contains(msg, "U+0000"), msg);
+    };
+    refused(message_of<ValidationError>([&] { Author(nul, "", "").save(db()); }), "Author.username");
+    refused(message_of<ValidationError>([&] { Author("bo", "", nul).save(db()); }), "Author.bio");
+    refused(message_of<ValidationError>([&] { Tag(nul).save(db()); }), "Tag.name");
+    std::vector<Author> authors{Author("fine", "", ""), Author(nul, "", "")};
+    refused(message_of<ValidationError>([&] { blog.authors().bulk_create(authors); }), "Author.username");
+    refused(message_of<ValidationError>([&] { blog.authors().update({{"bio", nul}}); }), "Author.bio");
+    for (const std::size_t n : {std::size_t{1}, std::size_t{4}, std::size_t{300}}) {
+        std::vector<Value> names;
+        for (std::size_t i = 0; i + 1 < n; ++i) names.emplace_back("tag" + std::to_string(i));
+        names.emplace_back(nul);
+        refused(message_of<ValidationError>([&] { blog.tags().get_or_create_many("name", names); }), "Tag.name");
+        // A filter value with one could match nothing stored, and past 256
+        // values SQLite would match its prefix "a": refused before any query.
+        refused(message_of<ValidationError>([&] { (void)blog.tags().filter("name__in", names).count(); }),
+                "Tag.name");
+    }
+    refused(message_of<ValidationError>([&] { (void)blog.authors().filter("username", nul).exists(); }),
+            "Author.username");
+    refused(message_of<ValidationError>([&] { (void)blog.authors().get("username", nul); }), "Author.username");
+    BOOST_TEST(count_rows(db(), "author") == 1);
+    BOOST_TEST(count_rows(db(), "tag") == 0);
+    BOOST_TEST(blog.authors().get("username", "ann").bio() == "bio of ann");
+}
+
 BOOST_FIXTURE_TEST_CASE(the_importer_refuses_blank_names_with_the_same_rule, SharedBackendBlog) {
     const std::string authors = dir.file("authors.json"), articles = dir.file("articles.json");
     std::ofstream(authors) << R"([{"username": "", "email": "", "bio": ""},

@@ -138,6 +138,71 @@ BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
     }
 }
 
+// U+0000 is valid JSON ("\u0000") and valid UTF-8, but no text folio
+// stores may hold it (Django's ProhibitNullCharactersValidator; PostgreSQL's
+// text cannot): a username, an article's author or a tag with one is its
+// record's error, on either path, also where the batch's values travel as
+// one array (more than 256 distinct tags: SQLite's json_each would cut the
+// name at the NUL and look up its prefix). Nothing else of the file is lost
+// with skip_invalid, and without it nothing is written.
+BOOST_AUTO_TEST_CASE(u0000_in_a_name_is_its_records_error) {
+    Seeded s;
+    const std::string nul = "\\u0000";
+    std::string many_tags;  // 299 distinct tags, one of them "a<NUL>b"
+    for (int t = 0; t < 298; ++t) many_tags += "\"t" + std::to_string(t) + "\",";
+    many_tags += "\"a" + nul + "b\"";
+    const std::string tag_record = R"({"created_at": "2015-01-02", "author": "alice", "tags": [)" + many_tags +
+                                   R"(], "title": "T", "content": "c"})";
+    const std::string author_record =
+        R"({"created_at": "2015-01-02", "author": "al)" + nul + R"(ice", "tags": [], "title": "T", "content": "c"})";
+    for (bool naive : {false, true}) {
+        BOOST_TEST_CONTEXT((naive ? "naive" : "bulk")) {
+            const std::string authors = "[" + author_json("ok" + std::string(naive ? "n" : "b")) + "," +
+                                        R"({"username": "x)" + nul + R"(y", "email": "", "bio": ""})" + "]";
+            write_file(s.dir / "au.json", authors);
+            const std::string articles = "[" + article_json("bob") + "," + author_record + "," + tag_record + "]";
+            write_file(s.dir / "ar.json", articles);
+            const auto authors_before = s.rows("author"), articles_before = s.rows("article"),
+                       tags_before = s.rows("tag");
+            // Without skip_invalid: the first bad record, nothing written.
+            folio::ImportOptions o{.naive = naive, .skip_invalid = false, .batch_size = 100, .progress = {}};
+            auto e = folio_test::catch_input_error([&] { folio::import_authors(s.blog, s.dir / "au.json", o); });
+            BOOST_TEST(e.record() == 1u);
+            BOOST_TEST(e.field() == "username");
+            BOOST_TEST(std::string(e.what()).find("U+0000") != std::string::npos, e.what());
+            e = folio_test::catch_input_error([&] { folio::import_articles(s.blog, s.dir / "ar.json", o); });
+            BOOST_TEST(e.record() == 1u);
+            BOOST_TEST(e.field() == "author");
+            BOOST_TEST(std::string(e.what()).find("U+0000") != std::string::npos, e.what());
+            BOOST_TEST(s.rows("author") == authors_before);
+            BOOST_TEST(s.rows("article") == articles_before);
+            BOOST_TEST(s.rows("tag") == tags_before);
+            // With skip_invalid: each bad record listed, the rest imported.
+            o.skip_invalid = true;
+            folio::ImportReport r = folio::import_authors(s.blog, s.dir / "au.json", o);
+            BOOST_TEST(r.imported == 1u);
+            BOOST_REQUIRE(r.rejected.size() == 1u);
+            BOOST_TEST(r.rejected[0].index == 1u);
+            BOOST_TEST(r.rejected[0].error.find("field \"username\"") != std::string::npos, r.rejected[0].error);
+            BOOST_TEST(s.rows("author") == authors_before + 1);
+            r = folio::import_articles(s.blog, s.dir / "ar.json", o);
+            BOOST_TEST(r.imported == 1u);
+            BOOST_REQUIRE(r.rejected.size() == 2u);
+            BOOST_TEST(r.rejected[0].index == 1u);
+            BOOST_TEST(r.rejected[0].error.find("field \"author\"") != std::string::npos, r.rejected[0].error);
+            BOOST_TEST(r.rejected[1].index == 2u);
+            BOOST_TEST(r.rejected[1].error.find("field \"tags\"") != std::string::npos, r.rejected[1].error);
+            BOOST_TEST(r.rejected[1].error.find("U+0000") != std::string::npos, r.rejected[1].error);
+            BOOST_TEST(s.rows("article") == articles_before + 1);
+            // Not one of the 299 (the naive path's savepoint undoes its own),
+            // and not the prefix "a" json_each would have cut the name to.
+            BOOST_TEST(s.blog.tags().filter("name__in", std::vector<folio::Value>{"t0", "t297", "a"}).count() == 0);
+            BOOST_TEST(s.blog.authors().get("username", "bob").articles_count() ==
+                       s.blog.articles().filter("author__username", "bob").count());
+        }
+    }
+}
+
 // The bulk import's cost is a constant number of statements per batch,
 // whatever the records are: 2 per batch for authors, 5 for articles, plus
 // on SQLite the 6 PRAGMAs that size the page cache and keep temporary storage

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -98,6 +99,7 @@ public:
         // "line L, column C: <reason>".
         if (const auto p = detail.find("] "); p != std::string::npos) detail.erase(0, p + 2);
         if (detail.rfind("parse error at ", 0) == 0) detail.erase(0, 15);
+        shorten_last_read(detail);
         // The "last read" excerpt is raw input and may hold invalid UTF-8.
         std::string clean;
         for (char c : detail) {
@@ -121,6 +123,23 @@ public:
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    // nlohmann quotes the whole token it was reading ("...; last read:
+    // '<token>'"): a file cut inside a 30 MB string would make a 30 MB
+    // message. Its first bytes say where it was; the rest is its length.
+    static void shorten_last_read(std::string& detail) {
+        static constexpr std::string_view marker = "; last read: '";
+        static constexpr std::size_t keep = 40;
+        const std::size_t open = detail.find(marker);
+        if (open == std::string::npos) return;
+        const std::size_t from = open + marker.size();
+        const std::size_t close = detail.rfind('\'');
+        if (close == std::string::npos || close < from || close - from <= keep) return;
+        std::size_t cut = from + keep;
+        // Not inside a UTF-8 sequence: back to the byte that starts one.
+        while (cut > from && (static_cast<unsigned char>(detail[cut]) & 0xC0) == 0x80) --cut;
+        detail.replace(cut, close - cut, fmt::format("... ({} bytes)", close - from));
+    }
 
     template <class N>
     static std::string number(N v) {

@@ -331,6 +331,24 @@ BOOST_AUTO_TEST_CASE(malformed_json_reports_byte_offset) {
     BOOST_TEST(e.byte_offset() == 3u, e.what());
 }
 
+BOOST_AUTO_TEST_CASE(a_file_cut_inside_a_long_string_gives_a_short_message) {
+    // nlohmann quotes the whole token it was reading: the message keeps its
+    // first 40 bytes (not splitting a UTF-8 sequence) and says how long it was.
+    for (const std::string& unit : {std::string("x"), std::string("\xC3\xA9")}) {
+        std::string body;
+        while (body.size() < 1'000'000) body += unit;
+        const auto e = author_error(R"([{"username": ")" + body);
+        const std::string what = e.what();
+        BOOST_TEST(what.size() < 400u, what.substr(0, 400));
+        BOOST_TEST(what.find("malformed JSON at byte") != std::string::npos, what);
+        BOOST_TEST(what.find("... (" + std::to_string(body.size() + 1) + " bytes)") != std::string::npos, what);
+        BOOST_TEST(e.record() == 0u);
+    }
+    // A short token is quoted whole, as before.
+    const auto e = author_error(R"([{"username": "abc)");
+    BOOST_TEST(std::string(e.what()).find("last read: '\"abc'") != std::string::npos, e.what());
+}
+
 BOOST_AUTO_TEST_CASE(records_before_an_error_are_delivered) {
     std::istringstream in(R"([{"username":"a","email":"","bio":""}, {"username": 1}])");
     std::vector<std::string> names;

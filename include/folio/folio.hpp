@@ -6,6 +6,7 @@
 #include "folio/database.hpp"
 #include "folio/doctor.hpp"
 #include "folio/errors.hpp"
+#include "folio/exclusive_load.hpp"
 #include "folio/explain.hpp"
 #include "folio/migrations.hpp"
 #include "folio/model.hpp"

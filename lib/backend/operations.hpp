@@ -242,6 +242,13 @@ public:
     // SQLite, temporary storage in memory; nullptr when the backend has
     // nothing to tune.
     virtual std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const = 0;
+    // The journal of folio::ExclusiveLoad, put back when the result is
+    // destroyed. Called outside a transaction. SQLite file: the rollback
+    // journal (a bulk load into new pages writes them once, where WAL writes
+    // them twice) with synchronous=FULL; OperationalError when another
+    // connection has the file open. nullptr where there is nothing to change
+    // (a server, an in-memory database, a file already in a rollback mode).
+    virtual std::unique_ptr<ScopedTuning> exclusive_load(Database& db) const = 0;
 
     // ---- EXPLAIN ---------------------------------------------------------------
     // The plan of one SELECT, prepared and never run; see explain.hpp. The

@@ -53,6 +53,8 @@ public:
     void lock_table_for_writes(Database& db, std::string_view table) const override;
     void record_migration(Database& db, const Migration& m, int version) const override;
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database&, std::int64_t) const override { return nullptr; }
+    // A server has its own write-ahead log and no mode for one client's load.
+    std::unique_ptr<ScopedTuning> exclusive_load(Database&) const override { return nullptr; }
 
     std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const override;
     std::string_view explain_command() const noexcept override { return "EXPLAIN"; }

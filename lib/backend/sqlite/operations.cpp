@@ -105,6 +105,67 @@ private:
     std::int64_t old_temp_ = -1;  // the setting to put back, -1 when unchanged
 };
 
+// ExclusiveLoad's journal: SQLite's rollback journal in place of WAL for one
+// load. In WAL every page the load writes goes to the -wal file and again
+// into the database at the checkpoint; the rollback journal keeps only the
+// original content of pages that existed before, so pages the load appends
+// are written once. Atomic all the same: a crash leaves a hot journal that
+// the next connection rolls back. synchronous=FULL because NORMAL is not
+// crash-safe with a rollback journal (SQLite's documentation of PRAGMA
+// synchronous). Leaving WAL needs the file alone: SQLite refuses while
+// another connection has it open.
+class RollbackJournal final : public ScopedTuning {
+public:
+    RollbackJournal(Database& db, std::string old_mode)
+        : db_(db), old_mode_(std::move(old_mode)), old_sync_(db.scalar("PRAGMA synchronous").as_integer()) {
+        std::string now;
+        try {
+            now = db_.scalar("PRAGMA journal_mode = DELETE").as_text();
+        } catch (const Error& e) {
+            throw alone(e.sqlite_code());
+        }
+        // SQLite answers with the mode it kept when it could not change it.
+        if (now != "delete") throw alone(SQLITE_BUSY);
+        try {
+            db_.execute("PRAGMA synchronous = FULL");
+        } catch (...) {
+            restore_mode();
+            throw;
+        }
+    }
+    ~RollbackJournal() override {
+        // A failure leaves the file in the rollback journal, which is safe;
+        // the next connection folio opens asks for WAL again.
+        try {
+            db_.execute(fmt::format("PRAGMA synchronous = {}", old_sync_));
+        } catch (...) {
+        }
+        restore_mode();
+    }
+    RollbackJournal(const RollbackJournal&) = delete;
+    RollbackJournal& operator=(const RollbackJournal&) = delete;
+
+private:
+    OperationalError alone(int code) const {
+        return OperationalError(fmt::format("ExclusiveLoad needs '{}' alone: another connection has it open (it "
+                                            "switches the file from SQLite's WAL to its rollback journal, which "
+                                            "SQLite refuses while other connections use the WAL)",
+                                            db_.path()),
+                                code);
+    }
+    void restore_mode() noexcept {
+        try {
+            // The mode is SQLite's own answer ("wal"), never user input.
+            (void)db_.scalar(fmt::format("PRAGMA journal_mode = {}", old_mode_));
+        } catch (...) {
+        }
+    }
+
+    Database& db_;
+    std::string old_mode_;
+    std::int64_t old_sync_;
+};
+
 } // namespace
 
 bool is_transaction_control(std::string_view sql) {
@@ -305,6 +366,14 @@ std::unique_ptr<ScopedTuning> Operations::bulk_load_tuning(Database& db, std::in
     // sqlite3_db_filename() names an opened temporary database ("" when it
     // lives in memory or an unnamed file) and gives NULL before it is opened.
     return std::make_unique<BulkLoadTuning>(db, kib, sqlite3_db_filename(db_, "temp") != nullptr);
+}
+
+std::unique_ptr<ScopedTuning> Operations::exclusive_load(Database& db) const {
+    // Only WAL has a second copy to save; "memory" (an in-memory database)
+    // and the rollback modes have nothing to change.
+    std::string mode = db.scalar("PRAGMA journal_mode").as_text();
+    if (mode != "wal") return nullptr;
+    return std::make_unique<RollbackJournal>(db, std::move(mode));
 }
 
 std::vector<PlanStep> Operations::explain_query_plan(Database& db, std::string_view sql) const {

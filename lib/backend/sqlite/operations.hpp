@@ -52,6 +52,7 @@ public:
     void lock_table_for_writes(Database&, std::string_view) const override {}
     void record_migration(Database& db, const Migration& m, int version) const override;
     std::unique_ptr<ScopedTuning> bulk_load_tuning(Database& db, std::int64_t kib) const override;
+    std::unique_ptr<ScopedTuning> exclusive_load(Database& db) const override;
 
     std::vector<PlanStep> explain_query_plan(Database& db, std::string_view sql) const override;
     std::string_view explain_command() const noexcept override { return "EXPLAIN QUERY PLAN"; }

@@ -72,6 +72,14 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
         if (!std::filesystem::exists(path, ec))
             throw std::runtime_error(fmt::format("no database at '{}' (this command only reads and creates none; "
                                                  "check --db or $FOLIO_DB)", path));
+        // A hot journal (an --exclusive import killed midway leaves one) is
+        // rolled back by the first connection that reads the file, which a
+        // read-only one cannot do (SQLITE_READONLY_ROLLBACK): a read-write
+        // open does it first, as any SQLite program opening the file would.
+        if (std::filesystem::file_size(path + "-journal", ec) > 0 && !ec &&
+            ::access(path.c_str(), W_OK) == 0)
+            folio::Database(path).scalar("SELECT count(*) FROM sqlite_schema");
+        ec.clear();
         options.read_only = true;
         // In a directory we cannot write, a WAL database with no -wal file
         // has no writer (one would need that file): read it as immutable,

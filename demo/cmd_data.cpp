@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <folio/blog_io.hpp>
+#include <folio/exclusive_load.hpp>
 #include <folio/io/datagen.hpp>
 
 #include "cli.hpp"
@@ -26,6 +27,7 @@ struct ImportArgs {
     bool naive = false;
     bool skip_invalid = false;
     bool replace = false;
+    bool exclusive = false;
     std::size_t batch = 2000;
 };
 
@@ -51,10 +53,17 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
     sub->add_flag("--replace", a->replace,
                   articles ? "remove every article first, in the same transaction (tags stay)"
                            : "remove every author first, and with them their articles, in the same transaction");
+    sub->add_flag("--exclusive", a->exclusive,
+                  "SQLite file: have it alone for the import, with SQLite's rollback journal instead of WAL (new "
+                  "pages written once: faster; other connections must not have it open, and readers wait until "
+                  "the import ends)");
     sub->add_option("--batch-size", a->batch, "records per bulk batch")->capture_default_str()->check(CLI::Range(1, 10000));
     out.push_back({sub, [a, articles](Env& env) {
                        folio::Blog& blog = env.blog();
                        const char* noun = articles ? "articles" : "authors";
+                       // Before the transaction: SQLite changes the journal only between them.
+                       std::optional<folio::ExclusiveLoad> exclusive;
+                       if (a->exclusive) exclusive.emplace(blog.db());
                        // One transaction: the old rows go only if the new ones arrive
                        // (the import's own transaction nests into it as a savepoint).
                        folio::Transaction tx(blog.db());

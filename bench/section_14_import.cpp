@@ -4,7 +4,9 @@
 // the hand-written C-API importer of raw_import.cpp (the limit row). Each
 // run is a forked child that opens its own connection, so its peak RSS is
 // the import's own; the database is reset to the authors-only copy untimed
-// before each run. Figures: statements, time, MB/s of file, peak RSS.
+// before each run. Figures: statements, time, MB/s of file, peak RSS. On
+// SQLite both run again under folio::ExclusiveLoad (the rollback journal,
+// which writes the pages a load appends once where WAL writes them twice).
 #include <fmt/format.h>
 
 #include <time.h>
@@ -16,6 +18,7 @@
 #include <optional>
 
 #include <folio/blog_io.hpp>
+#include <folio/exclusive_load.hpp>
 
 #include "common.hpp"
 #include "raw_import.hpp"
@@ -42,11 +45,15 @@ double cpu_seconds() {
 // whole file's content, twice) and, for the raw importer's C-API statements,
 // expand each one's SQL text, so timed runs go without it and one more run
 // counts.
+// With `exclusive`, the import runs under folio::ExclusiveLoad (SQLite's
+// rollback journal instead of WAL), its switch and switch back timed too.
 std::vector<std::int64_t> import_in_child(const std::string& db_path, const std::filesystem::path& file,
-                                          bool raw_import, bool count_statements) {
+                                          bool raw_import, bool count_statements, bool exclusive) {
     Blog blog = Blog::open(db_path);
     Stopwatch sw;
     const double cpu0 = cpu_seconds();
+    std::optional<ExclusiveLoad> exclusive_load;
+    if (exclusive) exclusive_load.emplace(blog.db());
     std::int64_t records = 0;
     std::int64_t statements = -1;
     {
@@ -66,6 +73,7 @@ std::vector<std::int64_t> import_in_child(const std::string& db_path, const std:
             records = static_cast<std::int64_t>(import_articles(blog, file).imported);
         if (id) blog.db().log().remove_listener(*id);
     }
+    exclusive_load.reset();
     const double wall = sw.seconds();
     const double cpu = cpu_seconds() - cpu0;
     return {statements, records, static_cast<std::int64_t>(wall * 1e9), static_cast<std::int64_t>(cpu * 1e9)};
@@ -195,7 +203,11 @@ void run_section_14(Context& ctx) {
         const double file_mb = static_cast<double>(g.articles_bytes) / 1e6;
         std::cout << fmt::format("  (§14 data: {} articles, {:.1f} MB file)\n", opts.articles, file_mb) << std::flush;
         const std::string at = fmt::format(" @{}MB", mb);
-        const std::string raw_name = "raw importer" + at;
+        // [0] folio, [1] the raw importer, [2] and [3] the same under
+        // ExclusiveLoad (SQLite's rollback journal; the raw importer gets
+        // the same journal, so each pair differs only in the code).
+        const std::string names[4] = {"import_articles" + at, "raw importer" + at,
+                                      "import_articles, ExclusiveLoad" + at, "raw importer, rollback journal" + at};
         // One untimed run of each counts the statements; the timed runs then
         // alternate folio and the raw importer (as §1's and §9's pairs do), so
         // both sides meet the same moments of a shared host.
@@ -204,16 +216,19 @@ void run_section_14(Context& ctx) {
             double peak = 0;
             std::int64_t stmts = 0;
         };
-        Runs runs[2];  // [0] folio, [1] the raw importer
-        const bool with_raw = !ctx.on_postgresql();
-        const auto run_once = [&](bool raw_import, bool counting) {
+        Runs runs[4];
+        // PostgreSQL: no raw importer here (raw_import.cpp is SQLite's C API)
+        // and nothing for ExclusiveLoad to change.
+        const bool sqlite = !ctx.on_postgresql();
+        const auto run_once = [&](int which, bool counting) {
+            const bool raw_import = which % 2 == 1, exclusive = which >= 2;
             reset();
             ChildMemory m = measure_in_child(std::function<std::vector<std::int64_t>()>(
-                [&] { return import_in_child(db_path, file, raw_import, counting); }));
-            const std::string name = raw_import ? raw_name : "import_articles" + at;
+                [&] { return import_in_child(db_path, file, raw_import, counting, exclusive); }));
             if (static_cast<std::size_t>(m.values.at(1)) != opts.articles)
-                throw std::runtime_error(fmt::format("§14 {}: imported {} of {}", name, m.values.at(1), opts.articles));
-            Runs& r = runs[raw_import ? 1 : 0];
+                throw std::runtime_error(
+                    fmt::format("§14 {}: imported {} of {}", names[which], m.values.at(1), opts.articles));
+            Runs& r = runs[which];
             if (counting) {
                 r.stmts = m.values.at(0);
                 return;
@@ -222,28 +237,23 @@ void run_section_14(Context& ctx) {
             r.cpu_times.push_back(static_cast<double>(m.values.at(3)) / 1e9);
             r.peak = std::max(r.peak, m.peak_rss_mb);
         };
-        run_once(false, true);
-        if (with_raw) run_once(true, true);
-        for (int run = 0; run < std::min(ctx.runs, 3); ++run) {
-            run_once(false, false);
-            if (with_raw) run_once(true, false);
-        }
-        for (bool raw_import : {false, true}) {
-            const std::string name = raw_import ? raw_name : "import_articles" + at;
-            if (raw_import && !with_raw) {
-                ctx.add_no_raw(kSection, kTitle, raw_name);
-                continue;
-            }
-            Runs& r = runs[raw_import ? 1 : 0];
+        const int kinds = sqlite ? 4 : 1;
+        for (int which = 0; which < kinds; ++which) run_once(which, true);
+        for (int run = 0; run < std::min(ctx.runs, 3); ++run)
+            for (int which = 0; which < kinds; ++which) run_once(which, false);
+        for (int which = 0; which < 4; ++which) {
+            if (which == 1 && !sqlite) ctx.add_no_raw(kSection, kTitle, names[which]);
+            if (which >= kinds) continue;
+            Runs& r = runs[which];
             std::sort(r.times.begin(), r.times.end());
             std::sort(r.cpu_times.begin(), r.cpu_times.end());
             const double median = r.times[r.times.size() / 2];
             const double cpu_median = r.cpu_times[r.cpu_times.size() / 2];
-            ctx.add(kSection, kTitle, name, static_cast<std::size_t>(r.stmts), median, r.peak, {},
+            ctx.add(kSection, kTitle, names[which], static_cast<std::size_t>(r.stmts), median, r.peak, {},
                     fmt::format("median of {} runs{}; {:.1f} MB file, {:.0f} MB/s; CPU {:.2f} s ({:.0f} MB/s of CPU)",
-                                r.times.size(), with_raw ? ", folio and raw in turns" : "", file_mb, file_mb / median,
+                                r.times.size(), sqlite ? ", the four rows in turns" : "", file_mb, file_mb / median,
                                 cpu_median, file_mb / cpu_median),
-                    raw_import ? "" : raw_name);
+                    which % 2 == 1 ? "" : names[which + 1]);
         }
     }
     run_flat_memory_rows(ctx, data, authors_db, db_path);

@@ -41,10 +41,9 @@ double cpu_seconds() {
 // reported beside wall time: on a shared machine a run waits for a CPU for
 // much of its wall time. With
 // `count_statements` a log listener counts them (statements is -1 without):
-// a listener makes the SQL log copy every statement's bound values (the
-// whole file's content, twice) and, for the raw importer's C-API statements,
-// expand each one's SQL text, so timed runs go without it and one more run
-// counts.
+// even one that asks for no arguments (SqlOnly) traces and times every
+// statement, and for the raw importer's C-API statements expands each one's
+// SQL text, so timed runs go without it and one more run counts.
 // With `exclusive`, the import runs under folio::ExclusiveLoad (SQLite's
 // rollback journal instead of WAL), its switch and switch back timed too.
 std::vector<std::int64_t> import_in_child(const std::string& db_path, const std::filesystem::path& file,
@@ -57,15 +56,15 @@ std::vector<std::int64_t> import_in_child(const std::string& db_path, const std:
     std::int64_t records = 0;
     std::int64_t statements = -1;
     {
-        // Counted by a listener, not a QueryCapture: a capture keeps every
-        // statement's bound values, which would be the capture's memory, not
-        // the import's.
+        // Counted by a listener that needs no arguments, not a QueryCapture:
+        // a capture keeps every statement's bound values, which would be the
+        // capture's memory, not the import's.
         std::optional<std::size_t> id;
         if (count_statements) {
             statements = 0;
             id = blog.db().log().add_listener([&statements](const LoggedStatement& s) {
                 if (s.counts()) ++statements;
-            });
+            }, SqlLog::ListenerNeeds::SqlOnly);
         }
         if (raw_import)
             records = raw::import_articles_file(blog.db().handle(), file.string(), folio::bulk_load_cache_kib).records;

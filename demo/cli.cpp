@@ -55,7 +55,7 @@ void Env::attach(folio::Database& db) {
             ++s->queries;
             s->sql_seconds += st.seconds;
             ++s->by_sql[st.sql];
-        });
+        }, folio::SqlLog::ListenerNeeds::SqlOnly);
     }
 }
 
@@ -78,7 +78,7 @@ std::unique_ptr<folio::Database> open_read_only(const std::string& path) {
         // open does it first, as any SQLite program opening the file would.
         if (std::filesystem::file_size(path + "-journal", ec) > 0 && !ec &&
             ::access(path.c_str(), W_OK) == 0)
-            folio::Database(path).scalar("SELECT count(*) FROM sqlite_schema");
+            folio::Database recover(path);  // opening reads the schema, which rolls the journal back
         ec.clear();
         options.read_only = true;
         // In a directory we cannot write, a WAL database with no -wal file
@@ -272,7 +272,7 @@ void SqlPrinter::operator()(const folio::LoggedStatement& s) {
 StatementCounter::StatementCounter(folio::Database& db)
     : db_(db), id_(db.log().add_listener([c = count_](const folio::LoggedStatement& s) {
           if (s.counts()) ++*c;
-      })) {}
+      }, folio::SqlLog::ListenerNeeds::SqlOnly)) {}
 
 StatementCounter::~StatementCounter() { db_.log().remove_listener(id_); }
 

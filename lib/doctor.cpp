@@ -432,7 +432,7 @@ Doctor::Doctor(Database& db, Options options) : state_(std::make_shared<DoctorSt
     // A statement that failed has no plan to read and no pattern to show.
     state_->listener = db.log().add_listener([s](const LoggedStatement& st) {
         if (!st.failed()) s->on_statement(st.sql, st.counts());
-    });
+    }, SqlLog::ListenerNeeds::SqlOnly);
     db.doctor_ = this;
 }
 

@@ -46,8 +46,10 @@ public:
             s.rows = rows;
             if (const detail::CachedStatement* e = statement ? log_.cache_.find(statement) : nullptr) {
                 s.sql = *e->sql;
-                s.args = e->args;
-                s.args_known = true;
+                if (log_.records_args_) {
+                    s.args = e->args;
+                    s.args_known = true;
+                }
                 if (e->transaction_control) s.kind = LoggedStatement::Kind::TransactionControl;
             } else {
                 // Not prepared by folio: the user's raw SQL, as the backend shows it.
@@ -83,19 +85,21 @@ SqlLog::~SqlLog() {
     if (active_) connection_.set_trace(nullptr);
 }
 
-std::size_t SqlLog::add_listener(Listener listener) {
+std::size_t SqlLog::add_listener(Listener listener, ListenerNeeds needs) {
     std::size_t id = next_id_++;
-    listeners_.emplace_back(id, std::move(listener));
+    listeners_.push_back({id, std::move(listener), needs});
     update_hook();
     return id;
 }
 
 void SqlLog::remove_listener(std::size_t id) {
-    std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+    std::erase_if(listeners_, [id](const Entry& l) { return l.id == id; });
     update_hook();
 }
 
 void SqlLog::update_hook() {
+    records_args_ = std::any_of(listeners_.begin(), listeners_.end(),
+                                [](const Entry& l) { return l.needs == ListenerNeeds::Arguments; });
     bool want = !listeners_.empty();
     if (want == active_) return;
     active_ = want;
@@ -116,8 +120,8 @@ void SqlLog::report_failure(std::string_view sql, std::optional<std::vector<Valu
     if (muted_ || !active_) return;
     LoggedStatement s;
     s.sql = sql;
-    s.args_known = args.has_value();
-    if (args) s.args = std::move(*args);
+    s.args_known = args.has_value() && records_args_;
+    if (s.args_known) s.args = std::move(*args);
     s.seconds = seconds;
     s.error = error.empty() ? "unknown error" : error;
     if (connection_.is_transaction_control(s.sql)) s.kind = LoggedStatement::Kind::TransactionControl;
@@ -130,7 +134,7 @@ void SqlLog::report_failure(std::string_view sql, std::optional<std::vector<Valu
 }
 
 void SqlLog::report(const LoggedStatement& s) {
-    for (auto& [id, listener] : listeners_) listener(s);
+    for (auto& l : listeners_) l.listener(s);
 }
 
 void SqlLog::keep_error() noexcept {

@@ -78,7 +78,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 }
 
 void Statement::record_arg(int index, const Value& value) {
-    // Arguments are kept only for the SQL log, and only while it listens.
+    // Arguments are kept only for the SQL log, and only while a listener needs them.
     auto& args = entry_->args;
     if (args.size() < static_cast<std::size_t>(index)) args.resize(index);
     args[index - 1] = value;
@@ -86,17 +86,17 @@ void Statement::record_arg(int index, const Value& value) {
 
 void Statement::bind(int index, const Value& value) {
     entry_->stmt->bind(index, value);
-    if (db_->log().active()) record_arg(index, value);
+    if (db_->log().records_args()) record_arg(index, value);
 }
 
 void Statement::bind(int index, std::int64_t value) {
     entry_->stmt->bind_int(index, value);
-    if (db_->log().active()) record_arg(index, Value(value));
+    if (db_->log().records_args()) record_arg(index, Value(value));
 }
 
 void Statement::bind_text_static(int index, std::string_view text) {
     entry_->stmt->bind_text_static(index, text);
-    if (db_->log().active()) record_arg(index, Value(text));
+    if (db_->log().records_args()) record_arg(index, Value(text));
 }
 
 void Statement::bind_null(int index) { bind(index, Value()); }

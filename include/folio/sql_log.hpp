@@ -44,7 +44,8 @@ struct LoggedStatement {
     };
     std::string sql;          // the SQL text as prepared (with ? placeholders)
     std::vector<Value> args;  // bound values, when folio prepared the statement
-    // False for raw statements (sql is then expanded, values inline) and for
+    // False while no listener needs arguments (SqlLog::ListenerNeeds::SqlOnly
+    // only), for raw statements (sql is then expanded, values inline) and for
     // a statement that failed to prepare before its arguments were given
     // (Database::prepare(sql) binds after preparing): `args` is then empty,
     // and to_string() says "args unknown".
@@ -92,10 +93,21 @@ public:
     // listeners of that statement are skipped, and it is rethrown to the
     // caller of the Statement::step() that ran the statement (or, when the
     // statement ended in a reset, of the next step() on this Database).
-    std::size_t add_listener(Listener listener);
+    //
+    // `needs`: Arguments (the default) has folio keep a copy of every value
+    // bound to a statement it prepares, for LoggedStatement::args: a bulk
+    // insert's whole content (the 100 MB import copied its content twice,
+    // and ran at about half speed). SqlOnly is for listeners that read the
+    // rest (counting statements, their SQL, time, rows, errors): while only
+    // such listeners listen nothing is copied, and each LoggedStatement has
+    // no args and args_known false.
+    enum class ListenerNeeds { Arguments, SqlOnly };
+    std::size_t add_listener(Listener listener, ListenerNeeds needs = ListenerNeeds::Arguments);
     void remove_listener(std::size_t id);
-    // True while anyone listens; folio records bound arguments only then.
+    // True while anyone listens: statements are traced and timed.
     bool active() const noexcept { return active_; }
+    // True while a listener needs the arguments: folio records them only then.
+    bool records_args() const noexcept { return records_args_; }
     // While muted, statements are not reported: the query doctor's own
     // EXPLAINs must not show in captures and statement counts.
     void set_muted(bool muted) noexcept { muted_ = muted; }
@@ -127,9 +139,15 @@ private:
     const StatementCache& cache_;
     std::unique_ptr<backend::TraceSink> sink_;
     bool active_ = false;
+    bool records_args_ = false;
     bool muted_ = false;
     std::size_t next_id_ = 1;
-    std::vector<std::pair<std::size_t, Listener>> listeners_;
+    struct Entry {
+        std::size_t id;
+        Listener listener;
+        ListenerNeeds needs;
+    };
+    std::vector<Entry> listeners_;
     std::size_t printer_id_ = 0;
     std::exception_ptr listener_error_;
 };

@@ -276,7 +276,7 @@ int bind_query(const Ops& ops, Statement& st, const Query& q) {
 }
 
 Statement prepare_query(Database& db, const Ops& ops, const CompiledSelect& cs, const Query& q) {
-    if (db.log().active()) return db.prepare(cs.sql, query_params(ops, q));
+    if (db.log().records_args()) return db.prepare(cs.sql, query_params(ops, q));
     StatementCache& cache = db.statement_cache();
     CachedStatement* again = cs.last_cache == &cache ? cache.reacquire(cs.last_entry, cs.last_epoch) : nullptr;
     Statement st = again ? Statement(db, again) : Statement(db, cs.hashed_sql());

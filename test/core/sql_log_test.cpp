@@ -251,6 +251,52 @@ BOOST_FIXTURE_TEST_CASE(no_hook_while_nobody_listens, BackendBlog) {
     }
 }
 
+// A listener that needs no arguments (counting, the doctor) hears every
+// statement with its SQL, rows and time, and folio copies no bound value
+// for it (a bulk insert's whole content); as soon as a listener that needs
+// them joins, they are recorded for everyone, and when it leaves, no more.
+BOOST_FIXTURE_TEST_CASE(a_listener_that_needs_no_arguments_costs_no_copies, BackendBlog) {
+    SqlLog& log = db().log();
+    std::vector<LoggedStatement> heard;
+    const std::size_t counter = log.add_listener([&](const LoggedStatement& s) { heard.push_back(s); },
+                                                 SqlLog::ListenerNeeds::SqlOnly);
+    BOOST_TEST(log.active());
+    BOOST_TEST(!log.records_args());
+    const auto args_recorded = [&](const char* text) {
+        Statement st = db().prepare("SELECT ?");
+        st.bind(1, Value(text));
+        const auto* entry = db().statement_cache().find(st.backend());
+        BOOST_REQUIRE(entry != nullptr);
+        const bool recorded = !entry->args.empty() && entry->args[0] == Value(text);
+        BOOST_TEST(st.step());
+        return recorded;
+    };
+    BOOST_TEST(!args_recorded("not copied"));
+    BOOST_REQUIRE(!heard.empty());
+    BOOST_TEST(heard.back().sql == "SELECT ?");
+    BOOST_TEST(!heard.back().args_known);
+    BOOST_TEST(heard.back().args.empty());
+    BOOST_TEST(heard.back().rows == 1);
+    // The whole bulk path too: statements counted, values not kept.
+    std::vector<Author> authors{Author("ann", "", "a long bio"), Author("bob", "", "another")};
+    blog.authors().bulk_create(authors);
+    BOOST_TEST(!heard.back().args_known);
+    BOOST_TEST(contains(heard.back().sql, "INSERT INTO \"author\""));
+
+    {
+        QueryCapture q(db());  // needs the arguments
+        BOOST_TEST(log.records_args());
+        BOOST_TEST(args_recorded("copied"));
+        BOOST_REQUIRE(q.count() == 1u);
+        BOOST_TEST((q.queries()[0].args == std::vector<Value>{"copied"}));
+        BOOST_TEST(heard.back().args_known);  // the same statement, for every listener
+    }
+    BOOST_TEST(!log.records_args());
+    BOOST_TEST(!args_recorded("dropped again"));
+    log.remove_listener(counter);
+    BOOST_TEST(!log.active());
+}
+
 BOOST_FIXTURE_TEST_CASE(one_of_two_listeners_removed_keeps_the_hook, BackendBlog) {
     SqlLog& log = db().log();
     int a = 0, b = 0;

@@ -230,6 +230,16 @@ void validate_field(const ModelMeta& meta, std::size_t field, const Value& v) {
         if (!f.nullable && !f.db_managed && !f.primary_key) fail("this field cannot be null");
         return;
     }
+    // Django's ProhibitNullCharactersValidator: PostgreSQL's text cannot
+    // hold U+0000, and SQLite's JSON functions (json_each, which binds long
+    // lists) end a string there, so such a value would be stored on one
+    // backend, refused on the other and cut when looked up in bulk. Checked
+    // before the type's rules, whose messages quote the value (a date with
+    // one would be cut short at it).
+    if (v.is_text())
+        if (const std::size_t nul = v.as_text().find('\0'); nul != std::string_view::npos)
+            throw ValidationError(fmt::format("{}.{}: null characters (U+0000) are not allowed (byte {} of {})",
+                                              meta.name, f.name, nul, v.as_text().size()));
     switch (f.type) {
     case FieldType::Text:
         if (!v.is_text()) fail("expected text");
@@ -239,13 +249,6 @@ void validate_field(const ModelMeta& meta, std::size_t field, const Value& v) {
         if (const std::size_t bad = io::invalid_utf8_offset(v.as_text()); bad != std::string_view::npos)
             throw ValidationError(fmt::format("{}.{}: not valid UTF-8 (byte {} of {})", meta.name, f.name, bad,
                                               v.as_text().size()));
-        // Django's ProhibitNullCharactersValidator: PostgreSQL's text cannot
-        // hold U+0000, and SQLite's JSON functions (json_each, which binds
-        // long lists) end a string there, so such a value would be stored on
-        // one backend, refused on the other and cut when looked up in bulk.
-        if (const std::size_t nul = v.as_text().find('\0'); nul != std::string_view::npos)
-            throw ValidationError(fmt::format("{}.{}: null characters (U+0000) are not allowed (byte {} of {})",
-                                              meta.name, f.name, nul, v.as_text().size()));
         if (!f.blank && v.as_text().empty()) fail("this field cannot be blank");
         if (f.max_length && io::utf8_length(v.as_text()) > f.max_length)
             fail(fmt::format("at most {} characters allowed, got {}", f.max_length, io::utf8_length(v.as_text())));

@@ -70,7 +70,11 @@ public:
     bool boolean(bool v) { return scalar(v ? "boolean true" : "boolean false", nullptr); }
     bool number_integer(json::number_integer_t v) { return scalar(number(v), nullptr); }
     bool number_unsigned(json::number_unsigned_t v) { return scalar(number(v), nullptr); }
-    bool number_float(json::number_float_t, const std::string& text) { return scalar("number " + text, nullptr); }
+    // The number's own text, as the file spells it: cut like a long token,
+    // a 20 MB number must not make a 20 MB message.
+    bool number_float(json::number_float_t, const std::string& text) {
+        return scalar("number " + excerpt(text), nullptr);
+    }
     bool string(std::string& v) { return ill_formed_string(false) || scalar("string", &v); }
     bool binary(json::binary_t&) { return scalar("binary", nullptr); } // not produced by JSON
 
@@ -100,6 +104,9 @@ public:
         if (const auto p = detail.find("] "); p != std::string::npos) detail.erase(0, p + 2);
         if (detail.rfind("parse error at ", 0) == 0) detail.erase(0, 15);
         shorten_last_read(detail);
+        // Other quotes of the input ("number overflow parsing '<digits>'"):
+        // whatever is left past a few hundred bytes is the input again.
+        if (detail.size() > 300) detail = excerpt(detail, 300);
         // The "last read" excerpt is raw input and may hold invalid UTF-8.
         std::string clean;
         for (char c : detail) {
@@ -139,6 +146,15 @@ private:
         // Not inside a UTF-8 sequence: back to the byte that starts one.
         while (cut > from && (static_cast<unsigned char>(detail[cut]) & 0xC0) == 0x80) --cut;
         detail.replace(cut, close - cut, fmt::format("... ({} bytes)", close - from));
+    }
+
+    // `text` whole when short, else its first `keep` bytes (never half a
+    // UTF-8 sequence) and its length.
+    static std::string excerpt(std::string_view text, std::size_t keep = 40) {
+        if (text.size() <= keep) return std::string(text);
+        std::size_t cut = keep;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
     }
 
     template <class N>

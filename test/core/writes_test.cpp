@@ -327,6 +327,14 @@ BOOST_FIXTURE_TEST_CASE(u0000_is_refused_on_every_write_path_and_in_filters, Bac
     refused(message_of<ValidationError>([&] { Author(nul, "", "").save(db()); }), "Author.username");
     refused(message_of<ValidationError>([&] { Author("bo", "", nul).save(db()); }), "Author.bio");
     refused(message_of<ValidationError>([&] { Tag(nul).save(db()); }), "Tag.name");
+    // A date is named for it too, not quoted up to it.
+    refused(message_of<ValidationError>([&] {
+                Article a;
+                a.set_title("t").set_content("c").set_created_at(std::string("2011-01-01") + '\0' + "x");
+                a.set_author_id(ann.id());
+                a.save(db());
+            }),
+            "Article.created_at");
     std::vector<Author> authors{Author("fine", "", ""), Author(nul, "", "")};
     refused(message_of<ValidationError>([&] { blog.authors().bulk_create(authors); }), "Author.username");
     refused(message_of<ValidationError>([&] { blog.authors().update({{"bio", nul}}); }), "Author.bio");

@@ -344,6 +344,13 @@ BOOST_AUTO_TEST_CASE(a_file_cut_inside_a_long_string_gives_a_short_message) {
         BOOST_TEST(what.find("... (" + std::to_string(body.size() + 1) + " bytes)") != std::string::npos, what);
         BOOST_TEST(e.record() == 0u);
     }
+    // The same for numbers: in a field, in an ignored key, and cut by the end of the file.
+    const std::string digits(1'000'000, '1');
+    for (const std::string& text : {R"([{"username": 1.)" + digits + "}]", R"([{"x": )" + digits + "}]",
+                                    R"([{"username": )" + digits}) {
+        const auto e = author_error(text);
+        BOOST_TEST(std::string(e.what()).size() < 400u, std::string(e.what()).substr(0, 400));
+    }
     // A short token is quoted whole, as before.
     const auto e = author_error(R"([{"username": "abc)");
     BOOST_TEST(std::string(e.what()).find("last read: '\"abc'") != std::string::npos, e.what());

@@ -142,10 +142,7 @@ private:
         const std::size_t from = open + marker.size();
         const std::size_t close = detail.rfind('\'');
         if (close == std::string::npos || close < from || close - from <= keep) return;
-        std::size_t cut = from + keep;
-        // Not inside a UTF-8 sequence: back to the byte that starts one.
-        while (cut > from && (static_cast<unsigned char>(detail[cut]) & 0xC0) == 0x80) --cut;
-        detail.replace(cut, close - cut, fmt::format("... ({} bytes)", close - from));
+        detail.replace(from, close - from, excerpt(std::string_view(detail).substr(from, close - from), keep));
     }
 
     // `text` whole when short, else its first `keep` bytes (never half a

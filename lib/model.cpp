@@ -347,6 +347,14 @@ void store_returned(const Statement& st, const std::vector<std::size_t>& fields,
     }
 }
 
+void store_assigned(const ModelMeta& meta, std::int64_t id, const std::vector<std::size_t>& fields, Object& o) {
+    auto& vals = ObjectAccess::values(o);
+    for (auto f : fields) {
+        vals[f] = f == 0 ? Value(id) : meta.fields[f].default_value;
+        ObjectAccess::deferred(o) &= ~(1ull << f);
+    }
+}
+
 } // namespace detail
 
 DeleteCounts Object::remove() {

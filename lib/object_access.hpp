@@ -55,5 +55,9 @@ struct ObjectAccess {
 std::vector<std::size_t> returned_fields(const ModelMeta& meta);
 // Stores the current RETURNING row of `st` (columns in `fields` order) into `o`.
 void store_returned(const Statement& st, const std::vector<std::size_t>& fields, Object& o);
+// What store_returned would store for a row inserted with the id `id`
+// without RETURNING: the id, and for the other `fields` (db_managed, never
+// written) their default_value, the column's DEFAULT.
+void store_assigned(const ModelMeta& meta, std::int64_t id, const std::vector<std::size_t>& fields, Object& o);
 
 } // namespace folio::detail

@@ -529,26 +529,50 @@ void detail::insert_validated(Database& db, const ModelMeta& meta, std::span<Obj
                                    (groups[1].size() + batch_for(fields.size()) - 1) / batch_for(fields.size());
     // Tuning first (set before, restored after the transaction): up to 6
     // PRAGMAs, only for a load of several statements past the floor.
+    const std::size_t bytes = statements > 1 ? estimated_load_bytes(objects, with_id) : 0;
+    const bool big = bytes >= kTunedBulkFloorBytes;
     std::unique_ptr<backend::ScopedTuning> tuning;
-    if (statements > 1) {
-        const std::size_t bytes = estimated_load_bytes(objects, with_id);
-        if (bytes >= kTunedBulkFloorBytes)
-            tuning = db.operations().bulk_load_tuning(
-                db, static_cast<std::int64_t>(std::min(bytes / 1024, kTunedBulkMaxKib)));
-    }
+    if (big)
+        tuning = db.operations().bulk_load_tuning(db, static_cast<std::int64_t>(std::min(bytes / 1024, kTunedBulkMaxKib)));
     std::optional<Transaction> tx;
     if (statements > 1) tx.emplace(db);
 
+    // Numbering: inside the transaction the rows without ids may get the
+    // ids SQLite would give them, max(id) + 1, + 2, ... bound as their keys
+    // (features().numbers_bulk_inserts), so that the INSERT needs no
+    // RETURNING, which makes SQLite keep a copy of every returned row until
+    // the statement ends: 18% of a 1,000,000-author load in the C API.
+    // Only for a load past the tuning floor, where one SELECT more is
+    // nothing (the guide's 200 authors keep Django's statements, one INSERT
+    // per batch), and when that is all RETURNING would read: the db_managed fields are
+    // never written, so a new row holds their column DEFAULT, which the
+    // metadata repeats (no trigger of folio's schema changes a row of its
+    // own table on insert). Not past 2^63-1 (SQLite then picks ids at
+    // random) nor from a negative largest id (the next could be 0, an
+    // unsaved object's id): RETURNING then.
+    const bool may_number = big && db.operations().features().numbers_bulk_inserts && !groups[1].empty() &&
+                            std::all_of(back.begin() + 1, back.end(),
+                                        [&](std::size_t f) { return !meta.fields[f].default_value.is_null(); });
+
     for (int pass = 0; pass < 2; ++pass) {
-        const auto& cols = pass == 0 ? with_id : fields;
         const std::vector<Object*>& group = groups[pass];
+        std::int64_t next_id = 0;  // > 0: this pass binds the ids it gives, from here
+        if (pass == 1 && may_number) {
+            const Value top = db.scalar(detail::max_pk_sql(db.operations(), meta));
+            const std::int64_t largest = top.is_null() ? 0 : top.as_integer();
+            if (largest >= 0 && static_cast<std::uint64_t>(largest) <=
+                                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - group.size())
+                next_id = largest + 1;
+        }
+        const auto& cols = pass == 0 || next_id > 0 ? with_id : fields;
         const std::size_t batch = batch_for(cols.size());
         for (std::size_t at = 0; at < group.size(); at += batch) {
             std::size_t n = std::min(batch, group.size() - at);
             // Rows with their ids (pass 0): spelled so the later ones' automatic ids pass them.
             const detail::Compiled insert =
-                pass == 0 ? detail::insert_with_keys_sql(db.operations(), meta, cols, n, back)
-                          : detail::Compiled{detail::insert_sql(db.operations(), meta, cols, n) + returning, {}};
+                pass == 0    ? detail::insert_with_keys_sql(db.operations(), meta, cols, n, back)
+                : next_id > 0 ? detail::Compiled{detail::insert_sql(db.operations(), meta, cols, n), {}}
+                             : detail::Compiled{detail::insert_sql(db.operations(), meta, cols, n) + returning, {}};
             Statement st = db.prepare(insert.sql);
             int k = 1;
             for (std::size_t r = 0; r < n; ++r) {
@@ -556,11 +580,23 @@ void detail::insert_validated(Database& db, const ModelMeta& meta, std::span<Obj
                 for (auto f : cols) {
                     const Value& v = vals[f];
                     // The objects outlive the statement: bind text without a copy.
-                    if (v.is_text()) st.bind_text_static(k++, v.as_text());
+                    if (f == 0 && next_id > 0) st.bind(k++, next_id + static_cast<std::int64_t>(r));
+                    else if (v.is_text()) st.bind_text_static(k++, v.as_text());
                     else st.bind(k++, v);
                 }
             }
             for (const Value& v : insert.params) st.bind(k++, v);
+            if (next_id > 0) {
+                const std::int64_t changed = st.execute();
+                if (changed != static_cast<std::int64_t>(n))
+                    throw Error(fmt::format("bulk_create on table {}: the database stored {} rows for a batch of {} objects",
+                                            meta.table, changed, n));
+                for (std::size_t r = 0; r < n; ++r) {
+                    detail::store_assigned(meta, next_id++, back, *group[at + r]);
+                    ObjectAccess::set_db(*group[at + r], &db);
+                }
+                continue;
+            }
             // The ids come from RETURNING, row by row in the order of the
             // VALUES (what SQLite does, and Django relies on): never computed
             // from last_insert_rowid(), which is wrong once SQLite has to

@@ -171,7 +171,16 @@ public:
     // first, in their own batches, so SQLite's ids for the rest cannot collide.
     // Validates every object first (ValidationError, nothing written). Several
     // statements run in one transaction; past ~8 MB of rows, SQLite's page cache
-    // is sized to them for it (up to 6 PRAGMAs, as the imports'; restored after).
+    // is sized to them for it (up to 6 PRAGMAs, as the imports'; restored after)
+    // and, on SQLite, the objects without an id get the ids SQLite would pick
+    // (one SELECT max(id) under the transaction's write lock, then max + 1,
+    // + 2, ... bound as their keys) so the INSERTs skip RETURNING (18% of a
+    // 1,000,000-row load); their db_managed fields are set to the column
+    // DEFAULT a new row holds. Throws IntegrityError when a constraint fails
+    // (a duplicate unique value), other folio::Error subclasses from the
+    // database; the objects of batches written before a failure keep their
+    // ids though the transaction rolls back. Not thread-safe: one Database
+    // per thread.
     void bulk_create(std::vector<T>& objects, BulkOptions options = {}) const;
 
     // Streams rows from the cursor: one object at a time, nothing cached, so

@@ -59,6 +59,13 @@ struct Features {
     // INSERT ... RETURNING: save() and bulk_create() read ids and stored
     // defaults back from the INSERT itself instead of a second statement.
     bool can_return_rows_from_insert = true;
+    // A bulk insert inside the backend's outermost transaction may number
+    // its rows itself, from the table's largest key + 1, and so skip
+    // RETURNING: the id the database would pick (SQLite's rowid rule: one
+    // more than the largest, while that is below 2^63-1) and nobody else
+    // can insert meanwhile (BEGIN IMMEDIATE holds the write lock). False
+    // where ids come from a sequence other sessions share (PostgreSQL).
+    bool numbers_bulk_inserts = false;
     // INSERT ... ON CONFLICT DO NOTHING (many-to-many add, get-or-create of tags).
     bool supports_ignore_conflicts = true;
     // An IN list longer than this travels as one array parameter

@@ -400,6 +400,10 @@ Compiled insert_with_keys_sql(const Ops& ops, const ModelMeta& meta, const std::
     return {std::move(spelled.sql), std::move(spelled.params)};
 }
 
+std::string max_pk_sql(const Ops& ops, const ModelMeta& meta) {
+    return fmt::format("SELECT max({}) FROM {}", ops.quote_name(meta.fields[0].column), ops.quote_name(meta.table));
+}
+
 std::string update_row_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields) {
     std::string sets;
     for (auto f : fields) sets += (sets.empty() ? "" : ", ") + ops.quote_name(meta.fields[f].column) + " = ?";

@@ -109,6 +109,9 @@ std::string returning_sql(const Ops& ops, const ModelMeta& meta, const std::vect
 Compiled insert_with_keys_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields,
                               std::size_t rows, const std::vector<std::size_t>& returned);
 std::string update_row_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields);
+// SELECT max(pk) FROM table: where a bulk insert numbers its rows from
+// (features().numbers_bulk_inserts); NULL on an empty table.
+std::string max_pk_sql(const Ops& ops, const ModelMeta& meta);
 std::string select_by_pk_sql(const Ops& ops, const ModelMeta& meta, const std::vector<std::size_t>& fields);
 // DELETE FROM table WHERE column IN (?, ...) with `n` placeholders.
 std::string delete_in_sql(const Ops& ops, const std::string& table, const std::string& column, std::size_t n);

@@ -68,7 +68,7 @@ private:
     void throw_error(int code, std::string_view context) const override;
 
     sqlite3* db_;
-    Features features_;
+    Features features_{.numbers_bulk_inserts = true};
 };
 
 // SQLite's statement kinds, read from the text's first keyword by the

@@ -16,7 +16,7 @@ namespace folio {
 std::string LoggedStatement::to_string() const {
     std::string line = fmt::format("({:.3f}) {}", seconds, sql);
     if (kind == Kind::Trigger) return line;
-    if (failed() && !args_known) return line + "; args unknown (the statement did not prepare); error=" + error;
+    if (failed() && !args_known) return line + "; args unknown; error=" + error;
     line += "; args=(";
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (i) line += ", ";
@@ -46,7 +46,10 @@ public:
             s.rows = rows;
             if (const detail::CachedStatement* e = statement ? log_.cache_.find(statement) : nullptr) {
                 s.sql = *e->sql;
-                if (log_.records_args_) {
+                // Only what was recorded for every bind of this run: a value
+                // bound before an argument-reading listener came would be
+                // missing, or an older one shown in its place.
+                if (log_.records_args_ && !e->args_missed) {
                     s.args = e->args;
                     s.args_known = true;
                 }

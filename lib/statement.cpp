@@ -87,16 +87,19 @@ void Statement::record_arg(int index, const Value& value) {
 void Statement::bind(int index, const Value& value) {
     entry_->stmt->bind(index, value);
     if (db_->log().records_args()) record_arg(index, value);
+    else entry_->args_missed = true;
 }
 
 void Statement::bind(int index, std::int64_t value) {
     entry_->stmt->bind_int(index, value);
     if (db_->log().records_args()) record_arg(index, Value(value));
+    else entry_->args_missed = true;
 }
 
 void Statement::bind_text_static(int index, std::string_view text) {
     entry_->stmt->bind_text_static(index, text);
     if (db_->log().records_args()) record_arg(index, Value(text));
+    else entry_->args_missed = true;
 }
 
 void Statement::bind_null(int index) { bind(index, Value()); }
@@ -120,7 +123,9 @@ bool Statement::step() {
         db_->log().rethrow_listener_error();
         // Neither backend reports a failed run to the trace: the log hears
         // of it here, with the arguments bound for it.
-        db_->log().report_failure(*entry_->sql, entry_->args, clock.seconds(), e.what());
+        db_->log().report_failure(*entry_->sql,
+                                  entry_->args_missed ? std::nullopt : std::optional<std::vector<Value>>(entry_->args),
+                                  clock.seconds(), e.what());
         throw;
     } catch (...) {
         db_->log().rethrow_listener_error();

@@ -71,6 +71,7 @@ void StatementCache::release(detail::CachedStatement* entry) noexcept {
     entry->stmt->reset();
     entry->stmt->clear_bindings();
     entry->args.clear();
+    entry->args_missed = false;
     entry->in_use = false;
     --stats_.in_use;
     if (!enabled_ || capacity_ == 0 || !entry->keep) {

@@ -141,7 +141,7 @@ std::string panel_html(const PanelRecord& r) {
         out += fmt::format("<tr class=\"statement\"><td>{}</td><td>{:.3f}</td><td>{}</td><td><code>{}</code></td>"
                            "<td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                            i + 1, ms(s.seconds), s.rows, escape(s.sql),
-                           s.failed() && !s.args_known ? "unknown (did not prepare)" : escape(args_text(s)),
+                           s.failed() && !s.args_known ? "unknown" : escape(args_text(s)),
                            g.similar[i] > 1 ? fmt::format("{}x", g.similar[i]) : "",
                            g.duplicates[i] > 1 ? fmt::format("{}x", g.duplicates[i]) : "",
                            is_select(s.sql) && !s.failed()

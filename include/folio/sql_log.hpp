@@ -45,10 +45,14 @@ struct LoggedStatement {
     std::string sql;          // the SQL text as prepared (with ? placeholders)
     std::vector<Value> args;  // bound values, when folio prepared the statement
     // False while no listener needs arguments (SqlLog::ListenerNeeds::SqlOnly
-    // only), for raw statements (sql is then expanded, values inline) and for
+    // only), for raw statements (sql is then expanded, values inline), for
     // a statement that failed to prepare before its arguments were given
-    // (Database::prepare(sql) binds after preparing): `args` is then empty,
-    // and to_string() says "args unknown".
+    // (Database::prepare(sql) binds after preparing), and for a run of which
+    // a value was bound while no listener needed arguments (one added
+    // between a Statement's bind() and its step(): folio did not record that
+    // value, and shows none rather than a missing or older one). `args` is
+    // then empty; to_string() says "args unknown" for a failed statement and
+    // prints "args=()" for one that ran.
     bool args_known = false;
     // The run, from the statement's first step to its end, as SQLite's
     // profile measures it but on a steady clock with sub-microsecond

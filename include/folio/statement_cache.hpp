@@ -38,6 +38,10 @@ struct CachedStatement {
     backend::Statement* stmt = nullptr;  // owned by the cache
     const std::string* sql = nullptr;  // the cache key, owned by the cache map
     std::vector<Value> args;           // recorded only while the log listens
+    // A value was bound while no listener needed arguments since the entry
+    // was checked out: `args` may lack it or hold an older value in its
+    // place, so the log says "args unknown" instead of showing them.
+    bool args_missed = false;
     bool in_use = false;
     bool transaction_control = false;  // BEGIN/COMMIT/SAVEPOINT/...
     bool keep = true;                  // false for EXPLAIN, see StatementCache::acquire

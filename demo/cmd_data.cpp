@@ -29,6 +29,7 @@ struct ImportArgs {
     bool replace = false;
     bool exclusive = false;
     std::size_t batch = 2000;
+    std::size_t list_rejected = 1000;
 };
 
 // The input formats, for --help (the README says the same).
@@ -42,6 +43,15 @@ constexpr const char* articles_format =
     "string, the username of an author already imported; \"tags\": array of strings, tag names of at most 64 "
     "characters, created when new}. Other keys are ignored; a repeated key keeps its last value.";
 
+// The rejected records the report lists, one line each (stderr), and how
+// many more it only counted.
+void print_rejected(const folio::ImportReport& r) {
+    for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
+    if (r.rejected_count > r.rejected.size())
+        std::cerr << fmt::format("folio: {} more rejected records not listed (--list-rejected N lists more)\n",
+                                 r.rejected_count - r.rejected.size());
+}
+
 void add_import(CLI::App& app, Commands& out, const char* name, const char* what, bool articles) {
     auto* sub = app.add_subcommand(name, what);
     sub->footer(articles ? articles_format : authors_format);
@@ -50,6 +60,14 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
     sub->add_flag("--naive", a->naive, "run the guide's one-by-one code instead of the bulk path");
     sub->add_flag("--skip-invalid", a->skip_invalid,
                   "import the valid records and list the rejected ones (default: reject the whole file)");
+    sub->add_option("--list-rejected", a->list_rejected,
+                    "with --skip-invalid, list at most N rejected records (the first in the file; the count covers "
+                    "all of them), so that a file of mostly bad records does not fill memory")
+        ->capture_default_str()
+        // CLI11 would read "-1" as the largest size_t: said plainly instead.
+        ->check(CLI::Validator(
+            [](const std::string& v) { return !v.empty() && v[0] == '-' ? "a count: 0 or more, got " + v : std::string(); },
+            "N"));
     sub->add_flag("--replace", a->replace,
                   articles ? "remove every article first, in the same transaction (tags stay)"
                            : "remove every author first, and with them their articles, in the same transaction");
@@ -74,7 +92,8 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        }
                        ProgressBar bar(articles ? "import-articles" : "import-authors");
                        folio::ImportOptions opt{.naive = a->naive, .skip_invalid = a->skip_invalid,
-                                                .batch_size = a->batch, .progress = {}};
+                                                .max_listed_rejects = a->list_rejected, .batch_size = a->batch,
+                                                .progress = {}};
                        if (bar.enabled())
                            opt.progress = [&bar](const folio::ImportProgress& p) {
                                bar.update(p.bytes_read, p.total_bytes, p.records);
@@ -86,13 +105,13 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        // --replace promises that the old rows go only if new ones arrive: a
                        // file whose every record --skip-invalid rejected would otherwise empty
                        // the table. The transaction rolls back (the old rows stay).
-                       if (a->replace && existing > 0 && r.imported == 0 && !r.rejected.empty()) {
+                       if (a->replace && existing > 0 && r.imported == 0 && r.rejected_count > 0) {
                            bar.finish();
-                           for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
+                           print_rejected(r);
                            throw std::runtime_error(fmt::format(
                                "every record of {} was rejected ({}); --replace kept the {} {} already there "
                                "rather than leave none",
-                               a->file, r.rejected.size(), existing, noun));
+                               a->file, r.rejected_count, existing, noun));
                        }
                        // Said when the COMMIT starts and when it has returned: a big
                        // import's commit (WAL append, fsync) can take a while.
@@ -101,7 +120,7 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        bar.status("committed");
                        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                        bar.finish();
-                       for (const auto& rej : r.rejected) std::cerr << "rejected: " << one_line(rej.error) << '\n';
+                       print_rejected(r);
                        // Said once the import succeeded: a failed one added nothing.
                        if (existing > 0 && !a->replace && r.imported > 0)
                            std::cerr << fmt::format("folio: warning: {} already held {} {}; they were kept and the "
@@ -111,8 +130,8 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        std::cout << fmt::format("Imported {} {} from {} ({}, {} statements, {:.2f} s){}{}\n", r.imported,
                                                 noun, a->file, a->naive ? "naive" : "bulk", capture.count(), secs,
                                                 existing > 0 && a->replace ? fmt::format("; replaced {}", existing) : "",
-                                                r.rejected.empty() ? ""
-                                                                   : fmt::format("; {} rejected", r.rejected.size()));
+                                                r.rejected_count == 0 ? ""
+                                                                      : fmt::format("; {} rejected", r.rejected_count));
                        return Exit::ok;
                    }});
 }

@@ -46,17 +46,18 @@ std::string field_of(const ValidationError& e, const ModelMeta& meta) {
     return {};
 }
 
-// Collects bad records: throws at the first one, or keeps a list when the
-// caller asked to skip them.
+// Collects bad records: throws at the first one, or counts them and keeps
+// the first `listed` in file order when the caller asked to skip them.
 class Rejects {
 public:
-    Rejects(std::string file, bool skip) : file_(std::move(file)), skip_(skip) {}
+    Rejects(std::string file, bool skip, std::size_t listed)
+        : file_(std::move(file)), skip_(skip), listed_(listed) {}
 
     // Records (or throws) the error for record `index`, field `field`.
     void reject(std::size_t index, std::string field, std::string message) {
         io::InputError err(file_, index, std::move(field), std::move(message));
         if (!skip_) throw err;
-        report_.rejected.push_back({index, err.what()});
+        add({index, err.what()});
     }
     void reject(std::size_t index, const ValidationError& e, const ModelMeta& meta, std::string field = {}) {
         reject(index, field.empty() ? field_of(e, meta) : std::move(field), e.what());
@@ -65,22 +66,47 @@ public:
     // mistyped field): the reader's own error.
     void reject(const io::InputError& e) {
         if (!skip_) throw e;
-        report_.rejected.push_back({e.record(), e.what()});
+        add({e.record(), e.what()});
     }
     bool skipping() const { return skip_; }
+    std::size_t listed() const { return listed_; }
     const std::string& file() const { return file_; }
     ImportReport& report() { return report_; }
     // Takes the records `other` rejected (the parsing thread's list).
     void absorb(Rejects& other) {
-        auto& mine = report_.rejected;
         auto& theirs = other.report_.rejected;
-        mine.insert(mine.end(), std::make_move_iterator(theirs.begin()), std::make_move_iterator(theirs.end()));
+        for (RejectedRecord& r : theirs) add(std::move(r));
+        report_.rejected_count += other.report_.rejected_count - theirs.size();
         theirs.clear();
+        other.report_.rejected_count = 0;
+    }
+    // The report: the first `listed` rejected records in file order (a
+    // batch finds some late, so they arrive out of order).
+    ImportReport finish() {
+        trim();
+        return std::move(report_);
     }
 
 private:
+    void add(RejectedRecord r) {
+        ++report_.rejected_count;
+        if (listed_ == 0) return;
+        report_.rejected.push_back(std::move(r));
+        // Trimmed at twice the cap: the list stays bounded, and the cost of
+        // the sort is spread over `listed_` records.
+        if (report_.rejected.size() / 2 >= listed_) trim();
+    }
+    // Keeps the `listed_` smallest indexes, sorted: any record dropped has
+    // that many before it in the file, so it could never be listed.
+    void trim() {
+        auto& r = report_.rejected;
+        std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+        if (r.size() > listed_) r.erase(r.begin() + static_cast<std::ptrdiff_t>(listed_), r.end());
+    }
+
     std::string file_;
     bool skip_;
+    std::size_t listed_;
     ImportReport report_;
 };
 
@@ -88,13 +114,6 @@ private:
 std::function<void(std::uint64_t, std::uint64_t)> progress_of(const ImportOptions& o, const std::size_t& records) {
     if (!o.progress) return {};
     return [&o, &records](std::uint64_t read, std::uint64_t total) { o.progress({read, total, records}); };
-}
-
-// The report, rejected records in file order (a batch finds some late).
-ImportReport finish(Rejects& rejects) {
-    auto& r = rejects.report().rejected;
-    std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
-    return std::move(rejects.report());
 }
 
 // Batches of different sizes give statements of different shapes (an IN
@@ -175,7 +194,7 @@ template <class Slot, class Read, class Admit, class Flush>
 void import_in_pipeline(const ImportOptions& options, Rejects& rejects, const Read& read, const Admit& admit,
                         const Flush& flush) {
     using Record = typename Slot::Record;
-    Rejects parsed(rejects.file(), rejects.skipping()); // the parsing thread's own list
+    Rejects parsed(rejects.file(), rejects.skipping(), rejects.listed()); // the parsing thread's own list
     {
         detail::BatchPipeline<Slot> pipeline(
             batch_size_of(options), [&](typename detail::BatchPipeline<Slot>::Producer& out) {
@@ -281,7 +300,7 @@ void flush_authors(Blog& blog, ReusedBatch<PendingAuthor>& batch, Rejects& rejec
 
 ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
     const std::string name = file.string();
-    Rejects rejects(name, options.skip_invalid);
+    Rejects rejects(name, options.skip_invalid, options.max_listed_rejects);
 
     // A page cache of bulk_load_cache_kib for this import (unless the
     // connection has more), put back at the end: the backend's tuning.
@@ -337,7 +356,7 @@ ImportReport import_authors(Blog& blog, const std::filesystem::path& file, const
             });
     }
     tx.commit();
-    return finish(rejects);
+    return rejects.finish();
 }
 
 namespace {
@@ -491,7 +510,7 @@ void import_article_naive(Blog& blog, PendingArticle& p, Rejects& rejects, bool 
 
 ImportReport import_articles(Blog& blog, const std::filesystem::path& file, const ImportOptions& options) {
     const std::string name = file.string();
-    Rejects rejects(name, options.skip_invalid);
+    Rejects rejects(name, options.skip_invalid, options.max_listed_rejects);
 
     const auto tuning = blog.db().operations().bulk_load_tuning(blog.db(), bulk_load_cache_kib);
     const BoundedStatementCache bounded(blog.db());
@@ -527,7 +546,7 @@ ImportReport import_articles(Blog& blog, const std::filesystem::path& file, cons
             });
     }
     tx.commit();
-    return finish(rejects);
+    return rejects.finish();
 }
 
 std::uint64_t export_articles_csv(Blog& blog, std::ostream& out, const ExportOptions& options) {

@@ -54,6 +54,13 @@ struct ImportOptions {
     // A file that is not well-formed JSON, or not an array, still fails as a
     // whole: the reader cannot resynchronise after a syntax error.
     bool skip_invalid = false;
+    // With skip_invalid: how many rejected records the report lists, the
+    // first ones in file order; ImportReport::rejected_count counts them
+    // all. Bounds what a file of mostly bad records costs in memory (each
+    // listed record keeps its error line, about 100 to 300 bytes), so an
+    // import stays flat whatever the file holds. SIZE_MAX lists every one;
+    // 0 lists none.
+    std::size_t max_listed_rejects = 1000;
     // Records per bulk batch (fast path); capped at 10000, 0 means 2000. A
     // batch also ends at 2 MB of record text, or at 20,000 tags (articles),
     // so memory stays flat.
@@ -71,7 +78,10 @@ struct RejectedRecord {
 
 struct ImportReport {
     std::size_t imported = 0;
+    // The first ImportOptions::max_listed_rejects rejected records, in file
+    // order (every one up to that cap).
     std::vector<RejectedRecord> rejected;
+    std::size_t rejected_count = 0;  // all records skipped, listed or not
     std::size_t batches = 0;  // bulk batches flushed (fast path)
 };
 
@@ -85,7 +95,8 @@ struct ImportReport {
 // folio::io::InputError whose what() names the file, the record's index and
 // the field, and nothing is written; the same for a
 // missing, empty or malformed file. With skip_invalid the bad records are
-// listed in the report and the others imported. Database failures (locked,
+// counted and listed (up to max_listed_rejects) in the report and the others
+// imported. Database failures (locked,
 // read-only, not a database) throw folio::Error and nothing is written.
 // Cost, fast path: 2 statements per batch (SELECT username IN (...), one
 // multi-row INSERT), plus the 6 PRAGMAs of bulk_load_cache_kib. Naive path:

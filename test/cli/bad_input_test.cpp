@@ -127,6 +127,41 @@ BOOST_AUTO_TEST_CASE(skip_invalid_imports_the_rest) {
     }
 }
 
+// A file of mostly bad records lists the first --list-rejected (1,000 by
+// default) in file order and says how many more it only counted: stderr
+// and memory stay bounded by the cap, the count covers them all.
+BOOST_AUTO_TEST_CASE(list_rejected_caps_the_listed_records_not_the_count) {
+    Seeded s;
+    std::string text = "[";
+    for (int i = 0; i < 1205; ++i) text += (i ? "," : "") + (i % 241 == 7 ? author("m" + std::to_string(i)) : "17");
+    write_file(s.dir / "many.json", text + "]");
+    const std::int64_t before = count_of(s.db, "SELECT count(*) FROM author");
+    Result r = run({"--db", s.db, "import-authors", "--skip-invalid", s.dir / "many.json"});
+    BOOST_TEST(r.code == 0, r.err.substr(0, 1000));
+    BOOST_TEST(r.out.find("Imported 5 authors") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("; 1200 rejected") != std::string::npos, r.out);
+    BOOST_TEST(rejected_lines(r.err) == 1000u);
+    BOOST_TEST(r.err.find("record 0:") != std::string::npos);
+    BOOST_TEST(r.err.find("record 1004:") != std::string::npos);  // the 1,000th bad one
+    BOOST_TEST(r.err.find("record 1005:") == std::string::npos);
+    BOOST_TEST(r.err.find("folio: 200 more rejected records not listed") != std::string::npos, r.err.substr(0, 1000));
+    BOOST_TEST(count_of(s.db, "SELECT count(*) FROM author") == before + 5);
+
+    r = run({"--db", s.db, "import-authors", "--skip-invalid", "--replace", "--list-rejected", "3", s.dir / "many.json"});
+    BOOST_TEST(r.code == 0, r.err.substr(0, 1000));
+    BOOST_TEST(rejected_lines(r.err) == 3u, r.err.substr(0, 1000));
+    BOOST_TEST(r.err.find("record 0:") != std::string::npos);
+    BOOST_TEST(r.err.find("record 2:") != std::string::npos);
+    BOOST_TEST(r.err.find("record 3:") == std::string::npos);
+    BOOST_TEST(r.err.find("folio: 1197 more rejected records not listed") != std::string::npos, r.err.substr(0, 1000));
+    BOOST_TEST(r.out.find("; 1200 rejected") != std::string::npos, r.out);
+
+    r = run({"--db", s.db, "import-authors", "--skip-invalid", "--list-rejected", "-1", s.dir / "many.json"});
+    BOOST_TEST(r.code == 2, r.err.substr(0, 1000));
+    BOOST_TEST(r.err.find("--list-rejected: a count: 0 or more, got -1") != std::string::npos, r.err.substr(0, 1000));
+    BOOST_TEST(rejected_lines(r.err) == 0u);  // refused before any import
+}
+
 // A record whose strings are not UTF-8 (in any field, in a tag) is a bad
 // record like the others: without --skip-invalid the first one is the error
 // (file, record, field, the byte), nothing written; with it, it is listed

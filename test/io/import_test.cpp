@@ -6,6 +6,8 @@
 // on every backend (the import's PRAGMA tuning is SQLite's).
 #include "seeded_blog.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -134,6 +136,53 @@ BOOST_AUTO_TEST_CASE(skip_invalid_skips_and_lists_every_kind) {
             BOOST_TEST(r.rejected.back().error.find("no author with username 'nobody'") != std::string::npos);
             BOOST_TEST(s.rows("article") == before + static_cast<std::int64_t>(malformed_articles.size()));
             BOOST_TEST(s.blog.authors().get("username", "bob").articles_count() == s.rows("article"));
+        }
+    }
+}
+
+// A file of mostly bad records: the report counts every one but lists only
+// the first max_listed_rejects in file order, though the reader finds some
+// (null) while it parses and the database others (a username already there,
+// an author that does not exist) when their batch is flushed, later and out
+// of order. Memory stays bounded by the cap, not by the file.
+BOOST_AUTO_TEST_CASE(skip_invalid_lists_the_first_rejects_and_counts_them_all) {
+    Seeded s;
+    constexpr std::size_t records = 900;
+    std::vector<std::size_t> bad;  // every rejected index, in file order
+    std::string authors = "[", articles = "[";
+    for (std::size_t i = 0; i < records; ++i) {
+        const char* sep = i ? "," : "";
+        if (i % 3 == 2) {
+            authors += sep + author_json("cap" + std::to_string(i));
+            articles += sep + article_json("bob");
+            continue;
+        }
+        bad.push_back(i);
+        authors += sep + (i % 3 == 0 ? std::string("null") : author_json("alice"));
+        articles += sep + (i % 3 == 0 ? std::string("null") : article_json("nobody"));
+    }
+    write_file(s.dir / "authors.json", authors + "]");
+    write_file(s.dir / "articles.json", articles + "]");
+    for (bool naive : {false, true}) {
+        for (std::size_t cap : {std::size_t{0}, std::size_t{1}, std::size_t{50}, SIZE_MAX}) {
+            BOOST_TEST_CONTEXT((naive ? "naive" : "bulk") << ", cap " << cap) {
+                folio::ImportOptions o{.naive = naive, .skip_invalid = true, .max_listed_rejects = cap,
+                                       .batch_size = 7, .progress = {}};
+                for (bool art : {false, true}) {
+                    folio::Transaction tx(s.blog.db());  // rolled back: each run starts from the same rows
+                    const folio::ImportReport r = art ? folio::import_articles(s.blog, s.dir / "articles.json", o)
+                                                      : folio::import_authors(s.blog, s.dir / "authors.json", o);
+                    BOOST_TEST(r.imported == records / 3);
+                    BOOST_TEST(r.rejected_count == bad.size());
+                    BOOST_REQUIRE_EQUAL(r.rejected.size(), std::min(cap, bad.size()));
+                    for (std::size_t k = 0; k < r.rejected.size(); ++k) BOOST_TEST(r.rejected[k].index == bad[k]);
+                    if (!r.rejected.empty())
+                        BOOST_TEST(r.rejected[0].error.find("record 0") != std::string::npos, r.rejected[0].error);
+                    if (r.rejected.size() > 1)
+                        BOOST_TEST(r.rejected[1].error.find(art ? "nobody" : "alice") != std::string::npos,
+                                   r.rejected[1].error);
+                }
+            }
         }
     }
 }

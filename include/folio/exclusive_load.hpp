@@ -8,10 +8,13 @@
 // before the transaction, so the pages a load appends are written once: on
 // this machine the 110 MB articles import takes a third less time,
 // 1.25 -> 0.82 s (see bench/RESULTS.md, section 14). The price is that, while it lasts, the file
-// belongs to this connection: other connections cannot have it open when
-// the load starts, and readers that open it during the load are locked out
-// once it writes to the file (they wait up to their busy timeout, then get
-// "database is locked") instead of reading the last committed state.
+// belongs to this connection (SQLite's locking_mode=EXCLUSIVE): other
+// connections cannot have it open when the load starts; a read-write
+// Database opened on it during the load waits its busy timeout, then throws
+// OperationalError ("database is locked"), rather than turn WAL back on
+// under the load; read-only connections read until the load first writes,
+// then are locked out the same way until this object ends (not only until
+// the load's transaction commits) instead of reading the last committed state.
 //
 // Every guarantee of a transaction stays: the load is still one transaction,
 // and a crash or SIGKILL in the middle leaves a "hot" journal that the next
@@ -40,8 +43,9 @@ class ScopedTuning;
 
 class ExclusiveLoad {
 public:
-    // On a SQLite file in WAL mode: PRAGMA journal_mode=DELETE and
-    // synchronous=FULL, for as long as this object lives. Elsewhere it does
+    // On a SQLite file in WAL mode: PRAGMA journal_mode=DELETE,
+    // synchronous=FULL and locking_mode=EXCLUSIVE (its shared lock taken
+    // at once), for as long as this object lives. Elsewhere it does
     // nothing and active() is false: PostgreSQL (the server has its own
     // log), an in-memory database, a file already in a rollback-journal mode.
     // Throws InvalidQuery inside a transaction (SQLite cannot change the
@@ -49,7 +53,8 @@ public:
     // connection has it open (SQLite refuses to leave WAL then); nothing is
     // changed when it throws.
     explicit ExclusiveLoad(Database& db);
-    // Puts back WAL and the old synchronous setting. Never throws: if SQLite
+    // Puts back WAL, the old synchronous setting and the normal locking
+    // mode (the lock goes with the switch back). Never throws: if SQLite
     // refuses (another connection opened the file meanwhile), the file stays
     // in the rollback journal, which is safe, and the next Database folio
     // opens on it asks for WAL again.

@@ -106,6 +106,49 @@ BOOST_AUTO_TEST_CASE(refused_while_another_connection_has_the_file, *folio_test:
     BOOST_TEST(s.rows("tag") == 1);
 }
 
+// A fresh user's finding: a Database opened on the file during the load
+// asks for WAL (folio's default), and got it whenever the load held no lock
+// at that instant, so the load went on in WAL, silently as slow as without
+// ExclusiveLoad. The load now keeps the file locked (locking_mode=EXCLUSIVE)
+// from its start: that open waits its busy timeout and fails, the journal
+// stays, the load goes on; a read-only connection reads until the load
+// writes. Afterwards WAL is back and both open as usual.
+BOOST_AUTO_TEST_CASE(a_connection_opened_during_the_load_does_not_turn_wal_back_on,
+                     *folio_test::sqlite_only("SQLite's WAL")) {
+    folio_test::SeededBlog s;
+    write_file(s.dir / "a.json", many_articles(40));
+    folio::DatabaseOptions quick;
+    quick.busy_timeout = std::chrono::milliseconds(100);
+    folio::DatabaseOptions reader = quick;
+    reader.read_only = true;
+    {
+        folio::ExclusiveLoad exclusive(s.blog.db());
+        BOOST_REQUIRE(exclusive.active());
+        BOOST_TEST(s.blog.db().scalar("PRAGMA locking_mode").as_text() == "exclusive");
+        {
+            folio::Database early_reader(s.where.target(), reader);  // before the first write: reads
+            BOOST_TEST(early_reader.scalar("SELECT count(*) FROM author").as_integer() == 2);
+        }
+        try {
+            folio::Blog other = folio::Blog::open(s.where.target(), quick);
+            BOOST_FAIL("a read-write connection opened during the load");
+        } catch (const folio::OperationalError& e) {
+            BOOST_TEST(std::string(e.what()).find("locked") != std::string::npos, e.what());
+        }
+        BOOST_TEST(journal_mode(s.blog) == "delete");
+        BOOST_TEST(folio::import_articles(s.blog, s.dir / "a.json").imported == 40u);
+        BOOST_TEST(journal_mode(s.blog) == "delete");  // the whole load in the rollback journal
+        // Committed, and still the load's: a reader is locked out until it ends.
+        BOOST_CHECK_THROW(folio::Database(s.where.target(), reader), folio::OperationalError);
+    }
+    BOOST_TEST(journal_mode(s.blog) == "wal");
+    BOOST_TEST(s.blog.db().scalar("PRAGMA locking_mode").as_text() == "normal");
+    folio::Blog other = folio::Blog::open(s.where.target(), quick);
+    BOOST_TEST(other.articles().count() == 40);
+    other.tags().get_or_create_many("name", {folio::Value("after")});
+    BOOST_TEST(s.rows("tag") >= 1);
+}
+
 BOOST_AUTO_TEST_CASE(an_in_memory_database_has_nothing_to_change, *folio_test::sqlite_only("SQLite's :memory:")) {
     folio::Blog blog = folio::Blog::open(":memory:");
     folio::ExclusiveLoad exclusive(blog.db());

@@ -113,7 +113,13 @@ private:
 // the next connection rolls back. synchronous=FULL because NORMAL is not
 // crash-safe with a rollback journal (SQLite's documentation of PRAGMA
 // synchronous). Leaving WAL needs the file alone: SQLite refuses while
-// another connection has it open.
+// another connection has it open. PRAGMA locking_mode=EXCLUSIVE keeps it
+// alone: without it a connection opened during the load, which asks for
+// WAL (prepare_connection), got it whenever the load held no lock at that
+// instant, and the load went on in WAL, silently as slow as without this
+// class. With it the load keeps its shared lock from the start (readers
+// still read) and its exclusive lock from its first write to its end, so
+// that open waits its busy timeout and fails ("database is locked").
 class RollbackJournal final : public ScopedTuning {
 public:
     RollbackJournal(Database& db, std::string old_mode)
@@ -128,20 +134,15 @@ public:
         if (now != "delete") throw alone(SQLITE_BUSY);
         try {
             db_.execute("PRAGMA synchronous = FULL");
+            (void)db_.scalar("PRAGMA locking_mode = EXCLUSIVE");
+            // The lock is taken at the next access of the file: now.
+            (void)db_.scalar("SELECT count(*) FROM sqlite_schema");
         } catch (...) {
-            restore_mode();
+            restore();
             throw;
         }
     }
-    ~RollbackJournal() override {
-        // A failure leaves the file in the rollback journal, which is safe;
-        // the next connection folio opens asks for WAL again.
-        try {
-            db_.execute(fmt::format("PRAGMA synchronous = {}", old_sync_));
-        } catch (...) {
-        }
-        restore_mode();
-    }
+    ~RollbackJournal() override { restore(); }
     RollbackJournal(const RollbackJournal&) = delete;
     RollbackJournal& operator=(const RollbackJournal&) = delete;
 
@@ -153,7 +154,23 @@ private:
                                             db_.path()),
                                 code);
     }
+    // A failure leaves the file in the rollback journal, which is safe; the
+    // next connection folio opens asks for WAL again.
+    void restore() noexcept {
+        try {
+            db_.execute(fmt::format("PRAGMA synchronous = {}", old_sync_));
+        } catch (...) {
+        }
+        restore_mode();
+    }
     void restore_mode() noexcept {
+        // NORMAL first: SQLite keeps a connection that enters WAL in
+        // exclusive locking mode there (WAL index on the heap, no -shm) until
+        // it leaves WAL. The lock goes at the next access, the switch below.
+        try {
+            (void)db_.scalar("PRAGMA locking_mode = NORMAL");
+        } catch (...) {
+        }
         try {
             // The mode is SQLite's own answer ("wal"), never user input.
             (void)db_.scalar(fmt::format("PRAGMA journal_mode = {}", old_mode_));

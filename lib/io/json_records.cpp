@@ -106,7 +106,9 @@ public:
         shorten_last_read(detail);
         // Other quotes of the input ("number overflow parsing '<digits>'"):
         // whatever is left past a few hundred bytes is the input again.
-        if (detail.size() > 300) detail = excerpt(detail, 300);
+        // A number out of range (406) gets a shorter quote: its message adds why.
+        const std::size_t keep = ex.id == 406 ? 120 : 300;
+        if (detail.size() > keep) detail = excerpt(detail, keep);
         // The "last read" excerpt is raw input and may hold invalid UTF-8.
         std::string clean;
         for (char c : detail) {
@@ -122,6 +124,15 @@ public:
                                        : fmt::format("{} (and ill-formed UTF-8, byte 0x{:02X} at byte {})", clean,
                                                      b.value, b.offset);
         const bool in_records = depth_ >= 2 || (depth_ == 1 && started_);
+        // Valid JSON all the same (RFC 8259 lets a reader limit the range of
+        // numbers): nlohmann refuses a number no double holds (406), also in
+        // a key folio ignores, and the parse cannot go on past it.
+        if (ex.id == 406)
+            throw InputError(file_, in_records ? index_ : InputError::npos, {},
+                             "number out of range at byte " + std::to_string(offset) + ": " + clean +
+                                 " (a JSON number must fit a double, in any key, even one folio ignores; the "
+                                 "import stops there as at a syntax error)",
+                             offset);
         throw InputError(file_, in_records ? index_ : InputError::npos, {},
                          "malformed JSON at byte " + std::to_string(offset) + ": " + clean, offset);
     }

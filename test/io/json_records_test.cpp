@@ -356,6 +356,20 @@ BOOST_AUTO_TEST_CASE(a_file_cut_inside_a_long_string_gives_a_short_message) {
     BOOST_TEST(std::string(e.what()).find("last read: '\"abc'") != std::string::npos, e.what());
 }
 
+// A fresh user's finding: 1e999 in a key folio ignores is valid JSON, yet
+// nlohmann refuses any number no double holds, and the parse stops there.
+// The error says so instead of calling the file malformed.
+BOOST_AUTO_TEST_CASE(a_number_out_of_range_is_named_as_such_not_as_malformed_json) {
+    for (const std::string& number : {std::string("1e999"), std::string("-2e400"), std::string(400, '9')}) {
+        const auto e = author_error(R"([{"username": "a", "email": "", "bio": ""}, {"x": )" + number + "}]");
+        const std::string what = e.what();
+        BOOST_TEST(what.find("number out of range at byte ") != std::string::npos, what);
+        BOOST_TEST(what.find("malformed") == std::string::npos, what);
+        BOOST_TEST(what.find("even one folio ignores") != std::string::npos, what);
+        BOOST_TEST(e.record() == 1u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(records_before_an_error_are_delivered) {
     std::istringstream in(R"([{"username":"a","email":"","bio":""}, {"username": 1}])");
     std::vector<std::string> names;

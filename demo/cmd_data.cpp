@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <folio/blog_io.hpp>
 #include <folio/exclusive_load.hpp>
 #include <folio/io/datagen.hpp>
+#include <folio/io/input_error.hpp>
 
 #include "cli.hpp"
 
@@ -58,16 +60,14 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
     auto a = std::make_shared<ImportArgs>();
     sub->add_option("FILE", a->file, "the JSON file (an array of records, see below)")->required();
     sub->add_flag("--naive", a->naive, "run the guide's one-by-one code instead of the bulk path");
-    sub->add_flag("--skip-invalid", a->skip_invalid,
+    auto* skip = sub->add_flag("--skip-invalid", a->skip_invalid,
                   "import the valid records and list the rejected ones (default: reject the whole file)");
     sub->add_option("--list-rejected", a->list_rejected,
                     "with --skip-invalid, list at most N rejected records (the first in the file; the count covers "
                     "all of them), so that a file of mostly bad records does not fill memory")
         ->capture_default_str()
-        // CLI11 would read "-1" as the largest size_t: said plainly instead.
-        ->check(CLI::Validator(
-            [](const std::string& v) { return !v.empty() && v[0] == '-' ? "a count: 0 or more, got " + v : std::string(); },
-            "N"));
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000'000}))
+        ->needs(skip);
     sub->add_flag("--replace", a->replace,
                   articles ? "remove every article first, in the same transaction (tags stay)"
                            : "remove every author first, and with them their articles, in the same transaction");
@@ -77,6 +77,13 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                   "the import ends)");
     sub->add_option("--batch-size", a->batch, "records per bulk batch")->capture_default_str()->check(CLI::Range(1, 10000));
     out.push_back({sub, [a, articles](Env& env) {
+                       // Before the database is opened (and, when missing,
+                       // created): a mistyped path leaves no stray database.
+                       // The import opens the file again and says the same.
+                       if (std::FILE* f = std::fopen(a->file.c_str(), "rb")) std::fclose(f);
+                       else
+                           throw folio::io::InputError(a->file, folio::io::InputError::npos, {},
+                                                       std::string("cannot open file: ") + std::strerror(errno));
                        folio::Blog& blog = env.blog();
                        const char* noun = articles ? "articles" : "authors";
                        // Before the transaction: SQLite changes the journal only between them.
@@ -84,11 +91,19 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        if (a->exclusive) exclusive.emplace(blog.db());
                        // One transaction: the old rows go only if the new ones arrive
                        // (the import's own transaction nests into it as a savepoint).
+                       // The time said includes the removal --replace does.
+                       const auto t0 = std::chrono::steady_clock::now();
                        folio::Transaction tx(blog.db());
                        const std::int64_t existing = articles ? blog.articles().count() : blog.authors().count();
+                       // Authors take their articles with them (on_delete CASCADE): said in the summary.
+                       std::int64_t cascaded = 0;
                        if (existing > 0 && a->replace) {
-                           if (articles) blog.articles().all().remove();
-                           else blog.authors().all().remove();
+                           if (articles) {
+                               blog.articles().all().remove();
+                           } else {
+                               cascaded = blog.articles().count();
+                               blog.authors().all().remove();
+                           }
                        }
                        ProgressBar bar(articles ? "import-articles" : "import-authors");
                        folio::ImportOptions opt{.naive = a->naive, .skip_invalid = a->skip_invalid,
@@ -99,19 +114,22 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                                bar.update(p.bytes_read, p.total_bytes, p.records);
                            };
                        StatementCounter capture(blog.db());
-                       const auto t0 = std::chrono::steady_clock::now();
                        folio::ImportReport r = articles ? folio::import_articles(blog, a->file, opt)
                                                         : folio::import_authors(blog, a->file, opt);
                        // --replace promises that the old rows go only if new ones arrive: a
                        // file whose every record --skip-invalid rejected would otherwise empty
                        // the table. The transaction rolls back (the old rows stay).
-                       if (a->replace && existing > 0 && r.imported == 0 && r.rejected_count > 0) {
+                       if (a->replace && existing > 0 && r.imported == 0) {
                            bar.finish();
                            print_rejected(r);
-                           throw std::runtime_error(fmt::format(
-                               "every record of {} was rejected ({}); --replace kept the {} {} already there "
-                               "rather than leave none",
-                               a->file, r.rejected_count, existing, noun));
+                           throw std::runtime_error(
+                               r.rejected_count > 0
+                                   ? fmt::format("every record of {} was rejected ({}); --replace kept the {} {} "
+                                                 "already there rather than leave none",
+                                                 a->file, r.rejected_count, existing, noun)
+                                   : fmt::format("{} holds no records; --replace kept the {} {} already there rather "
+                                                 "than leave none",
+                                                 a->file, existing, noun));
                        }
                        // Said when the COMMIT starts and when it has returned: a big
                        // import's commit (WAL append, fsync) can take a while.
@@ -129,7 +147,12 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                                                     blog.db().path(), existing, noun);
                        std::cout << fmt::format("Imported {} {} from {} ({}, {} statements, {:.2f} s){}{}\n", r.imported,
                                                 noun, a->file, a->naive ? "naive" : "bulk", capture.count(), secs,
-                                                existing > 0 && a->replace ? fmt::format("; replaced {}", existing) : "",
+                                                existing > 0 && a->replace
+                                                    ? fmt::format("; replaced {}{}", existing,
+                                                                  cascaded > 0 ? fmt::format(" (and their {} articles)",
+                                                                                             cascaded)
+                                                                               : "")
+                                                    : "",
                                                 r.rejected_count == 0 ? ""
                                                                       : fmt::format("; {} rejected", r.rejected_count));
                        return Exit::ok;

@@ -76,6 +76,14 @@ BOOST_AUTO_TEST_CASE(bad_author_files) {
     BOOST_TEST(missing.code == 1);
     BOOST_TEST(lines(missing.err) == 1u);
     BOOST_TEST(missing.err.find("no-such-file.json") != std::string::npos);
+    // A fresh user's finding: with a --db that does not exist either, the
+    // failed import left a new, empty database behind.
+    for (const char* command : {"import-authors", "import-articles"}) {
+        Result none = run({"--db", s.dir / "typo.db", command, s.dir / "no-such-file.json"});
+        BOOST_TEST(none.code == 1);
+        BOOST_TEST(none.err.find("cannot open file") != std::string::npos, none.err);
+        BOOST_TEST(!std::filesystem::exists(s.dir / "typo.db"));
+    }
     BOOST_TEST(checksum(s.db) == s.sum);
 }
 
@@ -158,8 +166,15 @@ BOOST_AUTO_TEST_CASE(list_rejected_caps_the_listed_records_not_the_count) {
 
     r = run({"--db", s.db, "import-authors", "--skip-invalid", "--list-rejected", "-1", s.dir / "many.json"});
     BOOST_TEST(r.code == 2, r.err.substr(0, 1000));
-    BOOST_TEST(r.err.find("--list-rejected: a count: 0 or more, got -1") != std::string::npos, r.err.substr(0, 1000));
+    BOOST_TEST(r.err.find("--list-rejected: Value -1 not in range") != std::string::npos, r.err.substr(0, 1000));
     BOOST_TEST(rejected_lines(r.err) == 0u);  // refused before any import
+    r = run({"--db", s.db, "import-authors", "--skip-invalid", "--list-rejected", "99999999999999999999",
+             s.dir / "many.json"});
+    BOOST_TEST(r.code == 2, r.err.substr(0, 1000));
+    // Only with --skip-invalid, which lists the records.
+    r = run({"--db", s.db, "import-authors", "--list-rejected", "5", s.dir / "many.json"});
+    BOOST_TEST(r.code == 2, r.err.substr(0, 1000));
+    BOOST_TEST(r.err.find("--list-rejected requires --skip-invalid") != std::string::npos, r.err.substr(0, 1000));
 }
 
 // A record whose strings are not UTF-8 (in any field, in a tag) is a bad

@@ -110,10 +110,22 @@ BOOST_AUTO_TEST_CASE(importing_again_warns_or_replaces) {
     BOOST_TEST(count_of(db, "SELECT sum(articles_count) FROM author") == 1);
     const Result restored = run({"--db", db, "import-articles", "--replace", dir / "d/old_articles.json"});
     BOOST_REQUIRE_MESSAGE(restored.code == 0, restored.err);
-    // Authors too.
+    // A file of no records ([]): refused too, whether or not --skip-invalid.
+    write_file(dir / "empty_array.json", " [ ] ");
+    for (bool skip : {false, true}) {
+        std::vector<std::string> args = {"--db", db, "import-articles", "--replace", dir / "empty_array.json"};
+        if (skip) args.push_back("--skip-invalid");
+        Result empty = run(args);
+        BOOST_TEST(empty.code == 1, empty.err);
+        BOOST_TEST(empty.err.find("holds no records; --replace kept the 30 articles") != std::string::npos, empty.err);
+        BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 30);
+    }
+    // Authors too; their articles go with them (CASCADE), and the summary says so.
     Result authors = run({"--db", db, "import-authors", "--replace", dir / "d/old_authors.json"});
     BOOST_TEST(authors.code == 0, authors.err);
+    BOOST_TEST(authors.out.find("replaced 5 (and their 30 articles)") != std::string::npos, authors.out);
     BOOST_TEST(count_of(db, "SELECT count(*) FROM author") == 5);
+    BOOST_TEST(count_of(db, "SELECT count(*) FROM article") == 0);
     write_file(dir / "bad_authors.json", R"([{"username":"","email":"","bio":""}])");
     Result no_authors = run({"--db", db, "import-authors", "--replace", "--skip-invalid", dir / "bad_authors.json"});
     BOOST_TEST(no_authors.code == 1, no_authors.err);

@@ -18,7 +18,9 @@
 //
 // Every guarantee of a transaction stays: the load is still one transaction,
 // and a crash or SIGKILL in the middle leaves a "hot" journal that the next
-// connection to open the file rolls back (SQLite's atomic commit), with
+// connection to open the file rolls back (SQLite's atomic commit; a
+// read-write one: a read_only Database cannot, and throws OperationalError
+// saying the file has a hot journal and to open it once read-write), with
 // PRAGMA synchronous=FULL while the journal is in use (SQLite documents
 // NORMAL as unsafe with a rollback journal on power loss).
 //

@@ -4,9 +4,13 @@
 #include "folio/io/input_error.hpp"
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/backend_only.hpp"
 
+#include <chrono>
+#include <filesystem>
 #include <type_traits>
 
 using namespace folio;
@@ -221,6 +225,63 @@ BOOST_AUTO_TEST_CASE(operational_error_for_writing_a_read_only_database, *sqlite
     const std::string file = std::filesystem::canonical(path).string();
     BOOST_TEST(contains(upd, "database '" + file + "' was opened read-only"), upd);
     BOOST_TEST(ro.authors().count() == 1);
+}
+
+// A writer that dies mid-transaction with the rollback journal (the mode of
+// ExclusiveLoad) leaves a hot journal that every connection must roll back
+// before it reads, which a read-only one cannot (SQLITE_READONLY_ROLLBACK).
+// The error says so and what to do, not SQLite's "attempt to write a
+// readonly database"; a read-write open rolls it back, and then reading
+// read-only works and sees the file as before the writer began.
+BOOST_AUTO_TEST_CASE(a_hot_journal_is_named_to_a_read_only_connection, *sqlite_only("SQLite's rollback journal")) {
+    TempDir dir;
+    const std::string path = dir.file("hot.sqlite3");
+    {
+        Database db(path);
+        db.execute("CREATE TABLE t(x)");
+    }
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        sqlite3* raw = nullptr;
+        // A 2-page cache spills to the file mid-transaction, after syncing
+        // the journal: hot once the process is gone without COMMIT.
+        const int rc = sqlite3_open(path.c_str(), &raw) == SQLITE_OK
+                           ? sqlite3_exec(raw,
+                                          "PRAGMA journal_mode=DELETE; PRAGMA cache_size=2; BEGIN; "
+                                          "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000) "
+                                          "INSERT INTO t SELECT randomblob(500) FROM c;",
+                                          nullptr, nullptr, nullptr)
+                           : 1;
+        ::_exit(rc == SQLITE_OK ? 0 : 1);  // no COMMIT, no close: what a kill leaves
+    }
+    int status = 0;
+    BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    BOOST_REQUIRE(std::filesystem::file_size(path + "-journal") > 0);
+    const std::string msg = message_of<OperationalError>([&] { Database ro(path, DatabaseOptions{.read_only = true}); });
+    BOOST_TEST(contains(msg, "database '" + std::filesystem::canonical(path).string() + "' has a hot journal"), msg);
+    BOOST_TEST(contains(msg, "open it once read-write"), msg);
+    { Database rw(path); }  // SQLite rolls the journal back at the first read
+    Database ro(path, DatabaseOptions{.read_only = true});
+    BOOST_TEST(ro.scalar("SELECT count(*) FROM t").as_integer() == 0);
+}
+
+// A fresh user's finding: a write that waited out its busy timeout said
+// "database is locked: database is locked" and named no file.
+BOOST_AUTO_TEST_CASE(a_busy_database_is_named_once_with_its_file, *sqlite_only("SQLite's file locks")) {
+    TempDir dir;
+    const std::string path = dir.file("busy.sqlite3");
+    Database holder(path);
+    holder.execute("CREATE TABLE t(x)");
+    Database waiter(path, DatabaseOptions{.busy_timeout = std::chrono::milliseconds(50)});
+    holder.execute("BEGIN IMMEDIATE");
+    const std::string msg = message_of<OperationalError>([&] { waiter.execute("INSERT INTO t VALUES (1)"); });
+    holder.execute("ROLLBACK");
+    BOOST_TEST(contains(msg, "database is locked: another connection holds '" +
+                                 std::filesystem::canonical(path).string() + "'"),
+               msg);
+    BOOST_TEST(msg.find("locked") == msg.rfind("locked"), msg);  // said once
 }
 
 BOOST_FIXTURE_TEST_CASE(all_catchable_as_folio_error, BackendBlog) {

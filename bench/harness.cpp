@@ -77,18 +77,21 @@ void summarize(Timing& t) {
 
 std::pair<Timing, Timing> time_alternating(int pairs, const std::function<void()>& a, const std::function<void()>& b) {
     if (pairs < 1) throw std::invalid_argument("time_alternating: pairs must be >= 1");
-    Timing ta, tb;
-    for (int i = 0; i < pairs; ++i) {
-        Stopwatch sa;
-        a();
-        ta.samples.push_back(sa.seconds());
-        Stopwatch sb;
-        b();
-        tb.samples.push_back(sb.seconds());
-    }
-    summarize(ta);
-    summarize(tb);
-    return {ta, tb};
+    std::vector<Timing> t = time_in_turns(pairs, {a, b});
+    return {std::move(t[0]), std::move(t[1])};
+}
+
+std::vector<Timing> time_in_turns(int rounds, const std::vector<std::function<void()>>& bodies) {
+    if (rounds < 1) throw std::invalid_argument("time_in_turns: rounds must be >= 1");
+    std::vector<Timing> t(bodies.size());
+    for (int i = 0; i < rounds; ++i)
+        for (std::size_t k = 0; k < bodies.size(); ++k) {
+            Stopwatch watch;
+            bodies[k]();
+            t[k].samples.push_back(watch.seconds());
+        }
+    for (Timing& one : t) summarize(one);
+    return t;
 }
 
 // ---- memory ---------------------------------------------------------------

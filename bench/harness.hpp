@@ -53,6 +53,10 @@ void summarize(Timing& t);
 // on a shared machine both see the same drift, which sequential runs of
 // short bodies (milliseconds) do not. Returns {a's timing, b's timing}.
 std::pair<Timing, Timing> time_alternating(int pairs, const std::function<void()>& a, const std::function<void()>& b);
+// The same for any number of bodies: `rounds` rounds, each running every
+// body once in the order given (a, b, c, a, b, c...). Returns their timings
+// in that order.
+std::vector<Timing> time_in_turns(int rounds, const std::vector<std::function<void()>>& bodies);
 
 struct MemSample {
     double t_seconds;

@@ -80,6 +80,11 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
                        // Before the database is opened (and, when missing,
                        // created): a mistyped path leaves no stray database.
                        // The import opens the file again and says the same.
+                       // (fopen opens a directory: asked first.)
+                       std::error_code ec;
+                       if (std::filesystem::is_directory(a->file, ec))
+                           throw folio::io::InputError(a->file, folio::io::InputError::npos, {},
+                                                       "cannot open file: " + std::generic_category().message(EISDIR));
                        if (std::FILE* f = std::fopen(a->file.c_str(), "rb")) std::fclose(f);
                        else
                            throw folio::io::InputError(a->file, folio::io::InputError::npos, {},

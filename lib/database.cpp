@@ -7,6 +7,8 @@
 #include <cctype>
 #include <utility>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "folio/errors.hpp"
@@ -62,14 +64,28 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
     int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (!options.read_only && options.create) flags |= SQLITE_OPEN_CREATE;
     const bool immutable = options.read_only && options.immutable;
-    if (immutable) flags |= SQLITE_OPEN_URI;
+    if (immutable) {
+        // immutable=1 makes SQLite ignore the rollback journal: a file with a
+        // non-empty one is in the middle of a writer's transaction, or was
+        // left so by one that stopped, and its pages may be half-written.
+        std::error_code ec;
+        const std::string journal = path + "-journal";
+        if (std::filesystem::file_size(journal, ec) > 0 && !ec)
+            throw OperationalError(
+                fmt::format("cannot open database '{}' immutable: it has a rollback journal ('{}': a writer is in the "
+                            "middle of a transaction, or stopped in one), so its pages may be half-written; open it "
+                            "once read-write (SQLite rolls a stopped writer's journal back), then immutable",
+                            path, journal),
+                SQLITE_BUSY);
+        flags |= SQLITE_OPEN_URI;
+    }
     // One connection per thread is the contract, so SQLite's per-connection
     // mutex would only cost time.
     flags |= SQLITE_OPEN_NOMUTEX;
     connection_ = std::make_unique<backend::sqlite::Connection>(path, immutable ? immutable_uri(path) : path, flags,
                                                                 static_cast<int>(options.busy_timeout.count()));
     handle_ = connection_->sqlite_handle();
-    ops_ = std::make_unique<backend::sqlite::Operations>(handle_);
+    ops_ = std::make_unique<backend::sqlite::Operations>(handle_, static_cast<int>(options.busy_timeout.count()));
     cache_ = std::make_unique<StatementCache>(*connection_, options.statement_cache_capacity);
     log_ = std::make_unique<SqlLog>(*connection_, *cache_);
     try {

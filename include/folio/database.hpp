@@ -56,7 +56,10 @@ struct DatabaseOptions {
     // With read_only: SQLite's immutable=1 (no locks, no -shm file), for a
     // WAL database in a directory this process cannot write, where a plain
     // read-only open fails. Only sound while nobody writes the file, which
-    // holds when its -wal file is absent and no one can create it.
+    // holds when its -wal file is absent and no one can create it. Refused
+    // (OperationalError) while the file has a non-empty rollback journal
+    // (PATH-journal: a writer mid-transaction, or one that stopped there),
+    // which SQLite would ignore.
     bool immutable = false;
 };
 

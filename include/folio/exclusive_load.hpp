@@ -51,7 +51,8 @@ public:
     // nothing and active() is false: PostgreSQL (the server has its own
     // log), an in-memory database, a file already in a rollback-journal mode.
     // Throws InvalidQuery inside a transaction (SQLite cannot change the
-    // journal mode there), and OperationalError naming the file when another
+    // journal mode there) and on a Database opened read_only (a load
+    // writes), and OperationalError naming the file when another
     // connection has it open (SQLite refuses to leave WAL then); nothing is
     // changed when it throws.
     explicit ExclusiveLoad(Database& db);

@@ -78,12 +78,13 @@ BOOST_AUTO_TEST_CASE(bad_author_files) {
     BOOST_TEST(missing.err.find("no-such-file.json") != std::string::npos);
     // A fresh user's finding: with a --db that does not exist either, the
     // failed import left a new, empty database behind.
-    for (const char* command : {"import-authors", "import-articles"}) {
-        Result none = run({"--db", s.dir / "typo.db", command, s.dir / "no-such-file.json"});
-        BOOST_TEST(none.code == 1);
-        BOOST_TEST(none.err.find("cannot open file") != std::string::npos, none.err);
-        BOOST_TEST(!std::filesystem::exists(s.dir / "typo.db"));
-    }
+    for (const char* command : {"import-authors", "import-articles"})
+        for (const std::string& input : {(s.dir / "no-such-file.json").string(), s.dir.path().string()}) {  // a directory too
+            Result none = run({"--db", s.dir / "typo.db", command, input});
+            BOOST_TEST(none.code == 1);
+            BOOST_TEST(none.err.find("cannot open file") != std::string::npos, none.err);
+            BOOST_TEST(!std::filesystem::exists(s.dir / "typo.db"));
+        }
     BOOST_TEST(checksum(s.db) == s.sum);
 }
 

@@ -262,7 +262,14 @@ BOOST_AUTO_TEST_CASE(a_hot_journal_is_named_to_a_read_only_connection, *sqlite_o
     const std::string msg = message_of<OperationalError>([&] { Database ro(path, DatabaseOptions{.read_only = true}); });
     BOOST_TEST(contains(msg, "database '" + std::filesystem::canonical(path).string() + "' has a hot journal"), msg);
     BOOST_TEST(contains(msg, "open it once read-write"), msg);
+    // immutable=1 would ignore the journal and read the half-written pages.
+    const std::string imm =
+        message_of<OperationalError>([&] { Database ro(path, DatabaseOptions{.read_only = true, .immutable = true}); });
+    BOOST_TEST(contains(imm, "has a rollback journal"), imm);
     { Database rw(path); }  // SQLite rolls the journal back at the first read
+    BOOST_TEST(!std::filesystem::exists(path + "-journal"));
+    Database imm_ok(path, DatabaseOptions{.read_only = true, .immutable = true});
+    BOOST_TEST(imm_ok.scalar("SELECT count(*) FROM t").as_integer() == 0);
     Database ro(path, DatabaseOptions{.read_only = true});
     BOOST_TEST(ro.scalar("SELECT count(*) FROM t").as_integer() == 0);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <folio/blog.hpp>
 #include <folio/blog_io.hpp>
@@ -147,6 +148,43 @@ BOOST_AUTO_TEST_CASE(a_connection_opened_during_the_load_does_not_turn_wal_back_
     BOOST_TEST(other.articles().count() == 40);
     other.tags().get_or_create_many("name", {folio::Value("after")});
     BOOST_TEST(s.rows("tag") >= 1);
+}
+
+// A fresh user's findings: on a read-only Database SQLite's refusal read as
+// "another connection has it open"; and a second ExclusiveLoad on the same
+// connection, with another connection open, waited the whole busy timeout
+// before its refusal (SQLite does so after a switch back to WAL), where the
+// first is refused at once.
+BOOST_AUTO_TEST_CASE(refused_at_once_and_for_what_it_is, *folio_test::sqlite_only("SQLite's journal modes")) {
+    folio_test::SeededBlog s;
+    {
+        folio::Database ro(s.where.target(), folio::DatabaseOptions{.read_only = true});
+        try {
+            folio::ExclusiveLoad exclusive(ro);
+            BOOST_FAIL("ExclusiveLoad on a read-only Database was accepted");
+        } catch (const folio::InvalidQuery& e) {
+            BOOST_TEST(std::string(e.what()).find("opened read-only") != std::string::npos, e.what());
+        }
+    }
+    folio::Blog& blog = s.blog;  // folio's default busy timeout: 10 s
+    { folio::ExclusiveLoad first(blog.db()); }
+    folio::Blog other = folio::Blog::open(s.where.target());
+    BOOST_TEST(other.authors().count() == 2);
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_CHECK_THROW(folio::ExclusiveLoad second(blog.db()), folio::OperationalError);
+    // Far below the 10 s timeout whatever the machine's load.
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    BOOST_TEST(waited < 5.0);
+    BOOST_TEST(journal_mode(blog) == "wal");
+    // The connection's own timeout is back: a write waits for another writer.
+    other.db().execute("BEGIN IMMEDIATE");
+    std::thread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        other.db().execute("COMMIT");
+    });
+    blog.tags().get_or_create_many("name", {folio::Value("waited")});
+    release.join();
+    BOOST_TEST(s.rows("tag") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(an_in_memory_database_has_nothing_to_change, *folio_test::sqlite_only("SQLite's :memory:")) {

@@ -193,7 +193,7 @@ bool is_transaction_control(std::string_view sql) {
 
 bool is_explain(std::string_view sql) { return first_word(sql) == "EXPLAIN"; }
 
-Operations::Operations(sqlite3* db) : db_(db) {}
+Operations::Operations(sqlite3* db, int busy_timeout_ms) : db_(db), busy_timeout_ms_(busy_timeout_ms) {}
 
 int Operations::max_query_params() const noexcept { return sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1); }
 
@@ -388,8 +388,24 @@ std::unique_ptr<ScopedTuning> Operations::bulk_load_tuning(Database& db, std::in
 std::unique_ptr<ScopedTuning> Operations::exclusive_load(Database& db) const {
     // Only WAL has a second copy to save; "memory" (an in-memory database)
     // and the rollback modes have nothing to change.
+    // A read-only connection cannot change the journal, and SQLite's refusal
+    // would read as another connection holding the file.
+    if (sqlite3_db_readonly(db_, "main") == 1)
+        throw InvalidQuery(fmt::format("ExclusiveLoad on '{}', which this Database opened read-only: a load "
+                                       "writes; open it without read_only",
+                                       db.path()));
     std::string mode = db.scalar("PRAGMA journal_mode").as_text();
     if (mode != "wal") return nullptr;
+    // The switch is refused at once while another connection has the file,
+    // except after an earlier switch back to WAL on this connection: then
+    // SQLite waits the whole busy timeout first (seen with the C API alone).
+    // Nothing is worth waiting for: the answer is the same.
+    sqlite3_busy_timeout(db_, 0);
+    struct PutBack {
+        sqlite3* db;
+        int ms;
+        ~PutBack() { sqlite3_busy_timeout(db, ms); }
+    } put_back{db_, busy_timeout_ms_};
     return std::make_unique<RollbackJournal>(db, std::move(mode));
 }
 

@@ -15,8 +15,10 @@ namespace folio::backend::sqlite {
 class Operations : public backend::Operations {
 public:
     // `db`: the connection whose limits and messages this object reads; it
-    // outlives the object (both belong to one Database).
-    explicit Operations(sqlite3* db);
+    // outlives the object (both belong to one Database). `busy_timeout_ms`:
+    // the timeout the connection was given, put back after a step that
+    // must not wait (the journal switch of exclusive_load).
+    explicit Operations(sqlite3* db, int busy_timeout_ms = 0);
 
     const Features& features() const noexcept override { return features_; }
     std::string_view vendor() const noexcept override { return "sqlite"; }
@@ -68,6 +70,7 @@ private:
     void throw_error(int code, std::string_view context) const override;
 
     sqlite3* db_;
+    int busy_timeout_ms_;
     Features features_{.numbers_bulk_inserts = true};
 };
 

@@ -51,8 +51,10 @@ void run_section_13(Context& ctx) {
     variants.push_back({"statement cache", get, true, before, 1});
 
     std::optional<raw::Stmt> st;
+    bool raw_on_server = false;
 #if FOLIO_BENCH_POSTGRESQL
     if (PGconn* pg = raw::pg::connection_of(db)) {
+        raw_on_server = true;
         variants.push_back({"raw", [pg](std::int64_t id) {
                                 const auto row = raw::pg::find_author_by_id(pg, id);
                                 if (!row) throw std::runtime_error("§13: missing author");
@@ -60,7 +62,7 @@ void run_section_13(Context& ctx) {
                             }, true, {}, std::nullopt});
     }
 #endif
-    if (variants.size() == 2) {
+    if (!raw_on_server) {
         st.emplace(raw::prepare(db.handle(), "SELECT id, username, email, bio, articles_count FROM author WHERE id = ?1"));
         variants.push_back({"raw", [&st](std::int64_t id) {
                                 sqlite3_stmt* s = st->get();

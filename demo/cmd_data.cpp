@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -16,7 +15,7 @@
 #include <folio/blog_io.hpp>
 #include <folio/exclusive_load.hpp>
 #include <folio/io/datagen.hpp>
-#include <folio/io/input_error.hpp>
+#include <folio/io/json_records.hpp>
 
 #include "cli.hpp"
 
@@ -79,16 +78,7 @@ void add_import(CLI::App& app, Commands& out, const char* name, const char* what
     out.push_back({sub, [a, articles](Env& env) {
                        // Before the database is opened (and, when missing,
                        // created): a mistyped path leaves no stray database.
-                       // The import opens the file again and says the same.
-                       // (fopen opens a directory: asked first.)
-                       std::error_code ec;
-                       if (std::filesystem::is_directory(a->file, ec))
-                           throw folio::io::InputError(a->file, folio::io::InputError::npos, {},
-                                                       "cannot open file: " + std::generic_category().message(EISDIR));
-                       if (std::FILE* f = std::fopen(a->file.c_str(), "rb")) std::fclose(f);
-                       else
-                           throw folio::io::InputError(a->file, folio::io::InputError::npos, {},
-                                                       std::string("cannot open file: ") + std::strerror(errno));
+                       folio::io::check_input_file(a->file);
                        folio::Blog& blog = env.blog();
                        const char* noun = articles ? "articles" : "authors";
                        // Before the transaction: SQLite changes the journal only between them.

@@ -5,9 +5,8 @@
 #include <sqlite3.h>
 
 #include <cctype>
-#include <utility>
-
 #include <filesystem>
+#include <utility>
 
 #include <fmt/format.h>
 

@@ -18,8 +18,11 @@ namespace folio::io::detail {
 ChunkedInput::ChunkedInput(ReadFn read, std::uint64_t total, const ProgressCallback& progress)
     : read_(std::move(read)), buffer_(read_chunk_size), total_(total), progress_(progress ? &progress : nullptr) {}
 
-ChunkedInput ChunkedInput::from_file(const std::filesystem::path& file, const std::string& display_name,
-                                     const ProgressCallback& progress) {
+namespace {
+
+// Opens `file` for binary reading, or throws InputError "cannot open file:
+// <reason>" naming `display_name` (fopen opens a directory: asked first).
+std::FILE* open_input(const std::filesystem::path& file, const std::string& display_name) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
         throw InputError(display_name, InputError::npos, {},
@@ -31,7 +34,16 @@ ChunkedInput ChunkedInput::from_file(const std::filesystem::path& file, const st
         throw InputError(display_name, InputError::npos, {},
                          std::string("cannot open file: ") + (err != 0 ? std::strerror(err) : "unknown error"));
     }
+    return raw;
+}
+
+} // namespace
+
+ChunkedInput ChunkedInput::from_file(const std::filesystem::path& file, const std::string& display_name,
+                                     const ProgressCallback& progress) {
+    std::FILE* raw = open_input(file, display_name);
     std::shared_ptr<std::FILE> handle(raw, [](std::FILE* f) { std::fclose(f); });
+    std::error_code ec;
     // We read in large chunks ourselves; stdio buffering would only copy twice.
     std::setvbuf(raw, nullptr, _IONBF, 0);
     // One pass front to back: let the kernel read ahead further and drop
@@ -149,3 +161,9 @@ void ChunkedInput::report_done() {
 }
 
 } // namespace folio::io::detail
+
+namespace folio::io {
+
+void check_input_file(const std::filesystem::path& file) { std::fclose(detail::open_input(file, file.string())); }
+
+} // namespace folio::io

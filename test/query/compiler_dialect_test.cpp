@@ -93,7 +93,7 @@ detail::Query query_of(const folio::backend::Operations& ops, const folio::Model
 struct Dialects {
     folio::Blog blog = folio::Blog::open(":memory:");
     const folio::backend::Operations& sqlite = blog.db().operations();
-    MarkedDialect marked{blog.db().handle()};
+    MarkedDialect marked{blog.db().handle(), 0};  // busy timeout: never waits
 };
 
 } // namespace

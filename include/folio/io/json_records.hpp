@@ -92,6 +92,13 @@ std::size_t read_authors(const std::filesystem::path& file, const AuthorCallback
 std::size_t read_articles(const std::filesystem::path& file, const ArticleCallback& on_record,
                           const ProgressCallback& progress = {}, const InvalidRecordCallback& on_invalid = {});
 
+// Checks that `file` opens for reading as read_authors/read_articles (and
+// the imports) open it, without reading it: throws InputError "cannot open
+// file: <reason>" naming `file` for a missing, unreadable or directory path.
+// For a caller that must refuse a bad path before other work (the CLI, before
+// it creates the database). Thread-safe.
+void check_input_file(const std::filesystem::path& file);
+
 // Same, reading `in` from its current position to its end; `display_name`
 // names the input in error messages. The total passed to `progress` is the
 // remaining length if `in` is seekable, else 0.

@@ -386,14 +386,14 @@ std::unique_ptr<ScopedTuning> Operations::bulk_load_tuning(Database& db, std::in
 }
 
 std::unique_ptr<ScopedTuning> Operations::exclusive_load(Database& db) const {
-    // Only WAL has a second copy to save; "memory" (an in-memory database)
-    // and the rollback modes have nothing to change.
     // A read-only connection cannot change the journal, and SQLite's refusal
     // would read as another connection holding the file.
     if (sqlite3_db_readonly(db_, "main") == 1)
         throw InvalidQuery(fmt::format("ExclusiveLoad on '{}', which this Database opened read-only: a load "
                                        "writes; open it without read_only",
                                        db.path()));
+    // Only WAL has a second copy to save; "memory" (an in-memory database)
+    // and the rollback modes have nothing to change.
     std::string mode = db.scalar("PRAGMA journal_mode").as_text();
     if (mode != "wal") return nullptr;
     // The switch is refused at once while another connection has the file,

@@ -18,7 +18,7 @@ public:
     // outlives the object (both belong to one Database). `busy_timeout_ms`:
     // the timeout the connection was given, put back after a step that
     // must not wait (the journal switch of exclusive_load).
-    explicit Operations(sqlite3* db, int busy_timeout_ms = 0);
+    Operations(sqlite3* db, int busy_timeout_ms);
 
     const Features& features() const noexcept override { return features_; }
     std::string_view vendor() const noexcept override { return "sqlite"; }
